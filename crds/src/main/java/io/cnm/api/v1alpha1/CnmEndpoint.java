@@ -1,0 +1,30 @@
+package io.cnm.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** An Endpoint: joins a Sandbox to a Network (seed: "CNM Constructs"). */
+@Group(CnmNetwork.GROUP)
+@Version(CnmNetwork.VERSION)
+@Kind("CnmEndpoint")
+@Plural("cnmendpoints")
+@ShortNames("cep")
+@AdditionalPrinterColumn(name = "NETWORK", jsonPath = ".spec.network", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "NODE", jsonPath = ".status.nodeName", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "IPV4 ADDRESS", jsonPath = ".status.ipv4Address", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "MAC ADDRESS", jsonPath = ".status.macAddress", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
+@AdditionalPrinterColumn(name = "READY", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "REASON", jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
+@AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+public class CnmEndpoint extends CustomResource<CnmEndpointSpec, CnmEndpointStatus> implements Namespaced {
+  /** Label the operator sets to the node an endpoint is bound to; each node-daemon watches only its own. */
+  public static final String NODE_LABEL = "cnm.io/node";
+  /** Label naming the endpoint's network, for selecting a network's endpoints. */
+  public static final String NETWORK_LABEL = "cnm.io/network";
+}

@@ -1,0 +1,44 @@
+package io.cnm.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the operator decided for a network. Everything it allocates lives here, so a restarted
+ * operator rebuilds its allocators from status and never hands out a subnet or VNI twice.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class CnmNetworkStatus {
+  @JsonPropertyDescription("Generation of the spec this status describes.")
+  private Long observedGeneration;
+  @JsonPropertyDescription("Network ID: 12 hex digits, like Docker's short IDs.")
+  private String networkId;
+  @JsonPropertyDescription("Scope in force (the spec's, or the driver's default).")
+  private String scope;
+  @JsonPropertyDescription("Allocated subnets, one per IPAM pool.")
+  private List<String> subnets = new ArrayList<>();
+  @JsonPropertyDescription("Gateway of each subnet, in the same order.")
+  private List<String> gateways = new ArrayList<>();
+  @JsonPropertyDescription("VXLAN network identifier (overlay only).")
+  private Integer vni;
+  @JsonPropertyDescription("Ready and other conditions.")
+  private List<Condition> conditions = new ArrayList<>();
+
+  public Long getObservedGeneration() { return observedGeneration; }
+  public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
+  public String getNetworkId() { return networkId; }
+  public void setNetworkId(String networkId) { this.networkId = networkId; }
+  public String getScope() { return scope; }
+  public void setScope(String scope) { this.scope = scope; }
+  public List<String> getSubnets() { return subnets; }
+  public void setSubnets(List<String> subnets) { this.subnets = subnets; }
+  public List<String> getGateways() { return gateways; }
+  public void setGateways(List<String> gateways) { this.gateways = gateways; }
+  public Integer getVni() { return vni; }
+  public void setVni(Integer vni) { this.vni = vni; }
+  public List<Condition> getConditions() { return conditions; }
+  public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
+}
