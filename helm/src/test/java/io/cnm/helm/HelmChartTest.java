@@ -1,0 +1,147 @@
+package io.cnm.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The chart lints, renders what a cluster needs, and ships exactly the CRDs the build generated. */
+class HelmChartTest {
+  static final Path CHART = Path.of("cnm-operator");
+  static List<HasMetadata> rendered;
+
+  @BeforeAll
+  static void render() {
+    String yaml = new Helm(CHART).template().withName("cnm").withNamespace("cnm-system").call();
+    rendered = Stream.of(yaml.split("(?m)^---\\s*$"))
+        .filter(doc -> doc.contains("kind:"))
+        .map(doc -> (HasMetadata) Serialization.unmarshal(doc))
+        .toList();
+  }
+
+  @Test
+  void chart_passesStrictLint() {
+    LintResult result = new Helm(CHART).lint().strict().call();
+    assertThat(result.isFailed()).as("helm lint --strict: %s", result.getMessages()).isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cnmnetworks", "cnmendpoints", "cnmservices"})
+  void chartCrd_isIdenticalToTheGeneratedOne(String plural) throws IOException {
+    String generated;
+    try (InputStream in = getClass().getResourceAsStream("/META-INF/fabric8/" + plural + ".cnm.io-v1.yml")) {
+      assertThat(in).as("generated CRD on the classpath (crds module)").isNotNull();
+      generated = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    String shipped = Files.readString(CHART.resolve("crds/" + plural + ".cnm.io.yaml"));
+    assertThat(shipped).as("helm/cnm-operator/crds/%s.cnm.io.yaml drifted from the generated CRD: run `make crds`", plural)
+        .isEqualTo(generated);
+  }
+
+  @Test
+  void operator_isADeploymentWithLeaderElectionAndHealthProbes() {
+    Deployment d = one(Deployment.class);
+    assertThat(d.getSpec().getReplicas()).isGreaterThan(1);
+    Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
+    assertThat(env(c, "CNM_LEADER_ELECTION_ENABLED")).isEqualTo("true");
+    assertThat(env(c, "CNM_IPAM_LOCAL_POOLS")).startsWith("172.17.0.0/16@16,").endsWith("192.168.0.0/16@20");
+    assertThat(env(c, "CNM_IPAM_CLUSTER_POOLS")).isEqualTo("10.0.0.0/8@24");
+    assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(d.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+  }
+
+  @Test
+  void nodeDaemon_isAPrivilegedHostNetworkDaemonSetOnEveryNode() {
+    DaemonSet ds = one(DaemonSet.class);
+    PodSpec pod = ds.getSpec().getTemplate().getSpec();
+    assertThat(pod.getHostNetwork()).isTrue();
+    assertThat(pod.getHostPID()).isTrue();
+    Container c = pod.getContainers().get(0);
+    assertThat(c.getSecurityContext().getPrivileged()).isTrue();
+    assertThat(c.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("NODE_NAME");
+      assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
+    });
+    assertThat(pod.getVolumes()).anySatisfy(v -> assertThat(v.getHostPath().getPath()).isEqualTo("/run/netns"));
+    assertThat(pod.getVolumes()).anySatisfy(v -> assertThat(v.getHostPath().getPath()).isEqualTo("/proc"));
+    assertThat(c.getVolumeMounts()).anySatisfy(m -> {
+      assertThat(m.getMountPath()).isEqualTo("/run/netns");
+      assertThat(m.getMountPropagation()).isEqualTo("Bidirectional");
+    });
+    assertThat(pod.getTolerations()).anySatisfy(t -> {
+      assertThat(t.getOperator()).isEqualTo("Exists");
+      assertThat(t.getKey()).isNull();
+    });
+    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
+  }
+
+  @Test
+  void operatorRbac_coversWhatItDoesAndNoMore() {
+    ClusterRole role = clusterRole("cnm-operator");
+    assertThat(verbs(role, "cnm.io", "cnmendpoints")).containsExactlyInAnyOrder("get", "list", "watch", "create", "update", "patch", "delete");
+    assertThat(verbs(role, "cnm.io", "cnmnetworks")).doesNotContain("create", "delete");
+    assertThat(verbs(role, "cnm.io", "cnmnetworks/status")).contains("update", "patch");
+    assertThat(verbs(role, "", "pods")).containsExactlyInAnyOrder("get", "list", "watch");
+    assertThat(verbs(role, "", "secrets")).isEmpty();
+    assertThat(role.getRules()).noneSatisfy(r -> assertThat(r.getResources()).contains("*"));
+    Role lease = one(Role.class);
+    assertThat(lease.getMetadata().getNamespace()).isEqualTo("cnm-system");
+    assertThat(lease.getRules()).singleElement().satisfies(r -> assertThat(r.getResources()).containsExactly("leases"));
+  }
+
+  @Test
+  void nodeDaemonRbac_neverWritesTheSpecOfAnyCnmObject() {
+    ClusterRole role = clusterRole("cnm-node-daemon");
+    for (String plural : List.of("cnmnetworks", "cnmendpoints", "cnmservices")) {
+      assertThat(verbs(role, "cnm.io", plural)).containsExactlyInAnyOrder("get", "list", "watch");
+    }
+    assertThat(verbs(role, "cnm.io", "cnmendpoints/status")).contains("patch");
+    assertThat(verbs(role, "", "secrets")).isEmpty();
+  }
+
+  private static <T extends HasMetadata> T one(Class<T> type) {
+    List<T> found = rendered.stream().filter(type::isInstance).map(type::cast).toList();
+    assertThat(found).as("exactly one %s rendered", type.getSimpleName()).hasSize(1);
+    return found.get(0);
+  }
+
+  private static ClusterRole clusterRole(String nameSuffix) {
+    return rendered.stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
+        .filter(r -> r.getMetadata().getName().equals("cnm-" + nameSuffix.replace("cnm-", "")))
+        .findFirst().orElseThrow(() -> new AssertionError("no ClusterRole " + nameSuffix));
+  }
+
+  private static List<String> verbs(ClusterRole role, String group, String resource) {
+    return role.getRules().stream()
+        .filter(r -> r.getApiGroups().contains(group) && r.getResources().contains(resource))
+        .map(PolicyRule::getVerbs).flatMap(List::stream).toList();
+  }
+
+  private static String env(Container c, String name) {
+    return c.getEnv().stream().filter(e -> e.getName().equals(name)).map(EnvVar::getValue).findFirst().orElse(null);
+  }
+
+}
