@@ -163,6 +163,20 @@ public final class Ipam {
     return space(networkKey).allocateEndpoint(owner, node, v4, v6, true);
   }
 
+  /** Frees what the owner holds on any network other than {@code keep} (its network was changed). */
+  public synchronized void releaseEndpointExcept(String keep, String owner) {
+    networks.forEach((k, n) -> {
+      if (!k.equals(keep)) {
+        n.releaseEndpoint(owner);
+      }
+    });
+  }
+
+  /** Frees what the owner holds on every network (the endpoint is deleted). */
+  public synchronized void releaseEndpointEverywhere(String owner) {
+    networks.values().forEach(n -> n.releaseEndpoint(owner));
+  }
+
   public synchronized boolean releaseEndpoint(String networkKey, String owner) {
     NetworkSpace n = networks.get(networkKey);
     return n != null && n.releaseEndpoint(owner);

@@ -1,0 +1,34 @@
+package io.cnm.operator.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Optional;
+
+/** The operator's settings (application.properties, or CNM_* environment variables set by the Helm chart). */
+@ConfigMapping(prefix = "cnm")
+public interface CnmConfig {
+  Ipam ipam();
+
+  LeaderElection leaderElection();
+
+  interface Ipam {
+    /** Default pools of local-scope networks, {@code base@size,...}: Docker's defaults. */
+    @WithDefault("172.17.0.0/16@16,172.18.0.0/15@16,172.20.0.0/14@16,172.24.0.0/13@16,192.168.0.0/16@20")
+    String localPools();
+
+    /** Default pools of cluster-scope networks: 10.0.0.0/8 in /24s, as Docker's swarm does. */
+    @WithDefault("10.0.0.0/8@24")
+    String clusterPools();
+  }
+
+  interface LeaderElection {
+    /** On in a cluster (the chart sets it): one replica reconciles, the others wait on the Lease. */
+    @WithDefault("false")
+    boolean enabled();
+
+    @WithDefault("cnm-operator-leader")
+    String leaseName();
+
+    Optional<String> leaseNamespace();
+  }
+}

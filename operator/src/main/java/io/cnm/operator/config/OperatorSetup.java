@@ -1,0 +1,41 @@
+package io.cnm.operator.config;
+
+import io.cnm.operator.ipam.Ipam;
+import io.cnm.operator.ipam.PoolSpec;
+import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.quarkiverse.operatorsdk.runtime.api.ConfigurationServiceCustomizer;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/** Wires configuration into the operator: the IPAM with its pools, and leader election. */
+@Singleton
+public class OperatorSetup implements ConfigurationServiceCustomizer {
+  private static final Logger LOG = Logger.getLogger(OperatorSetup.class);
+  private final CnmConfig config;
+
+  public OperatorSetup(CnmConfig config) {
+    this.config = config;
+  }
+
+  @Produces
+  @Singleton
+  Ipam ipam() {
+    Ipam ipam = new Ipam(PoolSpec.parseList(config.ipam().localPools()), PoolSpec.parseList(config.ipam().clusterPools()));
+    LOG.infof("IPAM default pools: local %s, cluster %s", config.ipam().localPools(), config.ipam().clusterPools());
+    return ipam;
+  }
+
+  @Override
+  public Consumer<ConfigurationServiceOverrider> overrider() {
+    return o -> {
+      if (config.leaderElection().enabled()) {
+        String ns = config.leaderElection().leaseNamespace().orElse(null);
+        LOG.infof("leader election on: Lease %s in namespace %s", config.leaderElection().leaseName(), ns);
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(config.leaderElection().leaseName(), ns));
+      }
+    };
+  }
+}

@@ -1,0 +1,2 @@
+/** Operator configuration: IPAM default pools and leader election. */
+package io.cnm.operator.config;

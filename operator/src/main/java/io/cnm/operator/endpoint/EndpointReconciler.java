@@ -1,0 +1,193 @@
+package io.cnm.operator.endpoint;
+
+import io.cnm.api.v1alpha1.CnmEndpoint;
+import io.cnm.api.v1alpha1.CnmEndpointStatus;
+import io.cnm.api.v1alpha1.CnmNetwork;
+import io.cnm.api.v1alpha1.Drivers;
+import io.cnm.api.v1alpha1.Sandbox;
+import io.cnm.api.validation.SpecValidator;
+import io.cnm.api.validation.Violation;
+import io.cnm.operator.Keys;
+import io.cnm.operator.error.CnmException;
+import io.cnm.operator.error.Reasons;
+import io.cnm.operator.ipam.EndpointAllocation;
+import io.cnm.operator.ipam.Ipam;
+import io.cnm.operator.recovery.IpamRecovery;
+import io.cnm.operator.status.Conditions;
+import io.cnm.operator.status.EventRecorder;
+import io.cnm.operator.status.Statuses;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.PrimaryToSecondaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * CnmEndpoint: bind to a node (the pod's, or the netns sandbox's), allocate the address on the
+ * network (per node for local scope), derive the MAC, label the endpoint {@code cnm.io/node} so
+ * only that node's daemon watches it, and record everything in status. The finalizer releases the
+ * address. An endpoint created for a pod that no longer exists is deleted, so an address is
+ * released even when the pod went while the operator was down (the Whereabouts #546 failure).
+ */
+@ControllerConfiguration(name = "cnmendpoint")
+public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmEndpoint> {
+  static final String BY_POD = "bySandboxPod";
+  static final String BY_NETWORK = "byNetwork";
+
+  private final Ipam ipam;
+  private final IpamRecovery recovery;
+  private final EventRecorder events;
+
+  public EndpointReconciler(Ipam ipam, IpamRecovery recovery, EventRecorder events) {
+    this.ipam = ipam;
+    this.recovery = recovery;
+    this.events = events;
+  }
+
+  @Override
+  public List<EventSource<?, CnmEndpoint>> prepareEventSources(EventSourceContext<CnmEndpoint> context) {
+    var cache = context.getPrimaryCache();
+    cache.addIndexer(BY_POD, ep -> podOf(ep).map(p -> List.of(Keys.of(ep.getMetadata().getNamespace(), p))).orElse(List.of()));
+    cache.addIndexer(BY_NETWORK, ep -> ep.getSpec() == null || ep.getSpec().getNetwork() == null ? List.of()
+        : List.of(Keys.of(ep.getMetadata().getNamespace(), ep.getSpec().getNetwork())));
+    var pods = InformerEventSourceConfiguration.from(Pod.class, CnmEndpoint.class)
+        .withName("pods")
+        .withPrimaryToSecondaryMapper((PrimaryToSecondaryMapper<CnmEndpoint>) ep -> podOf(ep)
+            .map(p -> Set.of(new ResourceID(p, ep.getMetadata().getNamespace()))).orElse(Set.of()))
+        .withSecondaryToPrimaryMapper(pod -> ids(cache.byIndex(BY_POD, Keys.of(pod))))
+        .build();
+    var networks = InformerEventSourceConfiguration.from(CnmNetwork.class, CnmEndpoint.class)
+        .withName("networks")
+        .withPrimaryToSecondaryMapper((PrimaryToSecondaryMapper<CnmEndpoint>) ep -> ep.getSpec() == null ? Set.of()
+            : Set.of(new ResourceID(ep.getSpec().getNetwork(), ep.getMetadata().getNamespace())))
+        .withSecondaryToPrimaryMapper(net -> ids(cache.byIndex(BY_NETWORK, Keys.of(net))))
+        .build();
+    return List.of(new InformerEventSource<>(pods, context), new InformerEventSource<>(networks, context));
+  }
+
+  private static Set<ResourceID> ids(List<CnmEndpoint> endpoints) {
+    return endpoints.stream().map(ResourceID::fromResource).collect(Collectors.toSet());
+  }
+
+  private static Optional<String> podOf(CnmEndpoint ep) {
+    return Optional.ofNullable(ep.getSpec()).map(s -> s.getSandbox()).map(Sandbox::getPod);
+  }
+
+  @Override
+  public UpdateControl<CnmEndpoint> reconcile(CnmEndpoint ep, Context<CnmEndpoint> context) {
+    recovery.ensureRestored();
+    String key = Keys.of(ep);
+    CnmEndpointStatus status;
+    CnmException error = null;
+    String node = null;
+    try {
+      List<Violation> violations = SpecValidator.validate(ep.getSpec());
+      if (!violations.isEmpty()) {
+        throw new CnmException.InvalidConfig(Reasons.INVALID_SPEC,
+            violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
+      }
+      Optional<Pod> pod = context.getSecondaryResource(Pod.class);
+      if (ownerPodIsGone(ep, pod)) {
+        // The pod this endpoint was made for is gone: delete it; the finalizer releases the address.
+        context.getClient().resource(ep).delete();
+        return UpdateControl.noUpdate();
+      }
+      node = nodeOf(ep, pod);
+      CnmNetwork network = context.getSecondaryResource(CnmNetwork.class).orElseThrow(() -> new CnmException.NotFound(
+          Reasons.NETWORK_NOT_FOUND, "network " + ep.getSpec().getNetwork() + " does not exist in namespace " + ep.getMetadata().getNamespace()));
+      String netKey = Keys.of(network);
+      if (ipam.network(netKey).isEmpty()) {
+        String why = Conditions.find(network.getStatus() == null ? null : network.getStatus().getConditions(), Conditions.READY)
+            .map(c -> ": " + c.getReason() + " - " + c.getMessage()).orElse(" yet");
+        throw new CnmException.Transient(Reasons.NETWORK_NOT_READY, "network " + network.getMetadata().getName() + " is not ready" + why);
+      }
+      ipam.releaseEndpointExcept(netKey, key);
+      CnmEndpointStatus old = ep.getStatus();
+      if (old != null && old.getNodeName() != null && !old.getNodeName().equals(node)) {
+        ipam.releaseEndpoint(netKey, key);
+      }
+      EndpointAllocation a = null;
+      if (Drivers.usesIpam(network.getSpec().driverOrDefault())) {
+        a = ipam.allocateEndpoint(netKey, key, node, ep.getSpec().getIpv4Address(), ep.getSpec().getIpv6Address());
+      }
+      status = EndpointStatuses.bound(ep, node, a, network.getStatus() == null ? null : network.getStatus().getNetworkId());
+      if (old == null || !Conditions.isTrue(old.getConditions(), Conditions.READY) || !Statuses.same(old.getIpv4Address(), status.getIpv4Address())) {
+        events.normal(ep, Reasons.BOUND, Conditions.find(status.getConditions(), Conditions.READY).orElseThrow().getMessage());
+      }
+    } catch (CnmException e) {
+      error = e;
+      status = EndpointStatuses.failed(ep, e);
+      if (!Conditions.find(ep.getStatus() == null ? null : ep.getStatus().getConditions(), Conditions.READY)
+          .map(c -> e.reason().equals(c.getReason())).orElse(false) && !(e instanceof CnmException.Transient)) {
+        events.warning(ep, e.reason(), e.getMessage());
+      }
+    }
+    boolean relabel = node != null && relabel(ep, node);
+    boolean restatus = !Statuses.same(status, ep.getStatus());
+    ep.setStatus(status);
+    UpdateControl<CnmEndpoint> control = relabel && restatus ? UpdateControl.patchResourceAndStatus(ep)
+        : relabel ? UpdateControl.patchResource(ep) : restatus ? UpdateControl.patchStatus(ep) : UpdateControl.noUpdate();
+    if (error != null && error.retryAfter().isPresent()) {
+      control.rescheduleAfter(error.retryAfter().get());
+    }
+    return control;
+  }
+
+  /** Sets the node and network labels; true when they changed. */
+  private static boolean relabel(CnmEndpoint ep, String node) {
+    Map<String, String> labels = new HashMap<>(ep.getMetadata().getLabels() == null ? Map.of() : ep.getMetadata().getLabels());
+    String oldNode = labels.put(CnmEndpoint.NODE_LABEL, node);
+    String oldNet = labels.put(CnmEndpoint.NETWORK_LABEL, ep.getSpec().getNetwork());
+    if (node.equals(oldNode) && ep.getSpec().getNetwork().equals(oldNet)) {
+      return false;
+    }
+    ep.getMetadata().setLabels(labels);
+    return true;
+  }
+
+  private static boolean ownerPodIsGone(CnmEndpoint ep, Optional<Pod> pod) {
+    List<OwnerReference> owners = ep.getMetadata().getOwnerReferences();
+    if (owners == null) {
+      return false;
+    }
+    return owners.stream().filter(o -> "Pod".equals(o.getKind()))
+        .anyMatch(o -> pod.isEmpty() || !o.getName().equals(pod.get().getMetadata().getName())
+            || (o.getUid() != null && !o.getUid().equals(pod.get().getMetadata().getUid())));
+  }
+
+  private static String nodeOf(CnmEndpoint ep, Optional<Pod> pod) {
+    Sandbox sb = ep.getSpec().getSandbox();
+    if (sb.getPod() == null) {
+      return sb.getNodeName();
+    }
+    Pod p = pod.orElseThrow(() -> new CnmException.NotFound(Reasons.POD_NOT_FOUND,
+        "pod " + sb.getPod() + " does not exist in namespace " + ep.getMetadata().getNamespace()));
+    String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
+    if (node == null || node.isEmpty()) {
+      throw new CnmException.Transient(Reasons.POD_NOT_SCHEDULED, "waiting for pod " + sb.getPod() + " to be scheduled to a node");
+    }
+    return node;
+  }
+
+  @Override
+  public DeleteControl cleanup(CnmEndpoint ep, Context<CnmEndpoint> context) {
+    recovery.ensureRestored();
+    ipam.releaseEndpointEverywhere(Keys.of(ep));
+    return DeleteControl.defaultDelete();
+  }
+}

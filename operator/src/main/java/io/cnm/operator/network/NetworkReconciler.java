@@ -1,0 +1,116 @@
+package io.cnm.operator.network;
+
+import io.cnm.api.v1alpha1.CnmEndpoint;
+import io.cnm.api.v1alpha1.CnmNetwork;
+import io.cnm.api.v1alpha1.CnmNetworkStatus;
+import io.cnm.api.v1alpha1.CnmService;
+import io.cnm.api.validation.SpecValidator;
+import io.cnm.api.validation.Violation;
+import io.cnm.operator.Keys;
+import io.cnm.operator.error.CnmException;
+import io.cnm.operator.error.Reasons;
+import io.cnm.operator.ipam.Ipam;
+import io.cnm.operator.ipam.NetworkAllocation;
+import io.cnm.operator.recovery.IpamRecovery;
+import io.cnm.operator.recovery.NodeSubnets;
+import io.cnm.operator.status.Conditions;
+import io.cnm.operator.status.EventRecorder;
+import io.cnm.operator.status.Statuses;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * CnmNetwork: validate, allocate subnets, gateways and VNI, record them in status. A network in
+ * use is not deleted (as {@code docker network rm} refuses): the finalizer stays and condition
+ * Removable=False names who uses it, until they are gone.
+ */
+@ControllerConfiguration(name = "cnmnetwork")
+public class NetworkReconciler implements Reconciler<CnmNetwork>, Cleaner<CnmNetwork> {
+  private final Ipam ipam;
+  private final IpamRecovery recovery;
+  private final NodeSubnets nodeSubnets;
+  private final EventRecorder events;
+
+  public NetworkReconciler(Ipam ipam, IpamRecovery recovery, NodeSubnets nodeSubnets, EventRecorder events) {
+    this.ipam = ipam;
+    this.recovery = recovery;
+    this.nodeSubnets = nodeSubnets;
+    this.events = events;
+  }
+
+  @Override
+  public UpdateControl<CnmNetwork> reconcile(CnmNetwork network, Context<CnmNetwork> context) {
+    recovery.ensureRestored();
+    CnmNetworkStatus status;
+    CnmException error = null;
+    try {
+      List<Violation> violations = SpecValidator.validate(network.getSpec());
+      if (!violations.isEmpty()) {
+        throw new CnmException.InvalidConfig(Reasons.INVALID_SPEC,
+            violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
+      }
+      boolean isNew = ipam.network(Keys.of(network)).isEmpty();
+      if (isNew) {
+        nodeSubnets.refresh();
+      }
+      NetworkAllocation a = ipam.allocateNetwork(Keys.of(network), network.getSpec());
+      status = NetworkStatuses.allocated(network, a);
+      if (isNew) {
+        events.normal(network, Reasons.ALLOCATED, Conditions.find(status.getConditions(), Conditions.READY).orElseThrow().getMessage());
+      }
+    } catch (CnmException e) {
+      error = e;
+      status = NetworkStatuses.failed(network, e);
+      if (!Conditions.find(network.getStatus() == null ? null : network.getStatus().getConditions(), Conditions.READY)
+          .map(c -> e.reason().equals(c.getReason())).orElse(false)) {
+        events.warning(network, e.reason(), e.getMessage());
+      }
+    }
+    status.setConditions(Conditions.remove(status.getConditions(), Conditions.REMOVABLE));
+    UpdateControl<CnmNetwork> control = UpdateControl.noUpdate();
+    if (!Statuses.same(status, network.getStatus())) {
+      network.setStatus(status);
+      control = UpdateControl.patchStatus(network);
+    }
+    if (error != null && error.retryAfter().isPresent()) {
+      control.rescheduleAfter(error.retryAfter().get());
+    }
+    return control;
+  }
+
+  @Override
+  public DeleteControl cleanup(CnmNetwork network, Context<CnmNetwork> context) {
+    recovery.ensureRestored();
+    String ns = network.getMetadata().getNamespace();
+    String name = network.getMetadata().getName();
+    List<String> users = Stream.concat(
+        context.getClient().resources(CnmEndpoint.class).inNamespace(ns).list().getItems().stream()
+            .filter(ep -> ep.getSpec() != null && name.equals(ep.getSpec().getNetwork()))
+            .map(ep -> "endpoint " + ep.getMetadata().getName()),
+        context.getClient().resources(CnmService.class).inNamespace(ns).list().getItems().stream()
+            .filter(s -> s.getSpec() != null && s.getSpec().getNetworks() != null && s.getSpec().getNetworks().contains(name))
+            .map(s -> "service " + s.getMetadata().getName()))
+        .sorted().toList();
+    if (!users.isEmpty()) {
+      String message = "network " + name + " is in use by " + users.size() + " object(s): "
+          + String.join(", ", users.subList(0, Math.min(5, users.size()))) + (users.size() > 5 ? ", ..." : "")
+          + "; it is removed once they are deleted";
+      CnmNetworkStatus status = NetworkStatuses.inUse(network, message);
+      if (!Statuses.same(status, network.getStatus())) {
+        network.setStatus(status);
+        context.getClient().resource(network).patchStatus();
+        events.warning(network, Reasons.HAS_ENDPOINTS, message);
+      }
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(5000);
+    }
+    ipam.releaseNetwork(Keys.of(network));
+    return DeleteControl.defaultDelete();
+  }
+}

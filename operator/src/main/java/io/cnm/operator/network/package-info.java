@@ -1,0 +1,2 @@
+/** The CnmNetwork reconciler and its status aggregator. */
+package io.cnm.operator.network;

@@ -1,0 +1,135 @@
+package io.cnm.operator.pod;
+
+import io.cnm.api.v1alpha1.CnmEndpoint;
+import io.cnm.api.v1alpha1.CnmEndpointSpec;
+import io.cnm.api.v1alpha1.Sandbox;
+import io.cnm.operator.status.EventRecorder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnAddFilter;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Pods annotated {@code cnm.io/networks} get one CnmEndpoint per listed network, named
+ * {@code <pod>-<network>}, owned by the pod (garbage-collected with it) and labelled
+ * {@code cnm.io/pod}. Endpoints for networks dropped from the annotation are deleted. A malformed
+ * annotation changes nothing and is reported as a Warning event on the pod.
+ */
+@ControllerConfiguration(name = "pod-networks",
+    informer = @Informer(onAddFilter = PodNetworksReconciler.Annotated.class, onUpdateFilter = PodNetworksReconciler.AnnotationTouched.class))
+public class PodNetworksReconciler implements Reconciler<Pod> {
+  public static final String POD_LABEL = "cnm.io/pod";
+
+  private final EventRecorder events;
+
+  public PodNetworksReconciler(EventRecorder events) {
+    this.events = events;
+  }
+
+  @Override
+  public UpdateControl<Pod> reconcile(Pod pod, Context<Pod> context) {
+    List<NetworksAnnotation.Attachment> wanted;
+    try {
+      wanted = NetworksAnnotation.parse(annotation(pod));
+    } catch (IllegalArgumentException e) {
+      events.warning(pod, "InvalidNetworksAnnotation", NetworksAnnotation.NAME + ": " + e.getMessage());
+      return UpdateControl.noUpdate();
+    }
+    KubernetesClient client = context.getClient();
+    String ns = pod.getMetadata().getNamespace();
+    var existing = client.resources(CnmEndpoint.class).inNamespace(ns)
+        .withLabel(POD_LABEL, pod.getMetadata().getName()).list().getItems();
+    Set<String> wantedNames = wanted.stream().map(a -> endpointName(pod, a.network())).collect(Collectors.toSet());
+    for (CnmEndpoint ep : existing) {
+      if (!wantedNames.contains(ep.getMetadata().getName()) && ownedBy(ep, pod)) {
+        client.resource(ep).delete();
+      }
+    }
+    Map<String, CnmEndpoint> byName = existing.stream().collect(Collectors.toMap(e -> e.getMetadata().getName(), e -> e));
+    for (NetworksAnnotation.Attachment a : wanted) {
+      CnmEndpoint desired = desired(pod, a);
+      CnmEndpoint current = byName.get(desired.getMetadata().getName());
+      if (current == null) {
+        current = client.resources(CnmEndpoint.class).inNamespace(ns).withName(desired.getMetadata().getName()).get();
+      }
+      if (current == null) {
+        client.resource(desired).create();
+      } else if (!ownedBy(current, pod)) {
+        events.warning(pod, "EndpointNameTaken", "CnmEndpoint " + desired.getMetadata().getName()
+            + " exists and does not belong to this pod; network " + a.network() + " is not attached");
+      } else if (!Objects.equals(specJson(current.getSpec()), specJson(desired.getSpec()))) {
+        current.setSpec(desired.getSpec());
+        client.resource(current).update();
+      }
+    }
+    return UpdateControl.noUpdate();
+  }
+
+  static String endpointName(Pod pod, String network) {
+    String name = pod.getMetadata().getName() + "-" + network;
+    return name.length() <= 253 ? name : name.substring(0, 253);
+  }
+
+  static CnmEndpoint desired(Pod pod, NetworksAnnotation.Attachment a) {
+    CnmEndpoint ep = new CnmEndpoint();
+    ep.getMetadata().setName(endpointName(pod, a.network()));
+    ep.getMetadata().setNamespace(pod.getMetadata().getNamespace());
+    Map<String, String> labels = new HashMap<>();
+    labels.put(POD_LABEL, pod.getMetadata().getName());
+    ep.getMetadata().setLabels(labels);
+    ep.getMetadata().setOwnerReferences(List.of(new OwnerReferenceBuilder().withApiVersion("v1").withKind("Pod")
+        .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid())
+        .withController(true).withBlockOwnerDeletion(false).build()));
+    CnmEndpointSpec spec = new CnmEndpointSpec();
+    spec.setNetwork(a.network());
+    spec.setSandbox(Sandbox.ofPod(pod.getMetadata().getName()));
+    spec.setIpv4Address(a.ip());
+    spec.setIpv6Address(a.ip6());
+    spec.setMacAddress(a.mac());
+    spec.setAliases(a.aliases().isEmpty() ? null : a.aliases());
+    spec.setInterfaceName(a.interfaceName());
+    ep.setSpec(spec);
+    return ep;
+  }
+
+  private static String specJson(Object spec) {
+    return io.fabric8.kubernetes.client.utils.Serialization.asJson(spec);
+  }
+
+  private static boolean ownedBy(CnmEndpoint ep, Pod pod) {
+    return ep.getMetadata().getOwnerReferences() != null && ep.getMetadata().getOwnerReferences().stream()
+        .anyMatch(o -> "Pod".equals(o.getKind()) && pod.getMetadata().getName().equals(o.getName()));
+  }
+
+  static String annotation(Pod pod) {
+    return pod.getMetadata().getAnnotations() == null ? null : pod.getMetadata().getAnnotations().get(NetworksAnnotation.NAME);
+  }
+
+  /** Only pods that ask for networks are reconciled when they appear. */
+  public static class Annotated implements OnAddFilter<Pod> {
+    @Override
+    public boolean accept(Pod pod) {
+      return annotation(pod) != null;
+    }
+  }
+
+  /** Updates matter when the annotation is there, or was (its removal detaches the pod). */
+  public static class AnnotationTouched implements OnUpdateFilter<Pod> {
+    @Override
+    public boolean accept(Pod newPod, Pod oldPod) {
+      return !Objects.equals(annotation(newPod), annotation(oldPod));
+    }
+  }
+}

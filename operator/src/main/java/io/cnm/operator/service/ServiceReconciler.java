@@ -1,0 +1,145 @@
+package io.cnm.operator.service;
+
+import io.cnm.api.v1alpha1.CnmEndpoint;
+import io.cnm.api.v1alpha1.CnmService;
+import io.cnm.api.v1alpha1.CnmServiceStatus;
+import io.cnm.api.v1alpha1.EndpointMode;
+import io.cnm.api.v1alpha1.VirtualIP;
+import io.cnm.api.validation.SpecValidator;
+import io.cnm.api.validation.Violation;
+import io.cnm.operator.Keys;
+import io.cnm.operator.error.CnmException;
+import io.cnm.operator.error.Reasons;
+import io.cnm.operator.ipam.Ipam;
+import io.cnm.operator.recovery.IpamRecovery;
+import io.cnm.operator.status.Conditions;
+import io.cnm.operator.status.EventRecorder;
+import io.cnm.operator.status.Statuses;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * CnmService: one VIP per network for endpointMode vip (none for dnsrr), and the count of Ready
+ * endpoints its selector matches on its networks. VIPs of networks dropped from the spec, or of a
+ * service switched to dnsrr, are released; the finalizer releases the rest.
+ */
+@ControllerConfiguration(name = "cnmservice")
+public class ServiceReconciler implements Reconciler<CnmService>, Cleaner<CnmService> {
+  static final String BY_NAMESPACE = "byNamespace";
+
+  private final Ipam ipam;
+  private final IpamRecovery recovery;
+  private final EventRecorder events;
+
+  public ServiceReconciler(Ipam ipam, IpamRecovery recovery, EventRecorder events) {
+    this.ipam = ipam;
+    this.recovery = recovery;
+    this.events = events;
+  }
+
+  @Override
+  public List<EventSource<?, CnmService>> prepareEventSources(EventSourceContext<CnmService> context) {
+    var cache = context.getPrimaryCache();
+    cache.addIndexer(BY_NAMESPACE, s -> List.of(s.getMetadata().getNamespace()));
+    // An endpoint changing may change any service's backend count in its namespace.
+    var endpoints = InformerEventSourceConfiguration.from(CnmEndpoint.class, CnmService.class)
+        .withName("endpoints")
+        .withSecondaryToPrimaryMapper(ep -> cache.byIndex(BY_NAMESPACE, ep.getMetadata().getNamespace()).stream()
+            .map(ResourceID::fromResource).collect(Collectors.toSet()))
+        .build();
+    return List.of(new InformerEventSource<>(endpoints, context));
+  }
+
+  @Override
+  public UpdateControl<CnmService> reconcile(CnmService svc, Context<CnmService> context) {
+    recovery.ensureRestored();
+    CnmServiceStatus status;
+    CnmException error = null;
+    int backends = backends(svc, context.getSecondaryResources(CnmEndpoint.class));
+    try {
+      List<Violation> violations = SpecValidator.validate(svc.getSpec());
+      if (!violations.isEmpty()) {
+        throw new CnmException.InvalidConfig(Reasons.INVALID_SPEC,
+            violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
+      }
+      String ns = svc.getMetadata().getNamespace();
+      List<String> networks = svc.getSpec().getNetworks();
+      boolean vip = svc.getSpec().endpointModeOrDefault() == EndpointMode.VIP;
+      releaseDropped(svc, vip ? Set.copyOf(networks) : Set.of());
+      List<VirtualIP> vips = new ArrayList<>();
+      if (vip) {
+        for (String network : networks) {
+          if (ipam.network(Keys.of(ns, network)).isEmpty()) {
+            throw new CnmException.Transient(Reasons.NETWORK_NOT_READY, "network " + network + " does not exist or has no addresses yet");
+          }
+          vips.add(new VirtualIP(network, ipam.allocateVip(Keys.of(ns, network), Keys.service(svc)).toString()));
+        }
+      }
+      status = ServiceStatuses.ready(svc, vips, backends);
+      if (svc.getStatus() == null || !Statuses.same(svc.getStatus().getVirtualIPs(), vips)) {
+        events.normal(svc, Reasons.ALLOCATED, Conditions.find(status.getConditions(), Conditions.READY).orElseThrow().getMessage());
+      }
+    } catch (CnmException e) {
+      error = e;
+      status = ServiceStatuses.failed(svc, e, backends);
+    }
+    UpdateControl<CnmService> control = UpdateControl.noUpdate();
+    if (!Statuses.same(status, svc.getStatus())) {
+      svc.setStatus(status);
+      control = UpdateControl.patchStatus(svc);
+    }
+    if (error != null && error.retryAfter().isPresent()) {
+      control.rescheduleAfter(error.retryAfter().get());
+    }
+    return control;
+  }
+
+  /** Ready endpoints whose labels match the selector, on one of the service's networks. */
+  static int backends(CnmService svc, Set<CnmEndpoint> endpoints) {
+    Map<String, String> selector = svc.getSpec() == null ? null : svc.getSpec().getSelector();
+    if (selector == null || selector.isEmpty() || svc.getSpec().getNetworks() == null) {
+      return 0;
+    }
+    return (int) endpoints.stream()
+        .filter(ep -> ep.getMetadata().getNamespace().equals(svc.getMetadata().getNamespace()))
+        .filter(ep -> ep.getSpec() != null && svc.getSpec().getNetworks().contains(ep.getSpec().getNetwork()))
+        .filter(ep -> ep.getMetadata().getLabels() != null && ep.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
+        .filter(ep -> ep.getStatus() != null && Conditions.isTrue(ep.getStatus().getConditions(), Conditions.READY))
+        .count();
+  }
+
+  private void releaseDropped(CnmService svc, Set<String> keep) {
+    if (svc.getStatus() == null) {
+      return;
+    }
+    for (VirtualIP v : svc.getStatus().getVirtualIPs()) {
+      if (!keep.contains(v.getNetwork())) {
+        ipam.releaseVip(Keys.of(svc.getMetadata().getNamespace(), v.getNetwork()), Keys.service(svc));
+      }
+    }
+  }
+
+  @Override
+  public DeleteControl cleanup(CnmService svc, Context<CnmService> context) {
+    recovery.ensureRestored();
+    releaseDropped(svc, Set.of());
+    if (svc.getSpec() != null && svc.getSpec().getNetworks() != null) {
+      svc.getSpec().getNetworks().forEach(n -> ipam.releaseVip(Keys.of(svc.getMetadata().getNamespace(), n), Keys.service(svc)));
+    }
+    return DeleteControl.defaultDelete();
+  }
+}

@@ -1,0 +1,43 @@
+package io.cnm.operator.service;
+
+import io.cnm.api.v1alpha1.CnmService;
+import io.cnm.api.v1alpha1.CnmServiceStatus;
+import io.cnm.api.v1alpha1.VirtualIP;
+import io.cnm.operator.error.CnmException;
+import io.cnm.operator.error.Reasons;
+import io.cnm.operator.status.Conditions;
+import java.util.List;
+
+/** The service status aggregator. */
+public final class ServiceStatuses {
+  private ServiceStatuses() {}
+
+  public static CnmServiceStatus ready(CnmService svc, List<VirtualIP> vips, int backends) {
+    CnmServiceStatus s = copy(svc);
+    s.setVirtualIPs(vips);
+    s.setBackends(backends);
+    String msg = (vips.isEmpty() ? "DNS round robin" : "VIPs " + vips.stream().map(v -> v.getNetwork() + "=" + v.getAddress()).toList())
+        + ", " + backends + " backend(s)";
+    s.setConditions(Conditions.set(s.getConditions(), Conditions.READY, true, Reasons.ALLOCATED, msg, svc.getMetadata().getGeneration()));
+    return s;
+  }
+
+  public static CnmServiceStatus failed(CnmService svc, CnmException e, int backends) {
+    CnmServiceStatus s = copy(svc);
+    s.setBackends(backends);
+    s.setConditions(Conditions.set(s.getConditions(), Conditions.READY, false, e.reason(), e.getMessage(), svc.getMetadata().getGeneration()));
+    return s;
+  }
+
+  private static CnmServiceStatus copy(CnmService svc) {
+    CnmServiceStatus old = svc.getStatus();
+    CnmServiceStatus s = new CnmServiceStatus();
+    if (old != null) {
+      s.setVirtualIPs(old.getVirtualIPs());
+      s.setBackends(old.getBackends());
+      s.setConditions(old.getConditions());
+    }
+    s.setObservedGeneration(svc.getMetadata().getGeneration());
+    return s;
+  }
+}

@@ -1,0 +1,2 @@
+/** The CnmService reconciler: VIPs per network and backend counts. */
+package io.cnm.operator.service;

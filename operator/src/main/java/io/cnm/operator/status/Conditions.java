@@ -1,0 +1,49 @@
+package io.cnm.operator.status;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Kubernetes conditions: set one by type, keeping lastTransitionTime unless its status changes. */
+public final class Conditions {
+  public static final String READY = "Ready";
+  /** Whether a network can be deleted now (False while endpoints or services still use it). */
+  public static final String REMOVABLE = "Removable";
+
+  private Conditions() {}
+
+  public static List<Condition> set(List<Condition> existing, String type, boolean status, String reason, String message,
+      Long generation) {
+    List<Condition> out = new ArrayList<>();
+    String value = status ? "True" : "False";
+    Condition previous = find(existing, type).orElse(null);
+    String since = previous != null && value.equals(previous.getStatus())
+        ? previous.getLastTransitionTime()
+        : Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    if (existing != null) {
+      existing.stream().filter(c -> !type.equals(c.getType())).forEach(out::add);
+    }
+    out.add(new ConditionBuilder().withType(type).withStatus(value).withReason(reason).withMessage(message)
+        .withObservedGeneration(generation).withLastTransitionTime(since).build());
+    out.sort(java.util.Comparator.comparing(Condition::getType));
+    return out;
+  }
+
+  public static Optional<Condition> find(List<Condition> conditions, String type) {
+    return conditions == null ? Optional.empty() : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  public static boolean isTrue(List<Condition> conditions, String type) {
+    return find(conditions, type).map(c -> "True".equals(c.getStatus())).orElse(false);
+  }
+
+  public static List<Condition> remove(List<Condition> conditions, String type) {
+    List<Condition> out = new ArrayList<>(conditions == null ? List.of() : conditions);
+    out.removeIf(c -> type.equals(c.getType()));
+    return out;
+  }
+}

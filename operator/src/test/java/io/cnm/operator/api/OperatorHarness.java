@@ -1,0 +1,100 @@
+package io.cnm.operator.api;
+
+import io.cnm.api.v1alpha1.CnmEndpoint;
+import io.cnm.api.v1alpha1.CnmNetwork;
+import io.cnm.api.v1alpha1.CnmService;
+import io.cnm.operator.endpoint.EndpointReconciler;
+import io.cnm.operator.ipam.Ipam;
+import io.cnm.operator.network.NetworkReconciler;
+import io.cnm.operator.pod.PodNetworksReconciler;
+import io.cnm.operator.recovery.IpamRecovery;
+import io.cnm.operator.recovery.NodeSubnets;
+import io.cnm.operator.service.ServiceReconciler;
+import io.cnm.operator.status.EventRecorder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.javaoperatorsdk.operator.Operator;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * The operator's reconcilers on plain JOSDK against the Fabric8 mock API server in CRUD mode,
+ * with the generated CRDs installed. Unlike a Quarkus test it can stop the operator and start a
+ * new one (new IPAM, empty memory) against the same API state: a restart.
+ */
+public final class OperatorHarness implements AutoCloseable {
+  public final KubernetesMockServer server;
+  public final KubernetesClient client;
+  private Operator operator;
+  private Ipam ipam;
+
+  public OperatorHarness() {
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    server.init();
+    client = server.createClient();
+    for (String plural : List.of("cnmnetworks", "cnmendpoints", "cnmservices")) {
+      CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
+          .load(getClass().getResourceAsStream("/META-INF/fabric8/" + plural + ".cnm.io-v1.yml")).item();
+      client.resource(crd).create();
+    }
+    client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("test")
+        .endMetadata().build()).create();
+  }
+
+  /** Starts an operator process: a new IPAM, restored from status on its first reconcile. */
+  public OperatorHarness start() {
+    ipam = Ipam.withDockerDefaults();
+    IpamRecovery recovery = new IpamRecovery(client, ipam);
+    EventRecorder events = new EventRecorder(client);
+    operator = new Operator(o -> o.withKubernetesClient(client).withUseSSAToPatchPrimaryResource(false)
+        .withCloseClientOnStop(false).withCacheSyncTimeout(Duration.ofSeconds(30))
+        .withReconciliationTerminationTimeout(Duration.ofSeconds(5)));
+    operator.register(new NetworkReconciler(ipam, recovery, new NodeSubnets(client, ipam), events));
+    operator.register(new EndpointReconciler(ipam, recovery, events));
+    operator.register(new ServiceReconciler(ipam, recovery, events));
+    operator.register(new PodNetworksReconciler(events));
+    operator.start();
+    return this;
+  }
+
+  /** Stops the operator process; the API keeps everything it wrote. */
+  public void stop() {
+    if (operator != null) {
+      operator.stop();
+      operator = null;
+    }
+  }
+
+  public OperatorHarness restart() {
+    stop();
+    return start();
+  }
+
+  public Ipam ipam() {
+    return ipam;
+  }
+
+  public CnmNetwork network(String name) {
+    return client.resources(CnmNetwork.class).inNamespace("test").withName(name).get();
+  }
+
+  public CnmEndpoint endpoint(String name) {
+    return client.resources(CnmEndpoint.class).inNamespace("test").withName(name).get();
+  }
+
+  public CnmService service(String name) {
+    return client.resources(CnmService.class).inNamespace("test").withName(name).get();
+  }
+
+  @Override
+  public void close() {
+    stop();
+    client.close();
+    server.destroy();
+  }
+}
