@@ -25,9 +25,10 @@ import java.util.stream.Collectors;
  * Pods annotated {@code cnm.io/networks} get one CnmEndpoint per listed network, named
  * {@code <pod>-<network>}, owned by the pod (garbage-collected with it) and labelled
  * {@code cnm.io/pod}. Endpoints for networks dropped from the annotation are deleted. A malformed
- * annotation changes nothing and is reported as a Warning event on the pod.
+ * annotation changes nothing and is reported as a Warning event on the pod. Not generation-aware:
+ * an annotation edit does not bump a pod's generation, and that edit is the event that matters.
  */
-@ControllerConfiguration(name = "pod-networks",
+@ControllerConfiguration(name = "pod-networks", generationAwareEventProcessing = false,
     informer = @Informer(onAddFilter = PodNetworksReconciler.Annotated.class, onUpdateFilter = PodNetworksReconciler.AnnotationTouched.class))
 public class PodNetworksReconciler implements Reconciler<Pod> {
   public static final String POD_LABEL = "cnm.io/pod";

@@ -1,0 +1,198 @@
+package io.cnm.operator.api;
+
+import static io.cnm.operator.api.Objects.netnsEndpoint;
+import static io.cnm.operator.api.Objects.network;
+import static io.cnm.operator.api.Objects.pod;
+import static io.cnm.operator.api.Objects.podEndpoint;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cnm.api.v1alpha1.CnmEndpoint;
+import io.cnm.api.v1alpha1.CnmNetwork;
+import io.cnm.operator.status.Conditions;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * CnmEndpoint and pod-annotation reconciling against the mock API server. Addresses: bridge
+ * "pets" 10.1.0.0/24 (gateway 10.1.0.1), overlay "ovnet" 10.2.0.0/24; nodes node-1, node-2.
+ */
+class EndpointApiTest {
+  OperatorHarness h;
+
+  @BeforeEach
+  void start() {
+    h = new OperatorHarness().start();
+    h.client.resource(network("pets", "bridge", "10.1.0.0/24")).create();
+    h.client.resource(network("ovnet", "overlay", "10.2.0.0/24")).create();
+    awaitNetwork("pets");
+    awaitNetwork("ovnet");
+  }
+
+  @AfterEach
+  void stop() {
+    h.close();
+  }
+
+  void awaitNetwork(String name) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      CnmNetwork n = h.network(name);
+      return n != null && n.getStatus() != null && Conditions.isTrue(n.getStatus().getConditions(), Conditions.READY);
+    });
+  }
+
+  static Condition ready(CnmEndpoint e) {
+    return e == null || e.getStatus() == null ? null : Conditions.find(e.getStatus().getConditions(), Conditions.READY).orElse(null);
+  }
+
+  CnmEndpoint awaitStatus(String name, String status) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> ready(h.endpoint(name)) != null && status.equals(ready(h.endpoint(name)).getStatus()));
+    return h.endpoint(name);
+  }
+
+  CnmEndpoint awaitReason(String name, String reason) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> ready(h.endpoint(name)) != null && reason.equals(ready(h.endpoint(name)).getReason()));
+    return h.endpoint(name);
+  }
+
+  @Test
+  void netnsEndpoint_isBoundWithAddressGatewayAndTheMacDockerDerives() {
+    h.client.resource(netnsEndpoint("db", "pets", "node-1", null)).create();
+    CnmEndpoint e = awaitStatus("db", "True");
+    assertThat(e.getStatus().getIpv4Address()).isEqualTo("10.1.0.2/24");
+    assertThat(e.getStatus().getGateway()).isEqualTo("10.1.0.1");
+    assertThat(e.getStatus().getMacAddress()).isEqualTo("02:42:0a:01:00:02");
+    assertThat(e.getStatus().getNodeName()).isEqualTo("node-1");
+    assertThat(e.getStatus().getNetworkId()).isEqualTo(h.network("pets").getStatus().getNetworkId());
+    assertThat(e.getMetadata().getLabels()).containsEntry("cnm.io/node", "node-1").containsEntry("cnm.io/network", "pets");
+    assertThat(ready(e).getReason()).isEqualTo("Bound");
+  }
+
+  @Test
+  void staticAddress_isHonoured_orRefusedWithAddressInUseOrOutOfRange() {
+    h.client.resource(netnsEndpoint("web", "pets", "node-1", "10.1.0.50")).create();
+    assertThat(awaitStatus("web", "True").getStatus().getIpv4Address()).isEqualTo("10.1.0.50/24");
+    h.client.resource(netnsEndpoint("copy", "pets", "node-1", "10.1.0.50")).create();
+    CnmEndpoint copy = awaitReason("copy", "AddressInUse");
+    assertThat(ready(copy).getMessage()).contains("10.1.0.50").contains("test/web");
+    assertThat(copy.getStatus().getIpv4Address()).isNull();
+    h.client.resource(netnsEndpoint("far", "pets", "node-1", "10.9.0.5")).create();
+    assertThat(ready(awaitReason("far", "AddressOutOfRange")).getMessage()).contains("10.9.0.5").contains("10.1.0.0/24");
+    assertThat(h.endpoint("web").getStatus().getIpv4Address()).isEqualTo("10.1.0.50/24");
+  }
+
+  @Test
+  void localNetwork_addressesAreUniquePerNode_overlayAcrossNodes() {
+    h.client.resource(netnsEndpoint("a1", "pets", "node-1", null)).create();
+    h.client.resource(netnsEndpoint("b1", "pets", "node-2", null)).create();
+    h.client.resource(netnsEndpoint("a2", "ovnet", "node-1", null)).create();
+    assertThat(awaitStatus("a1", "True").getStatus().getIpv4Address()).isEqualTo("10.1.0.2/24");
+    assertThat(awaitStatus("b1", "True").getStatus().getIpv4Address()).isEqualTo("10.1.0.2/24");
+    assertThat(awaitStatus("a2", "True").getStatus().getIpv4Address()).isEqualTo("10.2.0.2/24");
+    h.client.resource(netnsEndpoint("b2", "ovnet", "node-2", null)).create();
+    assertThat(awaitStatus("b2", "True").getStatus().getIpv4Address()).isEqualTo("10.2.0.3/24");
+  }
+
+  @Test
+  void endpointOnAMissingNetwork_waitsWithNetworkNotFound_thenBindsWhenItAppears() {
+    h.client.resource(netnsEndpoint("early", "later", "node-1", null)).create();
+    assertThat(ready(awaitReason("early", "NetworkNotFound")).getMessage()).contains("later");
+    h.client.resource(network("later", "bridge", "10.3.0.0/24")).create();
+    assertThat(awaitStatus("early", "True").getStatus().getIpv4Address()).isEqualTo("10.3.0.2/24");
+  }
+
+  @Test
+  void podSandbox_waitsForScheduling_thenBindsToThePodsNode() {
+    Pod p = pod("web", null, null);
+    h.client.resource(p).create();
+    h.client.resource(podEndpoint("web-pets", "pets", "web")).create();
+    awaitReason("web-pets", "PodNotScheduled");
+    Pod scheduled = h.client.pods().inNamespace("test").withName("web").get();
+    scheduled.getSpec().setNodeName("node-2");
+    h.client.resource(scheduled).update();
+    CnmEndpoint e = awaitStatus("web-pets", "True");
+    assertThat(e.getStatus().getNodeName()).isEqualTo("node-2");
+    assertThat(e.getMetadata().getLabels()).containsEntry("cnm.io/node", "node-2");
+  }
+
+  @Test
+  void deletedEndpoint_releasesItsAddress() {
+    h.client.resource(netnsEndpoint("a", "ovnet", "node-1", null)).create();
+    awaitStatus("a", "True");
+    h.client.resource(h.endpoint("a")).delete();
+    await().atMost(Duration.ofSeconds(20)).until(() -> h.endpoint("a") == null);
+    assertThat(h.ipam().allocations().get("test/ovnet").getOrDefault("", java.util.Map.of())).doesNotContainKey("test/a");
+  }
+
+  @Test
+  void podAnnotation_createsOwnedEndpoints_followsItsChanges_andIsCleanedUpWithThePod() {
+    h.client.resource(pod("app", "node-1", "pets, ovnet@ip=10.2.0.77;alias=api")).create();
+    CnmEndpoint onPets = awaitStatus("app-pets", "True");
+    CnmEndpoint onOv = awaitStatus("app-ovnet", "True");
+    assertThat(onPets.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+      assertThat(o.getKind()).isEqualTo("Pod");
+      assertThat(o.getName()).isEqualTo("app");
+    });
+    assertThat(onOv.getStatus().getIpv4Address()).isEqualTo("10.2.0.77/24");
+    assertThat(onOv.getSpec().getAliases()).containsExactly("api");
+    Pod p = h.client.pods().inNamespace("test").withName("app").get();
+    p.getMetadata().getAnnotations().put("cnm.io/networks", "ovnet@ip=10.2.0.77;alias=api");
+    h.client.resource(p).update();
+    await().atMost(Duration.ofSeconds(20)).until(() -> h.endpoint("app-pets") == null);
+    // The pod goes (no garbage collector in the mock server): the operator deletes what it made for it.
+    h.client.resource(h.client.pods().inNamespace("test").withName("app").get()).delete();
+    await().atMost(Duration.ofSeconds(20)).until(() -> h.endpoint("app-ovnet") == null);
+    assertThat(h.ipam().allocations().get("test/ovnet").getOrDefault("", java.util.Map.of())).isEmpty();
+  }
+
+  @Test
+  void malformedPodAnnotation_createsNothing() {
+    h.client.resource(pod("odd", "node-1", "pets@speed=fast")).create();
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() ->
+        h.client.resources(CnmEndpoint.class).inNamespace("test").list().getItems().isEmpty());
+    await().atMost(Duration.ofSeconds(10)).until(() -> h.client.v1().events().inNamespace("test").list().getItems().stream()
+        .anyMatch(ev -> "InvalidNetworksAnnotation".equals(ev.getReason()) && ev.getMessage().contains("unknown option 'speed'")));
+  }
+
+  @Test
+  void restartedOperator_handsOutNoDuplicate() {
+    for (int i = 0; i < 5; i++) {
+      h.client.resource(netnsEndpoint("before" + i, "ovnet", "node-" + (i % 2 + 1), null)).create();
+    }
+    for (int i = 0; i < 5; i++) {
+      awaitStatus("before" + i, "True");
+    }
+    h.client.resource(h.endpoint("before1")).delete();
+    await().atMost(Duration.ofSeconds(20)).until(() -> h.endpoint("before1") == null);
+    h.restart();
+    for (int i = 0; i < 5; i++) {
+      h.client.resource(netnsEndpoint("after" + i, "ovnet", "node-1", null)).create();
+    }
+    for (int i = 0; i < 5; i++) {
+      awaitStatus("after" + i, "True");
+    }
+    List<String> addresses = h.client.resources(CnmEndpoint.class).inNamespace("test").list().getItems().stream()
+        .map(e -> e.getStatus().getIpv4Address()).toList();
+    assertThat(addresses).hasSize(9).doesNotHaveDuplicates();
+    // Serial allocation survives the restart: the address released just before it is not reused yet.
+    assertThat(addresses).doesNotContain("10.2.0.3/24");
+  }
+
+  @Test
+  void podDeletedWhileTheOperatorIsDown_hasItsAddressReleasedOnReturn() {
+    h.client.resource(pod("gone", "node-1", "ovnet")).create();
+    String address = awaitStatus("gone-ovnet", "True").getStatus().getIpv4Address();
+    h.stop();
+    h.client.resource(h.client.pods().inNamespace("test").withName("gone").get()).delete();
+    h.start();
+    await().atMost(Duration.ofSeconds(30)).until(() -> h.endpoint("gone-ovnet") == null);
+    assertThat(h.ipam().allocations().get("test/ovnet").getOrDefault("", java.util.Map.of()))
+        .doesNotContainValue(io.cnm.api.net.Cidr.parse(address).address());
+    assertThat(h.ipam().leakedAddresses()).isZero();
+  }
+}
