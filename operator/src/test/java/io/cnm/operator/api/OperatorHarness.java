@@ -28,6 +28,13 @@ import java.util.List;
  * new one (new IPAM, empty memory) against the same API state: a restart.
  */
 public final class OperatorHarness implements AutoCloseable {
+  /** The mock server logs every request at INFO through java.util.logging; keep a reference so the level sticks. */
+  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  static {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
   public final KubernetesMockServer server;
   public final KubernetesClient client;
   private Operator operator;
