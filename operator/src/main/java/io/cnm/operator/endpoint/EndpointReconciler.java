@@ -6,7 +6,6 @@ import io.cnm.api.v1alpha1.CnmNetwork;
 import io.cnm.api.v1alpha1.Drivers;
 import io.cnm.api.v1alpha1.Sandbox;
 import io.cnm.api.validation.SpecValidator;
-import io.cnm.api.validation.Violation;
 import io.cnm.operator.Keys;
 import io.cnm.operator.error.CnmException;
 import io.cnm.operator.error.Reasons;
@@ -14,6 +13,7 @@ import io.cnm.operator.ipam.EndpointAllocation;
 import io.cnm.operator.ipam.Ipam;
 import io.cnm.operator.recovery.IpamRecovery;
 import io.cnm.operator.status.Conditions;
+import io.cnm.operator.status.Controls;
 import io.cnm.operator.status.EventRecorder;
 import io.cnm.operator.status.Statuses;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -96,11 +96,7 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
     CnmException error = null;
     String node = null;
     try {
-      List<Violation> violations = SpecValidator.validate(ep.getSpec());
-      if (!violations.isEmpty()) {
-        throw new CnmException.InvalidConfig(Reasons.INVALID_SPEC,
-            violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
-      }
+      CnmException.requireValid(SpecValidator.validate(ep.getSpec()));
       Optional<Pod> pod = context.getSecondaryResource(Pod.class);
       if (ownerPodIsGone(ep, pod)) {
         // The pod this endpoint was made for is gone: delete it; the finalizer releases the address.
@@ -132,20 +128,11 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
     } catch (CnmException e) {
       error = e;
       status = EndpointStatuses.failed(ep, e);
-      if (!Conditions.find(ep.getStatus() == null ? null : ep.getStatus().getConditions(), Conditions.READY)
-          .map(c -> e.reason().equals(c.getReason())).orElse(false) && !(e instanceof CnmException.Transient)) {
+      if (!(e instanceof CnmException.Transient) && Controls.isNewReason(ep.getStatus() == null ? null : ep.getStatus().getConditions(), e)) {
         events.warning(ep, e.reason(), e.getMessage());
       }
     }
-    boolean relabel = node != null && relabel(ep, node);
-    boolean restatus = !Statuses.same(status, ep.getStatus());
-    ep.setStatus(status);
-    UpdateControl<CnmEndpoint> control = relabel && restatus ? UpdateControl.patchResourceAndStatus(ep)
-        : relabel ? UpdateControl.patchResource(ep) : restatus ? UpdateControl.patchStatus(ep) : UpdateControl.noUpdate();
-    if (error != null && error.retryAfter().isPresent()) {
-      control.rescheduleAfter(error.retryAfter().get());
-    }
-    return control;
+    return Controls.finish(ep, status, node != null && relabel(ep, node), error);
   }
 
   /** Sets the node and network labels; true when they changed. */

@@ -5,7 +5,6 @@ import io.cnm.api.v1alpha1.CnmNetwork;
 import io.cnm.api.v1alpha1.CnmNetworkStatus;
 import io.cnm.api.v1alpha1.CnmService;
 import io.cnm.api.validation.SpecValidator;
-import io.cnm.api.validation.Violation;
 import io.cnm.operator.Keys;
 import io.cnm.operator.error.CnmException;
 import io.cnm.operator.error.Reasons;
@@ -14,6 +13,7 @@ import io.cnm.operator.ipam.NetworkAllocation;
 import io.cnm.operator.recovery.IpamRecovery;
 import io.cnm.operator.recovery.NodeSubnets;
 import io.cnm.operator.status.Conditions;
+import io.cnm.operator.status.Controls;
 import io.cnm.operator.status.EventRecorder;
 import io.cnm.operator.status.Statuses;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -23,7 +23,6 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.util.List;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -51,11 +50,7 @@ public class NetworkReconciler implements Reconciler<CnmNetwork>, Cleaner<CnmNet
     CnmNetworkStatus status;
     CnmException error = null;
     try {
-      List<Violation> violations = SpecValidator.validate(network.getSpec());
-      if (!violations.isEmpty()) {
-        throw new CnmException.InvalidConfig(Reasons.INVALID_SPEC,
-            violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
-      }
+      CnmException.requireValid(SpecValidator.validate(network.getSpec()));
       boolean isNew = ipam.network(Keys.of(network)).isEmpty();
       if (isNew) {
         nodeSubnets.refresh();
@@ -68,21 +63,12 @@ public class NetworkReconciler implements Reconciler<CnmNetwork>, Cleaner<CnmNet
     } catch (CnmException e) {
       error = e;
       status = NetworkStatuses.failed(network, e);
-      if (!Conditions.find(network.getStatus() == null ? null : network.getStatus().getConditions(), Conditions.READY)
-          .map(c -> e.reason().equals(c.getReason())).orElse(false)) {
+      if (Controls.isNewReason(network.getStatus() == null ? null : network.getStatus().getConditions(), e)) {
         events.warning(network, e.reason(), e.getMessage());
       }
     }
     status.setConditions(Conditions.remove(status.getConditions(), Conditions.REMOVABLE));
-    UpdateControl<CnmNetwork> control = UpdateControl.noUpdate();
-    if (!Statuses.same(status, network.getStatus())) {
-      network.setStatus(status);
-      control = UpdateControl.patchStatus(network);
-    }
-    if (error != null && error.retryAfter().isPresent()) {
-      control.rescheduleAfter(error.retryAfter().get());
-    }
-    return control;
+    return Controls.finish(network, status, false, error);
   }
 
   @Override

@@ -6,13 +6,13 @@ import io.cnm.api.v1alpha1.CnmServiceStatus;
 import io.cnm.api.v1alpha1.EndpointMode;
 import io.cnm.api.v1alpha1.VirtualIP;
 import io.cnm.api.validation.SpecValidator;
-import io.cnm.api.validation.Violation;
 import io.cnm.operator.Keys;
 import io.cnm.operator.error.CnmException;
 import io.cnm.operator.error.Reasons;
 import io.cnm.operator.ipam.Ipam;
 import io.cnm.operator.recovery.IpamRecovery;
 import io.cnm.operator.status.Conditions;
+import io.cnm.operator.status.Controls;
 import io.cnm.operator.status.EventRecorder;
 import io.cnm.operator.status.Statuses;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -71,11 +71,7 @@ public class ServiceReconciler implements Reconciler<CnmService>, Cleaner<CnmSer
     CnmException error = null;
     int backends = backends(svc, context.getSecondaryResources(CnmEndpoint.class));
     try {
-      List<Violation> violations = SpecValidator.validate(svc.getSpec());
-      if (!violations.isEmpty()) {
-        throw new CnmException.InvalidConfig(Reasons.INVALID_SPEC,
-            violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
-      }
+      CnmException.requireValid(SpecValidator.validate(svc.getSpec()));
       String ns = svc.getMetadata().getNamespace();
       List<String> networks = svc.getSpec().getNetworks();
       boolean vip = svc.getSpec().endpointModeOrDefault() == EndpointMode.VIP;
@@ -97,15 +93,7 @@ public class ServiceReconciler implements Reconciler<CnmService>, Cleaner<CnmSer
       error = e;
       status = ServiceStatuses.failed(svc, e, backends);
     }
-    UpdateControl<CnmService> control = UpdateControl.noUpdate();
-    if (!Statuses.same(status, svc.getStatus())) {
-      svc.setStatus(status);
-      control = UpdateControl.patchStatus(svc);
-    }
-    if (error != null && error.retryAfter().isPresent()) {
-      control.rescheduleAfter(error.retryAfter().get());
-    }
-    return control;
+    return Controls.finish(svc, status, false, error);
   }
 
   /** Ready endpoints whose labels match the selector, on one of the service's networks. */
