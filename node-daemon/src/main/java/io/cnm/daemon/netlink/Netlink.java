@@ -1,0 +1,72 @@
+package io.cnm.daemon.netlink;
+
+import io.cnm.api.net.Cidr;
+import io.cnm.api.net.IpAddress;
+import io.cnm.daemon.netns.NetNamespace;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The kernel's links, addresses and routes in one network namespace: the one narrow door through
+ * which drivers touch the network stack. Every method is one or two rtnetlink requests; none
+ * starts a process. Errors come as {@link NetlinkException} with the kernel's errno.
+ */
+public interface Netlink extends AutoCloseable {
+  /** Every link of the namespace. */
+  List<Link> links();
+
+  /** The link with this name, if any. */
+  Optional<Link> link(String name);
+
+  /** Creates a Linux bridge (down). */
+  void addBridge(String name, int mtu);
+
+  /**
+   * Creates a veth pair. The peer is created directly inside {@code peerNamespace} (or here when
+   * null), already named and with the given MAC, so no rename or move is needed afterwards.
+   *
+   * @param peerMac MAC of the peer, or null for a random one
+   */
+  void addVeth(String name, String peerName, int mtu, NetNamespace peerNamespace, String peerMac);
+
+  /** Creates a VXLAN device: VNI, UDP port, local underlay address (or null), learning off. */
+  void addVxlan(String name, int vni, int port, IpAddress local, int mtu);
+
+  /** Creates a macvlan child of {@code parent} in the given mode (bridge, private, vepa, passthru). */
+  void addMacvlan(String name, String parent, String mode, int mtu);
+
+  /** Deletes a link (a veth takes its peer with it). */
+  void deleteLink(String name);
+
+  /** Sets a link administratively up or down. */
+  void setUp(String name, boolean up);
+
+  /** Enslaves the link to a bridge, or releases it when {@code master} is null. */
+  void setMaster(String name, String master);
+
+  void setMtu(String name, int mtu);
+
+  /** Sets the MAC address (aa:bb:cc:dd:ee:ff). */
+  void setMac(String name, String mac);
+
+  /** Renames a link; it must be down. */
+  void rename(String name, String newName);
+
+  /** Moves a link into another network namespace. */
+  void moveTo(String name, NetNamespace namespace);
+
+  /** Adds an address with its prefix length (10.0.0.2/24); adding one it already has is not an error. */
+  void addAddress(String link, Cidr address);
+
+  /** The addresses of a link. */
+  List<Cidr> addresses(String link);
+
+  /** Adds a route via a gateway (default route when {@code destination} is null); an existing one is replaced. */
+  void addRoute(Cidr destination, IpAddress gateway, String device);
+
+  /** Routes of the main table. */
+  List<Route> routes();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,77 @@
+package io.cnm.daemon.netlink;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One NETLINK_ROUTE socket. A netlink socket acts in the network namespace it was created in,
+ * which is how {@link RouteNetlink} works inside a sandbox without keeping a thread there.
+ * Requests are serialized: one outstanding sequence number at a time.
+ */
+final class NetlinkSocket implements AutoCloseable {
+  static final int NLMSG_ERROR = 2;
+  static final int NLMSG_DONE = 3;
+
+  private final int fd;
+  private final byte[] rx = new byte[256 * 1024];
+  private int seq;
+
+  private NetlinkSocket(int fd) {
+    this.fd = fd;
+  }
+
+  /** A socket in the calling thread's network namespace. */
+  static NetlinkSocket open() {
+    int fd = LibC.INSTANCE.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, LibC.NETLINK_ROUTE);
+    LibC.INSTANCE.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, new int[] {1 << 20}, 4);
+    return new NetlinkSocket(fd);
+  }
+
+  /**
+   * Sends the request and returns every reply message (each a buffer starting at its nlmsghdr).
+   * Every request asks for an ACK or is a dump, so the reply always ends with NLMSG_ERROR (the
+   * ACK, or the kernel's refusal) or NLMSG_DONE.
+   */
+  synchronized List<ByteBuffer> exchange(Message m, String what) {
+    int s = ++seq;
+    byte[] req = m.bytes(s);
+    LibC.INSTANCE.send(fd, req, req.length, 0);
+    List<ByteBuffer> out = new ArrayList<>();
+    while (true) {
+      int n = (int) LibC.INSTANCE.recv(fd, rx, rx.length, 0);
+      ByteBuffer b = ByteBuffer.wrap(rx, 0, n).order(ByteOrder.nativeOrder());
+      int p = 0;
+      while (p + Message.HEADER <= n) {
+        int len = b.getInt(p);
+        int type = Short.toUnsignedInt(b.getShort(p + 4));
+        int msgSeq = b.getInt(p + 8);
+        if (len < Message.HEADER) {
+          break;
+        }
+        if (msgSeq == s) {
+          if (type == NLMSG_ERROR) {
+            int err = b.getInt(p + Message.HEADER);
+            if (err != 0) {
+              throw new NetlinkException(what, -err);
+            }
+            return out;
+          }
+          if (type == NLMSG_DONE) {
+            return out;
+          }
+          byte[] copy = new byte[len];
+          b.get(p, copy);
+          out.add(ByteBuffer.wrap(copy).order(ByteOrder.nativeOrder()));
+        }
+        p += (len + 3) & ~3;
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    LibC.INSTANCE.close(fd);
+  }
+}

@@ -1,0 +1,2 @@
+/** Network namespaces: open by path, and run work inside one with setns(2) on a dedicated thread. */
+package io.cnm.daemon.netns;
