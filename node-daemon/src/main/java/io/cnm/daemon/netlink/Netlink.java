@@ -46,6 +46,12 @@ public interface Netlink extends AutoCloseable {
 
   void setMtu(String name, int mtu);
 
+  /**
+   * Marks a bridge port isolated: isolated ports cannot exchange frames with each other, only
+   * with non-isolated ports and the bridge itself (the gateway). Used for enableIcc: false.
+   */
+  void setBridgePortIsolated(String name, boolean isolated);
+
   /** Sets the MAC address (aa:bb:cc:dd:ee:ff). */
   void setMac(String name, String mac);
 

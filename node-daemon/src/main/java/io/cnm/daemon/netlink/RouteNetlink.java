@@ -15,6 +15,7 @@ public final class RouteNetlink implements Netlink {
   static final int RTM_NEWLINK = 16;
   static final int RTM_DELLINK = 17;
   static final int RTM_GETLINK = 18;
+  static final int RTM_SETLINK = 19;
   static final int RTM_NEWADDR = 20;
   static final int RTM_GETADDR = 22;
   static final int RTM_NEWROUTE = 24;
@@ -42,6 +43,10 @@ public final class RouteNetlink implements Netlink {
   static final int IFLA_VXLAN_PORT = 15;
   static final int IFLA_MACVLAN_MODE = 1;
   static final int IFF_UP = 1;
+  static final int IFLA_PROTINFO = 12;
+  static final int IFLA_BRPORT_ISOLATED = 33;
+  static final int NLA_F_NESTED = 0x8000;
+  static final int AF_BRIDGE = 7;
   // address and route attributes
   static final int IFA_ADDRESS = 1;
   static final int IFA_LOCAL = 2;
@@ -177,6 +182,14 @@ public final class RouteNetlink implements Netlink {
   public void setMaster(String name, String master) {
     ack(ifinfo(RTM_NEWLINK, NLM_F_ACK, index(name), 0, 0).attrU32(IFLA_MASTER, master == null ? 0 : index(master)),
         "set master of " + name);
+  }
+
+  @Override
+  public void setBridgePortIsolated(String name, boolean isolated) {
+    // Port flags go through RTM_SETLINK with family AF_BRIDGE (as `bridge link set` does); RTM_NEWLINK ignores them.
+    Message m = new Message(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK).u8(AF_BRIDGE).u8(0).u16(0).u32(index(name)).u32(0).u32(0)
+        .begin(IFLA_PROTINFO | NLA_F_NESTED).attrU8(IFLA_BRPORT_ISOLATED, isolated ? 1 : 0).end();
+    ack(m, "set bridge port " + name + " isolated " + isolated);
   }
 
   @Override

@@ -21,10 +21,29 @@ public final class Packets {
    * within the timeout (isolation).
    */
   public static String echo(NetNamespace server, String ip, int port, NetNamespace client, int timeoutMs) {
+    return exchange(server, ip, port, client, timeoutMs, false);
+  }
+
+  /** Like {@link #echo}, but the server answers with the source address it saw (to observe NAT). */
+  public static String sourceSeen(NetNamespace server, String ip, int port, NetNamespace client, int timeoutMs) {
+    return exchange(server, ip, port, client, timeoutMs, true);
+  }
+
+  /** Connects from {@code client} to ip:port where {@code server} listens on {@code bindIp}:bindPort (DNAT). */
+  public static String echoVia(NetNamespace server, String bindIp, int bindPort, NetNamespace client, String ip, int port, int timeoutMs) {
+    return exchange(server, bindIp, bindPort, client, ip, port, timeoutMs, false);
+  }
+
+  private static String exchange(NetNamespace server, String ip, int port, NetNamespace client, int timeoutMs, boolean reportSource) {
+    return exchange(server, ip, port, client, ip, port, timeoutMs, reportSource);
+  }
+
+  private static String exchange(NetNamespace server, String bindIp, int bindPort, NetNamespace client, String ip, int port,
+      int timeoutMs, boolean reportSource) {
     ServerSocket ss = server.run(() -> {
       ServerSocket s = new ServerSocket();
       s.setReuseAddress(true);
-      s.bind(new InetSocketAddress(ip, port));
+      s.bind(new InetSocketAddress(bindIp, bindPort));
       return s;
     });
     CompletableFuture<Void> serve = CompletableFuture.runAsync(() -> {
@@ -33,7 +52,9 @@ public final class Packets {
         OutputStream out = c.getOutputStream();
         byte[] buf = new byte[256];
         int n = in.read(buf);
-        out.write(("echo " + new String(buf, 0, Math.max(n, 0), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+        String reply = reportSource ? "from " + ((InetSocketAddress) c.getRemoteSocketAddress()).getAddress().getHostAddress()
+            : "echo " + new String(buf, 0, Math.max(n, 0), StandardCharsets.UTF_8);
+        out.write(reply.getBytes(StandardCharsets.UTF_8));
         out.flush();
       } catch (IOException ignored) {
         // closed by the test after a refused connection

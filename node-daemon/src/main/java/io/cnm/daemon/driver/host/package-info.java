@@ -1,0 +1,2 @@
+/** The host driver: the sandbox is the node's namespace. */
+package io.cnm.daemon.driver.host;

@@ -1,0 +1,2 @@
+/** The null driver (Docker's "none"): loopback only. */
+package io.cnm.daemon.driver.none;

@@ -1,0 +1,10 @@
+package io.cnm.daemon.nft;
+
+/** Applies nftables transactions in one network namespace. */
+public interface Nftables {
+  /** Applies a whole transaction atomically; on error nothing of it is applied. */
+  void apply(String transaction);
+
+  /** The daemon's table as nft lists it, or an empty string when it does not exist. */
+  String listTable();
+}

@@ -1,0 +1,97 @@
+package io.cnm.daemon.nft;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Renders a {@link NodeFirewall} into one nftables transaction that replaces the daemon's table
+ * whole (create, delete, define: atomic, as knftables and kube-proxy's nftables mode do). The
+ * daemon owns exactly the table {@code inet cnm} and touches nothing else.
+ *
+ * <pre>
+ *  prerouting (dstnat) --> forward (filter) --> postrouting (srcnat)
+ *    DNAT published         replies ok            masquerade egress
+ *    ports to endpoints     isolate networks      of non-internal subnets;
+ *  output (dstnat)          internal: no way      localhost-sourced traffic
+ *    same DNAT for          in or out             to published ports
+ *    node-local clients     other ingress dropped
+ * </pre>
+ */
+public final class Ruleset {
+  public static final String TABLE = "cnm";
+
+  private Ruleset() {}
+
+  public static String render(NodeFirewall fw) {
+    StringBuilder s = new StringBuilder();
+    s.append("table inet ").append(TABLE).append('\n');
+    s.append("delete table inet ").append(TABLE).append('\n');
+    s.append("table inet ").append(TABLE).append(" {\n");
+    forward(fw, s);
+    nat(fw, s, "prerouting", "type nat hook prerouting priority dstnat; policy accept;");
+    // The output hook does not take the dstnat keyword in nft 1.0; -100 is the same priority.
+    nat(fw, s, "output", "type nat hook output priority -100; policy accept;");
+    postrouting(fw, s);
+    s.append("}\n");
+    return s.toString();
+  }
+
+  private static String names(List<String> bridges) {
+    return "{ " + bridges.stream().map(b -> "\"" + b + "\"").collect(Collectors.joining(", ")) + " }";
+  }
+
+  private static void forward(NodeFirewall fw, StringBuilder s) {
+    s.append("  chain forward {\n    type filter hook forward priority filter; policy accept;\n");
+    List<String> bridges = fw.networks().stream().map(NodeFirewall.Network::bridge).toList();
+    if (!bridges.isEmpty()) {
+      s.append("    oifname ").append(names(bridges)).append(" ct state established,related accept\n");
+    }
+    for (NodeFirewall.Network n : fw.networks()) {
+      List<String> others = bridges.stream().filter(b -> !b.equals(n.bridge())).toList();
+      if (!others.isEmpty()) {
+        s.append("    iifname \"").append(n.bridge()).append("\" oifname ").append(names(others)).append(" drop\n");
+      }
+      if (n.internal()) {
+        s.append("    iifname \"").append(n.bridge()).append("\" oifname != \"").append(n.bridge()).append("\" drop\n");
+        s.append("    oifname \"").append(n.bridge()).append("\" iifname != \"").append(n.bridge()).append("\" drop\n");
+      } else {
+        s.append("    oifname \"").append(n.bridge()).append("\" ct status dnat accept\n");
+        s.append("    oifname \"").append(n.bridge()).append("\" iifname != \"").append(n.bridge()).append("\" drop\n");
+      }
+    }
+    s.append("  }\n");
+  }
+
+  private static void nat(NodeFirewall fw, StringBuilder s, String chain, String type) {
+    s.append("  chain ").append(chain).append(" {\n    ").append(type).append('\n');
+    for (NodeFirewall.Published p : fw.published()) {
+      String family = p.target().family() == 4 ? "ip" : "ip6";
+      s.append("    ");
+      s.append(p.hostIp() == null ? "fib daddr type local " : family + " daddr " + p.hostIp() + " ");
+      s.append(p.protocol()).append(" dport ").append(p.hostPort()).append(" dnat ").append(family).append(" to ")
+          .append(p.target().family() == 4 ? p.target().toString() : "[" + p.target() + "]").append(':').append(p.targetPort()).append('\n');
+    }
+    s.append("  }\n");
+  }
+
+  private static void postrouting(NodeFirewall fw, StringBuilder s) {
+    s.append("  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n");
+    for (NodeFirewall.Network n : fw.networks()) {
+      if (n.masquerade() && !n.internal()) {
+        n.subnets().stream().filter(c -> c.family() == 4).forEach(c -> s.append("    ip saddr ").append(c)
+            .append(" oifname != \"").append(n.bridge()).append("\" masquerade\n"));
+      }
+    }
+    List<String> publishing = fw.published().stream().map(NodeFirewall.Published::bridge).distinct().toList();
+    if (!publishing.isEmpty()) {
+      // Node-local clients of 127.0.0.1:port: the endpoint must answer the node, not its own loopback.
+      s.append("    ip saddr 127.0.0.0/8 oifname ").append(names(publishing)).append(" masquerade\n");
+    }
+    s.append("  }\n");
+  }
+
+  /** The transaction that removes the daemon's table (on leaving the node). */
+  public static String deleteAll() {
+    return "table inet " + TABLE + "\ndelete table inet " + TABLE + "\n";
+  }
+}

@@ -1,0 +1,2 @@
+/** nftables: the node's filtering and NAT as one table ({@code inet cnm}), rendered purely and applied atomically. */
+package io.cnm.daemon.nft;

@@ -1,0 +1,57 @@
+package io.cnm.daemon.nft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cnm.api.net.Cidr;
+import io.cnm.api.net.IpAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The rendered ruleset, to the letter. Addresses: front 10.10.1.0/24, internal 10.10.3.0/24. */
+class RulesetTest {
+  @Test
+  void twoNetworksAndOnePublishedPort_renderAsOneAtomicReplacement() {
+    NodeFirewall fw = new NodeFirewall(
+        List.of(new NodeFirewall.Network("br-front", List.of(Cidr.parse("10.10.1.0/24")), false, true),
+            new NodeFirewall.Network("br-int", List.of(Cidr.parse("10.10.3.0/24")), true, true)),
+        List.of(new NodeFirewall.Published("br-front", "tcp", null, 8000, IpAddress.parse("10.10.1.2"), 5000),
+            new NodeFirewall.Published("br-front", "udp", IpAddress.parse("198.18.0.1"), 5353, IpAddress.parse("10.10.1.2"), 53)));
+    assertThat(Ruleset.render(fw)).isEqualTo("""
+        table inet cnm
+        delete table inet cnm
+        table inet cnm {
+          chain forward {
+            type filter hook forward priority filter; policy accept;
+            oifname { "br-front", "br-int" } ct state established,related accept
+            iifname "br-front" oifname { "br-int" } drop
+            oifname "br-front" ct status dnat accept
+            oifname "br-front" iifname != "br-front" drop
+            iifname "br-int" oifname { "br-front" } drop
+            iifname "br-int" oifname != "br-int" drop
+            oifname "br-int" iifname != "br-int" drop
+          }
+          chain prerouting {
+            type nat hook prerouting priority dstnat; policy accept;
+            fib daddr type local tcp dport 8000 dnat ip to 10.10.1.2:5000
+            ip daddr 198.18.0.1 udp dport 5353 dnat ip to 10.10.1.2:53
+          }
+          chain output {
+            type nat hook output priority -100; policy accept;
+            fib daddr type local tcp dport 8000 dnat ip to 10.10.1.2:5000
+            ip daddr 198.18.0.1 udp dport 5353 dnat ip to 10.10.1.2:53
+          }
+          chain postrouting {
+            type nat hook postrouting priority srcnat; policy accept;
+            ip saddr 10.10.1.0/24 oifname != "br-front" masquerade
+            ip saddr 127.0.0.0/8 oifname { "br-front" } masquerade
+          }
+        }
+        """);
+  }
+
+  @Test
+  void emptyNode_stillOwnsItsTable() {
+    assertThat(Ruleset.render(new NodeFirewall(List.of(), List.of())))
+        .startsWith("table inet cnm\ndelete table inet cnm\ntable inet cnm {\n  chain forward {");
+  }
+}
