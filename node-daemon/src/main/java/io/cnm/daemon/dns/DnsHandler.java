@@ -1,0 +1,82 @@
+package io.cnm.daemon.dns;
+
+import io.cnm.api.net.IpAddress;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.handler.codec.dns.DatagramDnsQuery;
+import io.netty.handler.codec.dns.DatagramDnsResponse;
+import io.netty.handler.codec.dns.DefaultDnsQuestion;
+import io.netty.handler.codec.dns.DefaultDnsRawRecord;
+import io.netty.handler.codec.dns.DnsQuestion;
+import io.netty.handler.codec.dns.DnsRecordType;
+import io.netty.handler.codec.dns.DnsResponseCode;
+import io.netty.handler.codec.dns.DnsSection;
+import java.util.function.Supplier;
+
+/**
+ * The thin handler: asks {@link Answerer} and writes the answer, or relays the query to
+ * {@link Upstream} and the upstream reply back (SERVFAIL when upstream fails).
+ */
+final class DnsHandler extends SimpleChannelInboundHandler<DatagramDnsQuery> {
+  static final int TTL = 600;
+
+  private final String sandbox;
+  private final Supplier<DnsRecords> records;
+  private final Upstream upstream;
+
+  DnsHandler(String sandbox, Supplier<DnsRecords> records, Upstream upstream) {
+    this.sandbox = sandbox;
+    this.records = records;
+    this.upstream = upstream;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, DatagramDnsQuery query) {
+    DnsQuestion q = query.recordAt(DnsSection.QUESTION);
+    if (q == null) {
+      reply(ctx, query, null, DnsResponseCode.FORMERR);
+      return;
+    }
+    DnsRecordType type = q.type();
+    int family = type == DnsRecordType.A ? 4 : type == DnsRecordType.AAAA ? 6 : 0;
+    Answerer.Answer a = Answerer.answer(records.get(), sandbox, q.name(), family);
+    if (a instanceof Answerer.Local local) {
+      DatagramDnsResponse r = response(query, q, DnsResponseCode.NOERROR);
+      r.setAuthoritativeAnswer(true);
+      for (IpAddress ip : local.addresses()) {
+        r.addRecord(DnsSection.ANSWER, new DefaultDnsRawRecord(q.name(), ip.family() == 4 ? DnsRecordType.A : DnsRecordType.AAAA,
+            TTL, Unpooled.wrappedBuffer(ip.bytes())));
+      }
+      ctx.writeAndFlush(r);
+      return;
+    }
+    int id = query.id();
+    var sender = query.sender();
+    DatagramDnsResponse servfail = response(query, q, DnsResponseCode.SERVFAIL);
+    upstream.forward(q.name(), type.intValue()).whenComplete((raw, err) -> {
+      if (err != null || raw == null) {
+        ctx.writeAndFlush(servfail);
+      } else {
+        servfail.release();
+        ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(RawDns.withId(raw, id)), sender));
+      }
+    });
+  }
+
+  private static DatagramDnsResponse response(DatagramDnsQuery query, DnsQuestion q, DnsResponseCode code) {
+    DatagramDnsResponse r = new DatagramDnsResponse(query.recipient(), query.sender(), query.id());
+    r.setRecursionDesired(query.isRecursionDesired());
+    r.setRecursionAvailable(true);
+    r.setCode(code);
+    if (q != null) {
+      r.addRecord(DnsSection.QUESTION, new DefaultDnsQuestion(q.name(), q.type(), q.dnsClass()));
+    }
+    return r;
+  }
+
+  private static void reply(ChannelHandlerContext ctx, DatagramDnsQuery query, DnsQuestion q, DnsResponseCode code) {
+    ctx.writeAndFlush(response(query, q, code));
+  }
+}
