@@ -55,6 +55,9 @@ public interface Netlink extends AutoCloseable {
   /** Sets the MAC address (aa:bb:cc:dd:ee:ff). */
   void setMac(String name, String mac);
 
+  /** Sets the interface alias (ifalias): how the daemon marks the links it owns. */
+  void setAlias(String name, String alias);
+
   /** Renames a link; it must be down. */
   void rename(String name, String newName);
 

@@ -32,6 +32,7 @@ public final class RouteNetlink implements Netlink {
   static final int IFLA_MTU = 4;
   static final int IFLA_LINK = 5;
   static final int IFLA_MASTER = 10;
+  static final int IFLA_IFALIAS = 20;
   static final int IFLA_LINKINFO = 18;
   static final int IFLA_NET_NS_FD = 28;
   static final int IFLA_INFO_KIND = 1;
@@ -99,7 +100,7 @@ public final class RouteNetlink implements Netlink {
     Integer mtu = a.u32(IFLA_MTU);
     Integer master = a.u32(IFLA_MASTER);
     return new Link(index, a.string(IFLA_IFNAME), a.nested(IFLA_LINKINFO).string(IFLA_INFO_KIND),
-        mtu == null ? 0 : mtu, macText, (flags & IFF_UP) != 0, master == null ? 0 : master);
+        mtu == null ? 0 : mtu, macText, (flags & IFF_UP) != 0, master == null ? 0 : master, a.string(IFLA_IFALIAS));
   }
 
   @Override
@@ -200,6 +201,11 @@ public final class RouteNetlink implements Netlink {
   @Override
   public void setMac(String name, String mac) {
     ack(ifinfo(RTM_NEWLINK, NLM_F_ACK, index(name), 0, 0).attr(IFLA_ADDRESS, mac(mac)), "set mac of " + name);
+  }
+
+  @Override
+  public void setAlias(String name, String alias) {
+    ack(ifinfo(RTM_NEWLINK, NLM_F_ACK, index(name), 0, 0).attrString(IFLA_IFALIAS, alias), "set alias of " + name);
   }
 
   @Override

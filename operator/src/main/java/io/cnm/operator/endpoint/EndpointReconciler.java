@@ -12,7 +12,7 @@ import io.cnm.operator.error.Reasons;
 import io.cnm.operator.ipam.EndpointAllocation;
 import io.cnm.operator.ipam.Ipam;
 import io.cnm.operator.recovery.IpamRecovery;
-import io.cnm.operator.status.Conditions;
+import io.cnm.api.status.Conditions;
 import io.cnm.operator.status.Controls;
 import io.cnm.operator.status.EventRecorder;
 import io.cnm.operator.status.Statuses;

@@ -5,7 +5,7 @@ import io.cnm.api.v1alpha1.CnmEndpointStatus;
 import io.cnm.operator.error.CnmException;
 import io.cnm.operator.error.Reasons;
 import io.cnm.operator.ipam.EndpointAllocation;
-import io.cnm.operator.status.Conditions;
+import io.cnm.api.status.Conditions;
 
 /**
  * The endpoint status aggregator. The operator owns the binding and the addresses (Ready, reason

@@ -5,7 +5,7 @@ import io.cnm.api.v1alpha1.CnmNetworkStatus;
 import io.cnm.operator.error.CnmException;
 import io.cnm.operator.error.Reasons;
 import io.cnm.operator.ipam.NetworkAllocation;
-import io.cnm.operator.status.Conditions;
+import io.cnm.api.status.Conditions;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

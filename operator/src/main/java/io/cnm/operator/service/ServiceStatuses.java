@@ -5,7 +5,7 @@ import io.cnm.api.v1alpha1.CnmServiceStatus;
 import io.cnm.api.v1alpha1.VirtualIP;
 import io.cnm.operator.error.CnmException;
 import io.cnm.operator.error.Reasons;
-import io.cnm.operator.status.Conditions;
+import io.cnm.api.status.Conditions;
 import java.util.List;
 
 /** The service status aggregator. */

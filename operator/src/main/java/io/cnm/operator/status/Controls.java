@@ -1,5 +1,7 @@
 package io.cnm.operator.status;
 
+import io.cnm.api.status.Conditions;
+
 import io.cnm.operator.error.CnmException;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;

@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 import io.cnm.api.v1alpha1.CnmEndpoint;
 import io.cnm.api.v1alpha1.CnmNetwork;
 import io.cnm.api.v1alpha1.OverlayOptions;
-import io.cnm.operator.status.Conditions;
+import io.cnm.api.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Duration;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.cnm.api.v1alpha1.CnmNetwork;
-import io.cnm.operator.status.Conditions;
+import io.cnm.api.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import java.time.Duration;

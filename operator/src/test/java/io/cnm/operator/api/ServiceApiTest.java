@@ -9,7 +9,7 @@ import static org.awaitility.Awaitility.await;
 import io.cnm.api.v1alpha1.CnmEndpoint;
 import io.cnm.api.v1alpha1.CnmService;
 import io.cnm.api.v1alpha1.EndpointMode;
-import io.cnm.operator.status.Conditions;
+import io.cnm.api.status.Conditions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

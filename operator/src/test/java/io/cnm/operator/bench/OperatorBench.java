@@ -11,7 +11,7 @@ import io.cnm.api.v1alpha1.Ipam;
 import io.cnm.api.v1alpha1.IpamConfig;
 import io.cnm.api.v1alpha1.Sandbox;
 import io.cnm.operator.api.OperatorHarness;
-import io.cnm.operator.status.Conditions;
+import io.cnm.api.status.Conditions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

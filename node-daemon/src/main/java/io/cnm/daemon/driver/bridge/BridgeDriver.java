@@ -27,6 +27,12 @@ import java.util.stream.Collectors;
 public final class BridgeDriver implements Driver {
   /** Prefix of the node-side veths this daemon creates. */
   public static final String VETH_PREFIX = "cnm";
+  /**
+   * Prefix of the alias (ifalias) on every bridge and veth this daemon creates: the mark by which a
+   * restarted daemon tells its own leftovers from everything else on the node (Docker's bridges
+   * are named br-<12 hex> too).
+   */
+  public static final String OWNER_ALIAS = "cnm:";
 
   private final Netlink node;
   private final NetlinkFactory netlink;
@@ -47,6 +53,7 @@ public final class BridgeDriver implements Driver {
     Optional<Link> existing = node.link(br);
     if (existing.isEmpty()) {
       node.addBridge(br, network.mtu());
+      node.setAlias(br, OWNER_ALIAS + network.key());
     } else if (network.mtu() > 0 && existing.get().mtu() != network.mtu()) {
       node.setMtu(br, network.mtu());
     }
@@ -63,9 +70,12 @@ public final class BridgeDriver implements Driver {
 
   @Override
   public void removeNetwork(NetworkInfo network) {
-    if (node.link(network.bridgeName()).isPresent()) {
-      node.deleteLink(network.bridgeName());
-    }
+    node.link(network.bridgeName()).filter(BridgeDriver::ours).ifPresent(l -> node.deleteLink(l.name()));
+  }
+
+  /** Whether this daemon created the link (it carries the owner alias). */
+  public static boolean ours(Link l) {
+    return l.alias() != null && l.alias().startsWith(OWNER_ALIAS);
   }
 
   /** The node-side veth name of an endpoint: stable, at most 15 characters. */
@@ -90,6 +100,7 @@ public final class BridgeDriver implements Driver {
       String ifname = mine.map(Link::name).orElseGet(() -> freeName(ep.interfaceName(), sandboxLinks));
       if (node.link(host).isEmpty()) {
         node.addVeth(host, ifname, network.mtu(), sandbox, ep.mac());
+        node.setAlias(host, OWNER_ALIAS + ep.key());
       }
       Link h = node.link(host).orElseThrow();
       int bridgeIndex = node.link(network.bridgeName()).orElseThrow().index();

@@ -1,4 +1,4 @@
-package io.cnm.operator.status;
+package io.cnm.api.status;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
@@ -8,11 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Kubernetes conditions: set one by type, keeping lastTransitionTime unless its status changes. */
+/** Kubernetes conditions, shared by the operator and the node-daemon: set one by type, keeping lastTransitionTime unless its status changes. */
 public final class Conditions {
   public static final String READY = "Ready";
   /** Whether a network can be deleted now (False while endpoints or services still use it). */
   public static final String REMOVABLE = "Removable";
+  /** Whether the node-daemon built the endpoint in the kernel (owned by the node-daemon). */
+  public static final String REALIZED = "Realized";
 
   private Conditions() {}
 

@@ -1,0 +1,240 @@
+package io.cnm.daemon.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cnm.api.status.Conditions;
+import io.cnm.api.v1alpha1.CnmEndpoint;
+import io.cnm.api.v1alpha1.CnmEndpointSpec;
+import io.cnm.api.v1alpha1.CnmEndpointStatus;
+import io.cnm.api.v1alpha1.CnmNetwork;
+import io.cnm.api.v1alpha1.CnmNetworkSpec;
+import io.cnm.api.v1alpha1.CnmNetworkStatus;
+import io.cnm.api.v1alpha1.Sandbox;
+import io.cnm.daemon.dns.DnsRecords;
+import io.cnm.daemon.dns.DnsServer;
+import io.cnm.daemon.dns.UdpUpstream;
+import io.cnm.daemon.driver.bridge.BridgeDriver;
+import io.cnm.daemon.driver.host.HostDriver;
+import io.cnm.daemon.driver.none.NullDriver;
+import io.cnm.daemon.kernel.Packets;
+import io.cnm.daemon.kernel.TestNamespaces;
+import io.cnm.daemon.netlink.Netlink;
+import io.cnm.daemon.netlink.NetlinkFactory;
+import io.cnm.daemon.netlink.RouteNetlink;
+import io.cnm.daemon.netns.NetNamespace;
+import io.cnm.daemon.nft.NftCommand;
+import io.cnm.daemon.sysctl.Sysctls;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The agent end to end on one node: the mock API server holds a network "pets" (10.20.0.0/24,
+ * gateway 10.20.0.1, as the operator allocated it) and endpoints "db" (10.20.0.2) and "web"
+ * (10.20.0.3) bound to node-1; the agent acts on the test namespace "node".
+ */
+@Tag("kernel")
+class AgentKernelTest {
+  static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  KubernetesMockServer server;
+  KubernetesClient client;
+  TestNamespaces ns;
+  NetNamespace node;
+  NetNamespace web;
+  NetNamespace db;
+  Netlink nodeNl;
+  Path etcNetns;
+  NodeAgent agent;
+  DnsServer dns;
+  UdpUpstream upstream;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    TestNamespaces.assumeKernelTestsCanRun();
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    server.init();
+    client = server.createClient();
+    for (String plural : List.of("cnmnetworks", "cnmendpoints", "cnmservices")) {
+      CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
+          .load(getClass().getResourceAsStream("/META-INF/fabric8/" + plural + ".cnm.io-v1.yml")).item();
+      client.resource(crd).create();
+    }
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("test").endMetadata().build()).create();
+    ns = new TestNamespaces();
+    node = ns.create("node");
+    web = ns.create("web");
+    db = ns.create("db");
+    nodeNl = RouteNetlink.in(node);
+    Sysctls.set(node, "net/ipv4/ip_forward", "1");
+    etcNetns = Files.createTempDirectory("cnm-etc-netns");
+    createNetwork();
+    createEndpoint("db", db, "10.20.0.2");
+    createEndpoint("web", web, "10.20.0.3");
+  }
+
+  @AfterEach
+  void tearDown() {
+    stopAgent();
+    if (nodeNl != null) {
+      nodeNl.close();
+    }
+    if (ns != null) {
+      ns.close();
+    }
+    if (client != null) {
+      client.close();
+      server.destroy();
+    }
+  }
+
+  void startAgent() {
+    AtomicReference<DnsRecords> records = new AtomicReference<>(DnsRecords.EMPTY);
+    upstream = new UdpUpstream(List.of(), 500);
+    dns = new DnsServer(records::get, upstream);
+    agent = new NodeAgent(client, "node-1", nodeNl, Map.of("bridge", new BridgeDriver(nodeNl, NetlinkFactory.kernel()),
+        "host", new HostDriver(), "null", new NullDriver(NetlinkFactory.kernel())), new NftCommand(node.path()), dns, records,
+        new PodSandboxes(Path.of("/proc")), etcNetns);
+    agent.start();
+  }
+
+  /** Stops the agent as a crash would: nothing is cleaned up in the kernel. */
+  void stopAgent() {
+    if (agent != null) {
+      agent.close();
+      dns.close();
+      upstream.close();
+      agent = null;
+    }
+  }
+
+  void createNetwork() {
+    CnmNetwork n = new CnmNetwork();
+    n.getMetadata().setName("pets");
+    n.getMetadata().setNamespace("test");
+    n.setSpec(new CnmNetworkSpec());
+    n = client.resource(n).create();
+    CnmNetworkStatus st = new CnmNetworkStatus();
+    st.setNetworkId("0123456789ab");
+    st.setScope("local");
+    st.setSubnets(List.of("10.20.0.0/24"));
+    st.setGateways(List.of("10.20.0.1"));
+    st.setConditions(Conditions.set(null, Conditions.READY, true, "Allocated", "test", 1L));
+    n.setStatus(st);
+    client.resource(n).updateStatus();
+  }
+
+  void createEndpoint(String name, NetNamespace sandbox, String ip) {
+    CnmEndpoint e = new CnmEndpoint();
+    e.getMetadata().setName(name);
+    e.getMetadata().setNamespace("test");
+    e.getMetadata().setLabels(Map.of(CnmEndpoint.NODE_LABEL, "node-1"));
+    CnmEndpointSpec spec = new CnmEndpointSpec();
+    spec.setNetwork("pets");
+    spec.setSandbox(Sandbox.ofNetns("node-1", sandbox.path()));
+    spec.setAliases(List.of(name + "-alias"));
+    e.setSpec(spec);
+    e = client.resource(e).create();
+    CnmEndpointStatus st = new CnmEndpointStatus();
+    st.setNodeName("node-1");
+    st.setIpv4Address(ip + "/24");
+    st.setGateway("10.20.0.1");
+    String[] o = ip.split("\\.");
+    st.setMacAddress(String.format("02:42:%02x:%02x:%02x:%02x", 10, 20, 0, Integer.parseInt(o[3])));
+    st.setConditions(Conditions.set(null, Conditions.READY, true, "Bound", "test", 1L));
+    e.setStatus(st);
+    client.resource(e).updateStatus();
+  }
+
+  boolean realized(String name) {
+    CnmEndpoint e = client.resources(CnmEndpoint.class).inNamespace("test").withName(name).get();
+    return e != null && e.getStatus() != null && Conditions.isTrue(e.getStatus().getConditions(), Conditions.REALIZED);
+  }
+
+  long ownedLinks(String kind) {
+    return nodeNl.links().stream().filter(BridgeDriver::ours).filter(l -> kind.equals(l.kind())).count();
+  }
+
+  @Test
+  void endpoints_areRealized_reachEachOther_andResolveByName() throws Exception {
+    startAgent();
+    await().atMost(Duration.ofSeconds(20)).until(() -> realized("db") && realized("web"));
+    CnmEndpoint dbEp = client.resources(CnmEndpoint.class).inNamespace("test").withName("db").get();
+    assertThat(dbEp.getStatus().getInterfaceName()).isEqualTo("eth0");
+    assertThat(Packets.echo(db, "10.20.0.2", 6000, web, 3000)).isEqualTo("echo hello");
+    // A netns sandbox answers to its namespace's name, and the endpoint to its aliases.
+    assertThat(io.cnm.daemon.dns.DnsClientAccess.resolve(web, ns.fullName("db"))).containsExactly("10.20.0.2");
+    assertThat(io.cnm.daemon.dns.DnsClientAccess.resolve(web, "db-alias")).containsExactly("10.20.0.2");
+    assertThat(Files.readString(etcNetns.resolve(ns.fullName("web")).resolve("resolv.conf"))).contains("nameserver 127.0.0.11");
+    assertThat(new NftCommand(node.path()).listTable()).contains("masquerade");
+  }
+
+  @Test
+  void restartedAgent_adoptsWhatIsThere_andAnOpenConnectionSurvives() throws Exception {
+    startAgent();
+    await().atMost(Duration.ofSeconds(20)).until(() -> realized("db") && realized("web"));
+    ServerSocket ss = db.run(() -> {
+      ServerSocket s = new ServerSocket();
+      s.bind(new InetSocketAddress("10.20.0.2", 6001));
+      return s;
+    });
+    Socket client1 = web.run(() -> {
+      Socket s = new Socket();
+      s.connect(new InetSocketAddress("10.20.0.2", 6001), 3000);
+      return s;
+    });
+    try (ss; client1; Socket accepted = ss.accept()) {
+      accepted.setSoTimeout(3000);
+      roundTrip(client1, accepted, "before");
+      stopAgent();
+      startAgent();
+      await().atMost(Duration.ofSeconds(20)).until(() -> agent.converged());
+      roundTrip(client1, accepted, "after");
+    }
+    assertThat(ownedLinks("veth")).isEqualTo(2);
+    assertThat(ownedLinks("bridge")).isEqualTo(1);
+  }
+
+  @Test
+  void deletedEndpoints_leaveNothingBehind() {
+    startAgent();
+    await().atMost(Duration.ofSeconds(20)).until(() -> realized("db") && realized("web"));
+    client.resources(CnmEndpoint.class).inNamespace("test").withName("db").delete();
+    await().atMost(Duration.ofSeconds(20)).until(() -> ownedLinks("veth") == 1);
+    assertThat(ownedLinks("bridge")).isEqualTo(1);
+    client.resources(CnmEndpoint.class).inNamespace("test").withName("web").delete();
+    await().atMost(Duration.ofSeconds(20)).until(() -> ownedLinks("veth") == 0 && ownedLinks("bridge") == 0);
+  }
+
+  static void roundTrip(Socket client, Socket server, String word) throws Exception {
+    OutputStream out = client.getOutputStream();
+    out.write(word.getBytes());
+    out.flush();
+    InputStream in = server.getInputStream();
+    byte[] buf = new byte[64];
+    int n = in.read(buf);
+    assertThat(new String(buf, 0, n)).isEqualTo(word);
+  }
+}
