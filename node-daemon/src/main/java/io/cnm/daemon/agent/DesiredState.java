@@ -148,8 +148,10 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
       }
       sandboxes.computeIfAbsent(j.info().netnsPath(), p -> new HashSet<>()).add(j.network().key());
       Map<String, List<IpAddress>> m = names.computeIfAbsent(j.network().key(), k -> new HashMap<>());
-      List<String> all = new ArrayList<>();
+      // Docker resolves a container by its name and aliases; here the sandbox's name, the endpoint's and its aliases.
+      Set<String> all = new java.util.LinkedHashSet<>();
       all.add(j.sandboxName());
+      all.add(j.endpoint().getMetadata().getName());
       if (j.endpoint().getSpec().getAliases() != null) {
         all.addAll(j.endpoint().getSpec().getAliases());
       }

@@ -11,6 +11,14 @@ public interface CnmConfig {
 
   LeaderElection leaderElection();
 
+  /**
+   * Patch status with server-side apply (the default, for real clusters). The embedded lab's mock
+   * API server does not support it; its operator runs with CNM_SERVER_SIDE_APPLY=false. (Quarkus'
+   * own quarkus.operator-sdk.enable-ssa is fixed at build time, so this is the runtime switch.)
+   */
+  @WithDefault("true")
+  boolean serverSideApply();
+
   interface Ipam {
     /** Default pools of local-scope networks, {@code base@size,...}: Docker's defaults. */
     @WithDefault("172.17.0.0/16@16,172.18.0.0/15@16,172.20.0.0/14@16,172.24.0.0/13@16,192.168.0.0/16@20")

@@ -5,13 +5,18 @@ import io.cnm.operator.ipam.PoolSpec;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.quarkiverse.operatorsdk.runtime.api.ConfigurationServiceCustomizer;
+import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
-/** Wires configuration into the operator: the IPAM with its pools, and leader election. */
+/**
+ * Wires configuration into the operator: the IPAM with its pools, leader election and the SSA
+ * switch. Unremovable: QOSDK looks the customizer up by type at start, so nothing injects it.
+ */
 @Singleton
+@Unremovable
 public class OperatorSetup implements ConfigurationServiceCustomizer {
   private static final Logger LOG = Logger.getLogger(OperatorSetup.class);
   private final CnmConfig config;
@@ -31,6 +36,9 @@ public class OperatorSetup implements ConfigurationServiceCustomizer {
   @Override
   public Consumer<ConfigurationServiceOverrider> overrider() {
     return o -> {
+      if (!config.serverSideApply()) {
+        o.withUseSSAToPatchPrimaryResource(false);
+      }
       if (config.leaderElection().enabled()) {
         String ns = config.leaderElection().leaseNamespace().orElse(null);
         LOG.infof("leader election on: Lease %s in namespace %s", config.leaderElection().leaseName(), ns);

@@ -1,0 +1,479 @@
+package io.cnm.lab;
+
+import io.cnm.api.status.Conditions;
+import io.cnm.api.v1alpha1.CnmEndpoint;
+import io.cnm.api.v1alpha1.CnmNetwork;
+import io.cnm.api.v1alpha1.CnmService;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * cnm-lab: a small cnm cluster on one Linux machine, for trying cnm-operator without Kubernetes
+ * and for our own end-to-end tests. Nodes are network namespaces on a lab underlay; the API is an
+ * embedded Kubernetes API (the Fabric8 mock server); the operator and one node-daemon per node
+ * are the real programs. Everything it makes is named cnmlab-* and removed by {@code down}.
+ */
+public final class CnmLab {
+  static final String USAGE = """
+      usage: cnm-lab <command>
+        up [--nodes N]                  build the lab (N nodes, default 1) and start the API, operator and node-daemons
+        apply -f FILE | delete -f FILE  create/update or delete the objects of a YAML file (namespace default)
+        get networks|endpoints|services list objects like docker network ls
+        sandbox add NAME --node NODE    make a bare sandbox (network namespace cnmlab-NAME) to attach endpoints to
+        exec [-d] SANDBOX -- CMD...     run a host command inside a sandbox (-d: in the background, stopped by down)
+        wait endpoints                  wait until every endpoint is Ready and realized on its node
+        demo                            the seed's "Bridge Driver on a Single Host" walkthrough
+        down                            stop everything and remove every namespace, link, table and file the lab made
+      """;
+  public static final String PREFIX = "cnmlab-";
+  static final String UNDERLAY = PREFIX + "underlay";
+
+  private final Path state;
+  private final Path home;
+
+  CnmLab(Path state, Path home) {
+    this.state = state;
+    this.home = home;
+  }
+
+  public static void main(String[] args) {
+    Path state = Path.of(System.getenv().getOrDefault("CNM_LAB_STATE", "/run/cnm-lab"));
+    Path home = Path.of(System.getenv().getOrDefault("CNM_LAB_HOME", guessHome()));
+    try {
+      System.exit(new CnmLab(state, home).run(args));
+    } catch (LabException e) {
+      System.err.println("cnm-lab: " + e.getMessage());
+      System.exit(e.exitCode);
+    }
+  }
+
+  /** The repository: two levels above e2e/target/cnm-lab.jar, else the working directory. */
+  static String guessHome() {
+    try {
+      Path jar = Path.of(CnmLab.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path repo = jar.getParent() == null ? null : jar.getParent().getParent() == null ? null : jar.getParent().getParent().getParent();
+      if (repo != null && Files.exists(repo.resolve("operator"))) {
+        return repo.toString();
+      }
+    } catch (Exception e) {
+      // fall through
+    }
+    return Path.of("").toAbsolutePath().toString();
+  }
+
+  int run(String... args) {
+    if (args.length == 0) {
+      throw new LabException("no command\n" + USAGE, 2);
+    }
+    List<String> rest = List.of(args).subList(1, args.length);
+    return switch (args[0]) {
+      case "up" -> up(intOption(rest, "--nodes", 1));
+      case "apply" -> apply(fileOption(rest), false);
+      case "delete" -> apply(fileOption(rest), true);
+      case "get" -> get(rest.isEmpty() ? bad("get what? networks, endpoints or services") : rest.get(0));
+      case "sandbox" -> sandbox(rest);
+      case "exec" -> exec(rest);
+      case "wait" -> waitEndpoints(120);
+      case "demo" -> Demo.run(this);
+      case "down" -> down();
+      case "help", "--help", "-h" -> {
+        System.out.print(USAGE);
+        yield 0;
+      }
+      default -> throw new LabException("unknown command '" + args[0] + "'\n" + USAGE, 2);
+    };
+  }
+
+  static <T> T bad(String message) {
+    throw new LabException(message, 2);
+  }
+
+  static int intOption(List<String> args, String name, int dflt) {
+    int i = args.indexOf(name);
+    if (i < 0) {
+      return dflt;
+    }
+    try {
+      int v = Integer.parseInt(args.get(i + 1));
+      if (v < 1 || v > 16) {
+        return bad(name + " must be between 1 and 16");
+      }
+      return v;
+    } catch (IndexOutOfBoundsException | NumberFormatException e) {
+      return bad(name + " needs a number");
+    }
+  }
+
+  static Path fileOption(List<String> args) {
+    int i = args.indexOf("-f");
+    if (i < 0 || i + 1 >= args.size()) {
+      return bad("-f FILE is required");
+    }
+    Path p = Path.of(args.get(i + 1));
+    if (!Files.isRegularFile(p)) {
+      return bad("no such file: " + p);
+    }
+    return p;
+  }
+
+  // ---- up / down
+
+  int up(int nodes) {
+    requireRoot();
+    if (Files.exists(state.resolve("api-port"))) {
+      throw new LabException("the lab is already up (state in " + state + "); run cnm-lab down first");
+    }
+    Path daemonApp = home.resolve("node-daemon/target/quarkus-app/quarkus-run.jar");
+    if (!Files.exists(daemonApp)) {
+      throw new LabException(daemonApp + " is missing: run make build first (or set CNM_LAB_HOME to the repository)");
+    }
+    try {
+      Files.createDirectories(state);
+      buildUnderlay(nodes);
+      Processes procs = new Processes(state);
+      procs.start("api", List.of(java(), "-cp", classpath(), LabServer.class.getName(), state.toString(), String.valueOf(nodes)),
+          Map.of());
+      int port = awaitPort();
+      String api = "http://127.0.0.1:" + port;
+      // The API address goes through Fabric8's own environment: Quarkus fixes its client URL at build time.
+      for (int i = 1; i <= nodes; i++) {
+        procs.start("node-daemon-node" + i, List.of(java(), "-jar", daemonApp.toString()), Map.of(
+            "KUBERNETES_MASTER", api, "KUBERNETES_NAMESPACE", "default", "NODE_NAME", "node" + i,
+            "CNM_NODE_NETNS", "/run/netns/" + PREFIX + "node" + i, "QUARKUS_HTTP_PORT", String.valueOf(19464 + i)));
+      }
+      for (int i = 1; i <= nodes; i++) {
+        awaitReady(19464 + i, "node-daemon of node" + i);
+      }
+      Files.writeString(state.resolve("nodes"), String.valueOf(nodes));
+      System.out.printf("cnm-lab is up: %d node(s) on underlay 198.19.0.0/24 (node%s at 198.19.0.11%s), API %s%n",
+          nodes, nodes == 1 ? "1" : "1.." + nodes, nodes == 1 ? "" : "..", api);
+      return 0;
+    } catch (IOException e) {
+      throw new LabException(e.getMessage());
+    }
+  }
+
+  /** The underlay: a bridge lab0 (198.19.0.1/24) in its own namespace; node i is 198.19.0.(10+i) behind a veth. */
+  private void buildUnderlay(int nodes) {
+    Sh.run("ip", "netns", "add", UNDERLAY);
+    Sh.run("ip", "-n", UNDERLAY, "link", "set", "lo", "up");
+    Sh.run("ip", "-n", UNDERLAY, "link", "add", "lab0", "type", "bridge");
+    Sh.run("ip", "-n", UNDERLAY, "addr", "add", "198.19.0.1/24", "dev", "lab0");
+    Sh.run("ip", "-n", UNDERLAY, "link", "set", "lab0", "up");
+    for (int i = 1; i <= nodes; i++) {
+      String node = PREFIX + "node" + i;
+      Sh.run("ip", "netns", "add", node);
+      Sh.run("ip", "-n", node, "link", "set", "lo", "up");
+      Sh.run("ip", "-n", UNDERLAY, "link", "add", "n" + i, "type", "veth", "peer", "name", "eth0", "netns", node);
+      Sh.run("ip", "-n", UNDERLAY, "link", "set", "n" + i, "master", "lab0", "up");
+      Sh.run("ip", "-n", node, "addr", "add", "198.19.0." + (10 + i) + "/24", "dev", "eth0");
+      Sh.run("ip", "-n", node, "link", "set", "eth0", "up");
+      Sh.run("ip", "-n", node, "route", "add", "default", "via", "198.19.0.1");
+    }
+  }
+
+  /** What a cluster would already have: the default namespace, our CRDs, and the nodes. */
+  static void seedApi(KubernetesClient client, int nodes) {
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("default").endMetadata().build()).create();
+    for (String plural : List.of("cnmnetworks", "cnmendpoints", "cnmservices")) {
+      try (InputStream in = CnmLab.class.getResourceAsStream("/META-INF/fabric8/" + plural + ".cnm.io-v1.yml")) {
+        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
+        client.resource(crd).create();
+      } catch (IOException e) {
+        throw new LabException("CRD " + plural + ": " + e.getMessage());
+      }
+    }
+    for (int i = 1; i <= nodes; i++) {
+      client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node" + i)
+          .withAnnotations(Map.of("cnm.io/host-subnets", "198.19.0.0/24")).endMetadata()
+          .withNewStatus().addNewAddress().withType("InternalIP").withAddress("198.19.0." + (10 + i)).endAddress().endStatus()
+          .build()).create();
+    }
+  }
+
+  private int awaitPort() throws IOException {
+    Path f = state.resolve("api-port");
+    for (int i = 0; i < 300 && !Files.exists(f); i++) {
+      sleep(100);
+    }
+    if (!Files.exists(f)) {
+      throw new LabException("the lab API and operator did not start; see " + state.resolve("api.log"));
+    }
+    return Integer.parseInt(Files.readString(f).trim());
+  }
+
+  private void awaitReady(int port, String what) {
+    long deadline = System.currentTimeMillis() + 120_000;
+    while (System.currentTimeMillis() < deadline) {
+      try {
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/q/health/ready").toURL().openConnection();
+        c.setConnectTimeout(500);
+        c.setReadTimeout(1000);
+        if (c.getResponseCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      sleep(250);
+    }
+    throw new LabException(what + " did not become ready in 120 s; see the logs in " + state);
+  }
+
+  int down() {
+    requireRoot();
+    new Processes(state).stopAll();
+    Path netns = Path.of("/run/netns");
+    if (Files.isDirectory(netns)) {
+      try (Stream<Path> s = Files.list(netns)) {
+        for (Path p : s.filter(p -> p.getFileName().toString().startsWith(PREFIX)).toList()) {
+          Sh.run(List.of("ip", "netns", "del", p.getFileName().toString()), false);
+        }
+      } catch (IOException e) {
+        throw new LabException(e.getMessage());
+      }
+    }
+    deleteTree(Path.of("/etc/netns"), p -> p.getFileName().toString().startsWith(PREFIX));
+    deleteTree(state.getParent() == null ? state : state.getParent(), p -> p.equals(state));
+    System.out.println("cnm-lab is down");
+    return 0;
+  }
+
+  private static void deleteTree(Path dir, java.util.function.Predicate<Path> which) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path top : s.filter(which).toList()) {
+        try (Stream<Path> all = Files.walk(top)) {
+          for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            Files.deleteIfExists(p);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new LabException("cannot remove " + dir + ": " + e.getMessage());
+    }
+  }
+
+  // ---- API commands
+
+  KubernetesClient client() {
+    Path f = state.resolve("api-port");
+    if (!Files.exists(f)) {
+      throw new LabException("the lab is not up: run cnm-lab up");
+    }
+    try {
+      return client(Integer.parseInt(Files.readString(f).trim()));
+    } catch (IOException e) {
+      throw new LabException(e.getMessage());
+    }
+  }
+
+  static KubernetesClient client(int port) {
+    Config config = new ConfigBuilder(Config.empty()).withMasterUrl("http://127.0.0.1:" + port).withNamespace("default")
+        .withRequestTimeout(10_000).build();
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+    // So that YAML of our kinds loads as our classes, not as generic resources the client cannot route.
+    client.getKubernetesSerialization().registerKubernetesResource(CnmNetwork.class);
+    client.getKubernetesSerialization().registerKubernetesResource(CnmEndpoint.class);
+    client.getKubernetesSerialization().registerKubernetesResource(CnmService.class);
+    return client;
+  }
+
+  int apply(Path file, boolean delete) {
+    try (KubernetesClient client = client(); InputStream in = Files.newInputStream(file)) {
+      List<HasMetadata> items = client.load(in).items();
+      for (HasMetadata item : items) {
+        if (item.getMetadata().getNamespace() == null) {
+          item.getMetadata().setNamespace("default");
+        }
+        String what = item.getKind() + "/" + item.getMetadata().getName();
+        if (delete) {
+          client.resource(item).delete();
+          System.out.println(what + " deleted");
+        } else {
+          client.resource(item).createOr(NonDeletingOperation::update);
+          System.out.println(what + " applied");
+        }
+      }
+      return 0;
+    } catch (IOException e) {
+      throw new LabException(file + ": " + e.getMessage());
+    } catch (RuntimeException e) {
+      throw new LabException(file + ": " + e.getMessage());
+    }
+  }
+
+  int get(String what) {
+    try (KubernetesClient client = client()) {
+      switch (what) {
+        case "networks", "network", "cnet" -> table(List.of("NETWORK ID", "NAME", "DRIVER", "SCOPE", "SUBNET", "READY"),
+            client.resources(CnmNetwork.class).inNamespace("default").list().getItems(), n -> List.of(
+                v(n.getStatus() == null ? null : n.getStatus().getNetworkId()), n.getMetadata().getName(), n.getSpec().driverOrDefault(),
+                v(n.getStatus() == null ? null : n.getStatus().getScope()),
+                v(n.getStatus() == null || n.getStatus().getSubnets().isEmpty() ? null : n.getStatus().getSubnets().get(0)),
+                ready(n.getStatus() == null ? null : n.getStatus().getConditions(), Conditions.READY)));
+        case "endpoints", "endpoint", "cep" -> table(List.of("NAME", "NETWORK", "NODE", "IPV4 ADDRESS", "MAC ADDRESS", "READY", "REALIZED"),
+            client.resources(CnmEndpoint.class).inNamespace("default").list().getItems(), e -> List.of(e.getMetadata().getName(),
+                e.getSpec().getNetwork(), v(e.getStatus() == null ? null : e.getStatus().getNodeName()),
+                v(e.getStatus() == null ? null : e.getStatus().getIpv4Address()), v(e.getStatus() == null ? null : e.getStatus().getMacAddress()),
+                ready(e.getStatus() == null ? null : e.getStatus().getConditions(), Conditions.READY),
+                ready(e.getStatus() == null ? null : e.getStatus().getConditions(), Conditions.REALIZED)));
+        case "services", "service", "csvc" -> table(List.of("NAME", "MODE", "VIP", "BACKENDS", "READY"),
+            client.resources(CnmService.class).inNamespace("default").list().getItems(), s -> List.of(s.getMetadata().getName(),
+                s.getSpec().endpointModeOrDefault().name().toLowerCase(java.util.Locale.ROOT),
+                v(s.getStatus() == null || s.getStatus().getVirtualIPs().isEmpty() ? null : s.getStatus().getVirtualIPs().get(0).getAddress()),
+                v(s.getStatus() == null || s.getStatus().getBackends() == null ? null : String.valueOf(s.getStatus().getBackends())),
+                ready(s.getStatus() == null ? null : s.getStatus().getConditions(), Conditions.READY)));
+        default -> bad("get what? networks, endpoints or services (not '" + what + "')");
+      }
+      return 0;
+    }
+  }
+
+  private static String v(String s) {
+    return s == null ? "-" : s;
+  }
+
+  private static String ready(List<io.fabric8.kubernetes.api.model.Condition> conditions, String type) {
+    return Conditions.find(conditions, type).map(c -> c.getStatus().equals("True") ? "True" : "False (" + c.getReason() + ")").orElse("-");
+  }
+
+  private static <T> void table(List<String> header, List<T> rows, Function<T, List<String>> cells) {
+    List<List<String>> all = new ArrayList<>();
+    all.add(header);
+    rows.forEach(r -> all.add(cells.apply(r)));
+    int[] w = new int[header.size()];
+    all.forEach(r -> {
+      for (int i = 0; i < r.size(); i++) {
+        w[i] = Math.max(w[i], r.get(i).length());
+      }
+    });
+    for (List<String> r : all) {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < r.size(); i++) {
+        sb.append(String.format("%-" + (w[i] + 3) + "s", r.get(i)));
+      }
+      System.out.println(sb.toString().stripTrailing());
+    }
+  }
+
+  int waitEndpoints(int seconds) {
+    long deadline = System.currentTimeMillis() + seconds * 1000L;
+    try (KubernetesClient client = client()) {
+      while (System.currentTimeMillis() < deadline) {
+        List<CnmEndpoint> eps = client.resources(CnmEndpoint.class).inNamespace("default").list().getItems();
+        if (!eps.isEmpty() && eps.stream().allMatch(e -> e.getStatus() != null
+            && Conditions.isTrue(e.getStatus().getConditions(), Conditions.READY)
+            && Conditions.isTrue(e.getStatus().getConditions(), Conditions.REALIZED))) {
+          return 0;
+        }
+        sleep(200);
+      }
+    }
+    throw new LabException("endpoints not ready after " + seconds + " s (cnm-lab get endpoints shows why)");
+  }
+
+  // ---- sandboxes
+
+  int sandbox(List<String> args) {
+    if (args.size() < 2 || !args.get(0).equals("add")) {
+      return bad("usage: sandbox add NAME --node NODE");
+    }
+    String name = args.get(1);
+    if (!name.matches("[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?")) {
+      return bad("sandbox name must be lower-case letters, digits and '-' (at most 32)");
+    }
+    int n = args.indexOf("--node");
+    if (n < 0 || n + 1 >= args.size()) {
+      return bad("--node NODE is required");
+    }
+    requireRoot();
+    client().close();
+    String ns = PREFIX + name;
+    if (Files.exists(Path.of("/run/netns", ns))) {
+      throw new LabException("sandbox " + name + " already exists");
+    }
+    Sh.run("ip", "netns", "add", ns);
+    Sh.run("ip", "-n", ns, "link", "set", "lo", "up");
+    System.out.println("sandbox " + name + " on " + args.get(n + 1) + ": netnsPath /run/netns/" + ns);
+    return 0;
+  }
+
+  int exec(List<String> args) {
+    boolean detach = !args.isEmpty() && args.get(0).equals("-d");
+    List<String> a = detach ? args.subList(1, args.size()) : args;
+    int dash = a.indexOf("--");
+    if (a.isEmpty() || dash != 1 || dash == a.size() - 1) {
+      return bad("usage: exec [-d] SANDBOX -- CMD...");
+    }
+    String ns = a.get(0).equals("underlay") ? UNDERLAY : PREFIX + a.get(0);
+    if (!Files.exists(Path.of("/run/netns", ns))) {
+      throw new LabException("no sandbox " + a.get(0) + " (cnm-lab sandbox add " + a.get(0) + " --node node1)");
+    }
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+    cmd.addAll(a.subList(dash + 1, a.size()));
+    if (detach) {
+      new Processes(state).start("exec-" + a.get(0) + "-" + System.nanoTime(), cmd, Map.of());
+      return 0;
+    }
+    try {
+      return new ProcessBuilder(cmd).inheritIO().start().waitFor();
+    } catch (IOException e) {
+      throw new LabException(e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
+    }
+  }
+
+  // ---- helpers
+
+  static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** This program's classpath: the cnm-lab jar, or the test classpath in our own tests. */
+  static String classpath() {
+    return System.getProperty("java.class.path");
+  }
+
+  Path state() {
+    return state;
+  }
+
+  static void requireRoot() {
+    if (!"root".equals(System.getProperty("user.name"))) {
+      throw new LabException("cnm-lab needs root (it creates network namespaces)");
+    }
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LabException("interrupted");
+    }
+  }
+
+}

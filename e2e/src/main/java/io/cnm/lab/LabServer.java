@@ -1,0 +1,55 @@
+package io.cnm.lab;
+
+import io.cnm.operator.endpoint.EndpointReconciler;
+import io.cnm.operator.ipam.Ipam;
+import io.cnm.operator.network.NetworkReconciler;
+import io.cnm.operator.pod.PodNetworksReconciler;
+import io.cnm.operator.recovery.IpamRecovery;
+import io.cnm.operator.recovery.NodeSubnets;
+import io.cnm.operator.service.ServiceReconciler;
+import io.cnm.operator.status.EventRecorder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.javaoperatorsdk.operator.Operator;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+
+/**
+ * The lab's control plane, in its own process so that it outlives {@code cnm-lab up}: the
+ * embedded Kubernetes API (the Fabric8 mock server in CRUD mode on 127.0.0.1) and the operator's
+ * reconcilers on plain JOSDK against it, with the IPAM's default pools. (The mock server does not
+ * support server-side apply, which the Quarkus build of the operator fixes on; the reconcilers
+ * are the same classes.) Writes the API port to the state directory once both run, and serves
+ * until {@code cnm-lab down} stops it.
+ */
+public final class LabServer {
+  private LabServer() {}
+
+  public static void main(String[] args) throws Exception {
+    java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
+    Path state = Path.of(args[0]);
+    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        new KubernetesCrudDispatcher(), false);
+    server.init(InetAddress.getByName("127.0.0.1"), 0);
+    KubernetesClient client = CnmLab.client(server.getPort());
+    CnmLab.seedApi(client, Integer.parseInt(args[1]));
+    Ipam ipam = Ipam.withDockerDefaults();
+    IpamRecovery recovery = new IpamRecovery(client, ipam);
+    EventRecorder events = new EventRecorder(client);
+    Operator operator = new Operator(o -> o.withKubernetesClient(client).withUseSSAToPatchPrimaryResource(false)
+        .withCloseClientOnStop(false));
+    operator.register(new NetworkReconciler(ipam, recovery, new NodeSubnets(client, ipam), events));
+    operator.register(new EndpointReconciler(ipam, recovery, events));
+    operator.register(new ServiceReconciler(ipam, recovery, events));
+    operator.register(new PodNetworksReconciler(events));
+    operator.start();
+    Files.writeString(state.resolve("api-port.tmp"), String.valueOf(server.getPort()));
+    Files.move(state.resolve("api-port.tmp"), state.resolve("api-port"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Thread.currentThread().join();
+  }
+}
