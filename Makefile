@@ -3,9 +3,19 @@ MVN ?= ./mvnw -B -ntp
 CHART := helm/cnm-operator
 GENERATED := crds/target/classes/META-INF/fabric8
 
-.PHONY: build test crds helm-lint e2e clean bench-operator api-docs
+.PHONY: build test demo demo-down crds helm-lint e2e clean bench-operator api-docs
+LAB := java -jar e2e/target/cnm-lab.jar
 
-## build: compile everything and package the operator and node-daemon (Quarkus apps) and the CRDs.
+## demo: the README's main command: the seed's "Bridge Driver on a Single Host" (Docker Pets) on cnm-lab, page printed.
+demo: build
+	$(LAB) down >/dev/null 2>&1 || true
+	$(LAB) demo
+
+## demo-down: remove everything the demo made.
+demo-down:
+	$(LAB) down
+
+## build: compile everything: the operator and node-daemon (Quarkus apps), the CRDs and e2e/target/cnm-lab.jar.
 build:
 	$(MVN) install -DskipTests
 

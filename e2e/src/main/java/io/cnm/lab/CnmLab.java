@@ -55,6 +55,7 @@ public final class CnmLab {
   }
 
   public static void main(String[] args) {
+    quietLogs();
     Path state = Path.of(System.getenv().getOrDefault("CNM_LAB_STATE", "/run/cnm-lab"));
     Path home = Path.of(System.getenv().getOrDefault("CNM_LAB_HOME", guessHome()));
     try {
@@ -63,6 +64,12 @@ public final class CnmLab {
       System.err.println("cnm-lab: " + e.getMessage());
       System.exit(e.exitCode);
     }
+  }
+
+  /** Warnings and errors only; Fabric8's note that v1alpha1 is unstable is not news to a user of this lab. */
+  static void quietLogs() {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils", "error");
   }
 
   /** The repository: two levels above e2e/target/cnm-lab.jar, else the working directory. */

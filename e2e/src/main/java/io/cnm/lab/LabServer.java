@@ -31,6 +31,7 @@ public final class LabServer {
   private LabServer() {}
 
   public static void main(String[] args) throws Exception {
+    CnmLab.quietLogs();
     java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
     Path state = Path.of(args[0]);
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
