@@ -3,7 +3,7 @@ MVN ?= ./mvnw -B -ntp
 CHART := helm/cnm-operator
 GENERATED := crds/target/classes/META-INF/fabric8
 
-.PHONY: build test demo demo-down crds helm-lint e2e clean bench-operator api-docs
+.PHONY: build test demo demo-down crds helm-lint e2e clean bench-operator bench-attach api-docs
 LAB := java -jar e2e/target/cnm-lab.jar
 
 ## demo: the README's main command: the seed's "Bridge Driver on a Single Host" (Docker Pets) on cnm-lab, page printed.
@@ -48,3 +48,9 @@ bench-operator:
 api-docs:
 	$(MVN) -pl crds -am install -DskipTests -q
 	$(MVN) -pl crds test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.cnm.api.crd.ApiReference -Dcnm.apiDocs=$(CURDIR)/src-docs/api.md -q
+
+## bench-attach: attach latency of 200 endpoints, cnm against the CNI reference bridge + host-local plugins in the same run.
+bench-attach:
+	test -x /usr/lib/cni/bridge || (apt-get update -qq && apt-get install -y -qq containernetworking-plugins)
+	$(MVN) -pl crds -am install -DskipTests -q
+	$(MVN) -pl node-daemon test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.cnm.daemon.bench.AttachBench -q

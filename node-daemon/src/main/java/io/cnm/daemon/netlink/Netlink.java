@@ -44,6 +44,9 @@ public interface Netlink extends AutoCloseable {
   /** Enslaves the link to a bridge, or releases it when {@code master} is null. */
   void setMaster(String name, String master);
 
+  /** Enslaves the link to a bridge and sets it up, in one request (the attach path's). */
+  void attachUp(String name, String bridge);
+
   void setMtu(String name, int mtu);
 
   /**

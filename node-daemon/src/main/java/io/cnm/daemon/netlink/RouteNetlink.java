@@ -103,9 +103,18 @@ public final class RouteNetlink implements Netlink {
         mtu == null ? 0 : mtu, macText, (flags & IFF_UP) != 0, master == null ? 0 : master, a.string(IFLA_IFALIAS));
   }
 
+  /** One targeted RTM_GETLINK by name: constant time however many links the node has (a dump is not). */
   @Override
   public Optional<Link> link(String name) {
-    return links().stream().filter(l -> name.equals(l.name())).findFirst();
+    try {
+      List<ByteBuffer> r = socket.exchange(ifinfo(RTM_GETLINK, NLM_F_ACK, 0, 0, 0).attrString(IFLA_IFNAME, name), "get link " + name);
+      return r.isEmpty() ? Optional.empty() : Optional.of(parseLink(r.get(0)));
+    } catch (NetlinkException e) {
+      if (e.errno() == NetlinkException.ENODEV) {
+        return Optional.empty();
+      }
+      throw e;
+    }
   }
 
   private int index(String name) {
@@ -183,6 +192,12 @@ public final class RouteNetlink implements Netlink {
   public void setMaster(String name, String master) {
     ack(ifinfo(RTM_NEWLINK, NLM_F_ACK, index(name), 0, 0).attrU32(IFLA_MASTER, master == null ? 0 : index(master)),
         "set master of " + name);
+  }
+
+  @Override
+  public void attachUp(String name, String bridge) {
+    ack(ifinfo(RTM_NEWLINK, NLM_F_ACK, index(name), IFF_UP, IFF_UP).attrU32(IFLA_MASTER, index(bridge)),
+        "attach " + name + " to " + bridge);
   }
 
   @Override

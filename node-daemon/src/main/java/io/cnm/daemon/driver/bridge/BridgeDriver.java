@@ -94,30 +94,28 @@ public final class BridgeDriver implements Driver {
     try (NetNamespace sandbox = NetNamespace.open(ep.netnsPath()); Netlink inside = netlink.in(sandbox)) {
       List<Link> sandboxLinks = inside.links();
       Optional<Link> mine = sandboxLinks.stream().filter(l -> ep.mac() != null && ep.mac().equalsIgnoreCase(l.mac())).findFirst();
-      if (node.link(host).isPresent() && mine.isEmpty()) {
+      Optional<Link> hostSide = node.link(host);
+      if (hostSide.isPresent() && mine.isEmpty()) {
         node.deleteLink(host); // the sandbox was recreated: its end of our veth is gone
+        hostSide = Optional.empty();
       }
       String ifname = mine.map(Link::name).orElseGet(() -> freeName(ep.interfaceName(), sandboxLinks));
-      if (node.link(host).isEmpty()) {
+      if (hostSide.isEmpty()) {
+        // Fresh attach: create, mark, enslave and raise, without reading back what was just made.
         node.addVeth(host, ifname, network.mtu(), sandbox, ep.mac());
         node.setAlias(host, OWNER_ALIAS + ep.key());
-      }
-      Link h = node.link(host).orElseThrow();
-      int bridgeIndex = node.link(network.bridgeName()).orElseThrow().index();
-      if (h.masterIndex() != bridgeIndex) {
-        node.setMaster(host, network.bridgeName());
-      }
-      node.setBridgePortIsolated(host, !network.icc());
-      if (!h.up()) {
-        node.setUp(host, true);
-      }
-      if (ep.ipv4() != null && !inside.addresses(ifname).contains(ep.ipv4())) {
-        inside.addAddress(ifname, ep.ipv4());
-      }
-      if (!inside.link(ifname).orElseThrow().up()) {
+        node.attachUp(host, network.bridgeName());
+        if (!network.icc()) {
+          node.setBridgePortIsolated(host, true);
+        }
+        if (ep.ipv4() != null) {
+          inside.addAddress(ifname, ep.ipv4());
+        }
         inside.setUp(ifname, true);
+      } else {
+        adopt(network, ep, host, hostSide.get(), inside, ifname);
       }
-      if (!inside.link("lo").map(Link::up).orElse(true)) {
+      if (sandboxLinks.stream().anyMatch(l -> l.name().equals("lo") && !l.up())) {
         inside.setUp("lo", true);
       }
       // The sandbox's first network gives it its default route; later networks do not replace it.
@@ -126,6 +124,21 @@ public final class BridgeDriver implements Driver {
         inside.addRoute(null, ep.gateway(), ifname);
       }
       return ifname;
+    }
+  }
+
+  /** An existing endpoint (a restarted daemon): check every piece, fix only what differs. */
+  private void adopt(NetworkInfo network, EndpointInfo ep, String host, Link h, Netlink inside, String ifname) {
+    int bridgeIndex = node.link(network.bridgeName()).orElseThrow().index();
+    if (h.masterIndex() != bridgeIndex || !h.up()) {
+      node.attachUp(host, network.bridgeName());
+    }
+    node.setBridgePortIsolated(host, !network.icc());
+    if (ep.ipv4() != null && !inside.addresses(ifname).contains(ep.ipv4())) {
+      inside.addAddress(ifname, ep.ipv4());
+    }
+    if (!inside.link(ifname).orElseThrow().up()) {
+      inside.setUp(ifname, true);
     }
   }
 
