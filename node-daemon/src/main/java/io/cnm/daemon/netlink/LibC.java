@@ -22,7 +22,8 @@ public interface LibC extends Library {
 
   long send(int fd, byte[] buf, long len, int flags) throws LastErrorException;
 
-  long recv(int fd, byte[] buf, long len, int flags) throws LastErrorException;
+  /** Receives into native memory: a byte[] would be copied whole in and out by JNA on every call. */
+  long recv(int fd, com.sun.jna.Pointer buf, long len, int flags) throws LastErrorException;
 
   int setsockopt(int fd, int level, int name, int[] value, int len) throws LastErrorException;
 

@@ -15,7 +15,8 @@ final class NetlinkSocket implements AutoCloseable {
   static final int NLMSG_DONE = 3;
 
   private final int fd;
-  private final byte[] rx = new byte[256 * 1024];
+  private static final int RX_SIZE = 256 * 1024;
+  private final com.sun.jna.Memory rx = new com.sun.jna.Memory(RX_SIZE);
   private int seq;
 
   private NetlinkSocket(int fd) {
@@ -40,8 +41,8 @@ final class NetlinkSocket implements AutoCloseable {
     LibC.INSTANCE.send(fd, req, req.length, 0);
     List<ByteBuffer> out = new ArrayList<>();
     while (true) {
-      int n = (int) LibC.INSTANCE.recv(fd, rx, rx.length, 0);
-      ByteBuffer b = ByteBuffer.wrap(rx, 0, n).order(ByteOrder.nativeOrder());
+      int n = (int) LibC.INSTANCE.recv(fd, rx, RX_SIZE, 0);
+      ByteBuffer b = rx.getByteBuffer(0, n).order(ByteOrder.nativeOrder());
       int p = 0;
       while (p + Message.HEADER <= n) {
         int len = b.getInt(p);
@@ -73,5 +74,6 @@ final class NetlinkSocket implements AutoCloseable {
   @Override
   public void close() {
     LibC.INSTANCE.close(fd);
+    rx.close();
   }
 }

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code make bench-attach}: attach latency for N endpoints on one node (default 200), cnm
  * against the CNI reference plugins (bridge + host-local, Debian's containernetworking-plugins)
- * in the same run. cnm's time runs from handing the endpoint to the bridge driver until its
+ * in the same run, each after 50 warm-up attaches that are not counted. cnm's time runs from handing the endpoint to the bridge driver until its
  * interface is up with its address inside the sandbox and the sandbox's DNS (127.0.0.11) answers
  * its name; the CNI time is one ADD (interface and address; a CNI plugin serves no DNS). Both
  * work in a throwaway node namespace with fresh sandboxes (cnmtest-*), all removed at the end.
@@ -44,6 +44,8 @@ public final class AttachBench {
 
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+    // Warm-up attaches, not counted: the daemon is a long-running JVM, so its attach path is JIT-compiled.
+    int warm = 50;
     if (!"root".equals(System.getProperty("user.name")) || !Files.isExecutable(CNI.resolve("bridge"))) {
       System.out.println("bench-attach needs root and /usr/lib/cni/bridge (apt-get install containernetworking-plugins)");
       System.exit(2);
@@ -52,12 +54,13 @@ public final class AttachBench {
       NetNamespace node = ns.create("benchnode");
       List<NetNamespace> cnmSandboxes = new ArrayList<>();
       List<NetNamespace> cniSandboxes = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
+      for (int i = 0; i < n + warm; i++) {
         cnmSandboxes.add(ns.create("a" + i));
         cniSandboxes.add(ns.create("c" + i));
       }
-      long[] cnm = cnm(node, cnmSandboxes);
-      long[] cni = cni(node, cniSandboxes);
+      long[] cnm = Arrays.copyOfRange(cnm(node, cnmSandboxes), warm, n + warm);
+      long[] cni = Arrays.copyOfRange(cni(node, cniSandboxes), warm, n + warm);
+      phases = Arrays.stream(phases).map(p -> Arrays.copyOfRange(p, warm, n + warm)).toArray(long[][]::new);
       print(n, cnm, cni);
     }
     System.exit(0);
@@ -134,7 +137,7 @@ public final class AttachBench {
   }
 
   private static void print(int n, long[] cnm, long[] cni) {
-    System.out.printf("attach latency, %d endpoints on one node (ms)%n", n);
+    System.out.printf("attach latency, %d endpoints on one node after 50 warm-up attaches each (ms)%n", n);
     System.out.printf("%-46s %8s %8s %8s%n", "", "min", "median", "p95");
     row("cnm bridge driver (netlink) + DNS answering", cnm);
     row("CNI bridge + host-local (reference plugins)", cni);
