@@ -79,6 +79,21 @@ public interface Netlink extends AutoCloseable {
   /** Routes of the main table. */
   List<Route> routes();
 
+  /** A permanent neighbour entry: {@code ip} is at {@code mac} on {@code device} (static ARP for overlay peers). */
+  void addNeighbour(String device, IpAddress ip, String mac);
+
+  /** Neighbour entries of a device. */
+  List<Neighbour> neighbours(String device);
+
+  /**
+   * A permanent bridge FDB entry on a VXLAN device: frames for {@code mac} go to the VTEP
+   * {@code vtep} (`bridge fdb append MAC dev DEVICE dst VTEP self permanent`).
+   */
+  void addFdb(String device, String mac, IpAddress vtep);
+
+  /** FDB entries of a VXLAN device, each with its VTEP as {@code ip}. */
+  List<Neighbour> fdb(String device);
+
   @Override
   void close();
 }

@@ -20,6 +20,12 @@ public final class RouteNetlink implements Netlink {
   static final int RTM_GETADDR = 22;
   static final int RTM_NEWROUTE = 24;
   static final int RTM_GETROUTE = 26;
+  static final int RTM_NEWNEIGH = 28;
+  static final int RTM_GETNEIGH = 30;
+  static final int NDA_DST = 1;
+  static final int NDA_LLADDR = 2;
+  static final int NUD_PERMANENT = 0x80;
+  static final int NTF_SELF = 0x02;
   static final int NLM_F_REQUEST = 0x1;
   static final int NLM_F_ACK = 0x4;
   static final int NLM_F_DUMP = 0x300;
@@ -298,6 +304,50 @@ public final class RouteNetlink implements Netlink {
       Integer oif = a.u32(RTA_OIF);
       out.add(new Route(Cidr.of(d, dstLen), gw == null ? null : IpAddress.of(family, new java.math.BigInteger(1, gw)),
           oif == null ? 0 : oif));
+    }
+    return out;
+  }
+
+  private Message ndmsg(int type, int flags, int family, int index, int state, int ntFlags) {
+    return new Message(type, NLM_F_REQUEST | flags).u8(family).u8(0).u16(0).u32(index).u16(state).u8(ntFlags).u8(0);
+  }
+
+  @Override
+  public void addNeighbour(String device, IpAddress ip, String macAddress) {
+    ack(ndmsg(RTM_NEWNEIGH, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, ip.family() == 4 ? AF_INET : AF_INET6, index(device),
+        NUD_PERMANENT, 0).attr(NDA_DST, ip.bytes()).attr(NDA_LLADDR, mac(macAddress)), "add neighbour " + ip + " on " + device);
+  }
+
+  @Override
+  public void addFdb(String device, String macAddress, IpAddress vtep) {
+    // NLM_F_APPEND (0x800): a MAC may sit behind several VTEPs (as `bridge fdb append` allows).
+    ack(ndmsg(RTM_NEWNEIGH, NLM_F_ACK | NLM_F_CREATE | 0x800, AF_BRIDGE, index(device), NUD_PERMANENT, NTF_SELF)
+        .attr(NDA_LLADDR, mac(macAddress)).attr(NDA_DST, vtep.bytes()), "add fdb " + macAddress + " on " + device);
+  }
+
+  @Override
+  public List<Neighbour> neighbours(String device) {
+    return dumpNeighbours(AF_UNSPEC, device);
+  }
+
+  @Override
+  public List<Neighbour> fdb(String device) {
+    return dumpNeighbours(AF_BRIDGE, device);
+  }
+
+  private List<Neighbour> dumpNeighbours(int family, String device) {
+    int index = index(device);
+    List<Neighbour> out = new ArrayList<>();
+    for (ByteBuffer r : socket.exchange(ndmsg(RTM_GETNEIGH, NLM_F_DUMP, family, index, 0, 0), "list neighbours of " + device)) {
+      if (r.getInt(Message.HEADER + 4) != index) {
+        continue;
+      }
+      int state = Short.toUnsignedInt(r.getShort(Message.HEADER + 8));
+      Attributes a = new Attributes(r, Message.HEADER + 12, r.getInt(0));
+      byte[] dst = a.bytes(NDA_DST);
+      byte[] ll = a.bytes(NDA_LLADDR);
+      out.add(new Neighbour(index, dst == null ? null : IpAddress.of(dst.length == 4 ? 4 : 6, new java.math.BigInteger(1, dst)),
+          ll == null || ll.length != 6 ? null : HexFormat.ofDelimiter(":").formatHex(ll), (state & NUD_PERMANENT) != 0));
     }
     return out;
   }

@@ -119,6 +119,24 @@ class RouteNetlinkKernelTest {
   }
 
   @Test
+  void staticNeighbourAndVxlanFdbEntries_areAddedAndReadBack() {
+    nl.addVxlan("vx-test", 4097, 4789, null, 1450);
+    nl.addNeighbour("vx-test", IpAddress.parse("10.99.1.5"), "02:42:0a:63:01:05");
+    nl.addFdb("vx-test", "02:42:0a:63:01:05", IpAddress.parse("198.18.0.9"));
+    assertThat(nl.neighbours("vx-test")).anySatisfy(n -> {
+      assertThat(n.ip()).isEqualTo(IpAddress.parse("10.99.1.5"));
+      assertThat(n.mac()).isEqualTo("02:42:0a:63:01:05");
+      assertThat(n.permanent()).isTrue();
+    });
+    assertThat(nl.fdb("vx-test")).anySatisfy(n -> {
+      assertThat(n.mac()).isEqualTo("02:42:0a:63:01:05");
+      assertThat(n.ip()).isEqualTo(IpAddress.parse("198.18.0.9"));
+    });
+    assertThat(TestNamespaces.sh("bridge", "-n", namespaces.fullName("node"), "fdb", "show", "dev", "vx-test"))
+        .contains("02:42:0a:63:01:05 dst 198.18.0.9 self permanent");
+  }
+
+  @Test
   void kernelRefusals_comeBackWithTheirErrno() {
     nl.addBridge("br-test", 0);
     assertThatThrownBy(() -> nl.addBridge("br-test", 0))
