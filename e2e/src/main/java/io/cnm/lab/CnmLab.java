@@ -7,7 +7,6 @@ import io.cnm.api.v1alpha1.CnmService;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -200,14 +199,7 @@ public final class CnmLab {
   /** What a cluster would already have: the default namespace, our CRDs, and the nodes. */
   static void seedApi(KubernetesClient client, int nodes) {
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("default").endMetadata().build()).create();
-    for (String plural : List.of("cnmnetworks", "cnmendpoints", "cnmservices")) {
-      try (InputStream in = CnmLab.class.getResourceAsStream("/META-INF/fabric8/" + plural + ".cnm.io-v1.yml")) {
-        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
-        client.resource(crd).create();
-      } catch (IOException e) {
-        throw new LabException("CRD " + plural + ": " + e.getMessage());
-      }
-    }
+    io.cnm.api.crd.Crds.install(client);
     for (int i = 1; i <= nodes; i++) {
       client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node" + i)
           .withAnnotations(Map.of("cnm.io/host-subnets", "198.19.0.0/24")).endMetadata()

@@ -43,10 +43,8 @@ class CrdValidationOnKindE2E {
   @BeforeAll
   static void installCrds() {
     client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(KIND.getKubeconfig())).build();
-    for (String plural : List.of("cnmnetworks", "cnmendpoints", "cnmservices")) {
-      CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
-          .load(CrdValidationOnKindE2E.class.getResourceAsStream("/META-INF/fabric8/" + plural + ".cnm.io-v1.yml"))
-          .item();
+    for (String plural : io.cnm.api.crd.Crds.PLURALS) {
+      CustomResourceDefinition crd = io.cnm.api.crd.Crds.load(client, plural);
       client.resource(crd).serverSideApply();
       client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
           .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()

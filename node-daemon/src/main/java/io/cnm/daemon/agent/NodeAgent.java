@@ -56,7 +56,7 @@ public final class NodeAgent implements AutoCloseable {
   private final Nftables nft;
   private final DnsServer dnsServer;
   private final AtomicReference<DnsRecords> records;
-  private final PodSandboxes pods;
+  private final PodSandboxes podSandboxes;
   private final Path etcNetns;
   private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "cnm-agent");
@@ -69,6 +69,7 @@ public final class NodeAgent implements AutoCloseable {
   private SharedIndexInformer<CnmNetwork> networks;
   private SharedIndexInformer<CnmEndpoint> endpoints;
   private SharedIndexInformer<CnmService> services;
+  private SharedIndexInformer<Pod> pods;
   private String appliedRuleset;
   private volatile boolean converged;
 
@@ -84,7 +85,7 @@ public final class NodeAgent implements AutoCloseable {
     this.nft = nft;
     this.dnsServer = dnsServer;
     this.records = records;
-    this.pods = pods;
+    this.podSandboxes = pods;
     this.etcNetns = etcNetns;
   }
 
@@ -108,7 +109,9 @@ public final class NodeAgent implements AutoCloseable {
     networks = client.resources(CnmNetwork.class).inAnyNamespace().inform(cast(poke));
     endpoints = client.resources(CnmEndpoint.class).inAnyNamespace().withLabel(CnmEndpoint.NODE_LABEL, node).inform(cast(poke));
     services = client.resources(CnmService.class).inAnyNamespace().inform(cast(poke));
-    informers.addAll(List.of(networks, endpoints, services));
+    // This node's pods, for their UIDs (a pod sandbox is found from its UID); a pod appearing re-runs the pass.
+    pods = client.pods().inAnyNamespace().withField("spec.nodeName", node).inform(cast(poke));
+    informers.addAll(List.of(networks, endpoints, services, pods));
     // Without events nothing would notice a sandbox that vanished, so look again now and then.
     loop.scheduleWithFixedDelay(this::trigger, 10, 10, TimeUnit.SECONDS);
     trigger();
@@ -256,8 +259,8 @@ public final class NodeAgent implements AutoCloseable {
     if (sb.getNetnsPath() != null) {
       return Files.exists(Path.of(sb.getNetnsPath())) ? Optional.of(sb.getNetnsPath()) : Optional.empty();
     }
-    Pod pod = client.pods().inNamespace(ep.getMetadata().getNamespace()).withName(sb.getPod()).get();
-    return pod == null ? Optional.empty() : pods.netnsOf(pod.getMetadata().getUid());
+    Pod pod = pods.getStore().getByKey(ep.getMetadata().getNamespace() + "/" + sb.getPod());
+    return pod == null ? Optional.empty() : podSandboxes.netnsOf(pod.getMetadata().getUid());
   }
 
   private void report(CnmEndpoint ep, boolean ok, String reason, String message, String ifname) {

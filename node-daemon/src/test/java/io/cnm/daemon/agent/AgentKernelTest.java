@@ -26,7 +26,6 @@ import io.cnm.daemon.netns.NetNamespace;
 import io.cnm.daemon.nft.NftCommand;
 import io.cnm.daemon.sysctl.Sysctls;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -77,11 +76,7 @@ class AgentKernelTest {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
     server.init();
     client = server.createClient();
-    for (String plural : List.of("cnmnetworks", "cnmendpoints", "cnmservices")) {
-      CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
-          .load(getClass().getResourceAsStream("/META-INF/fabric8/" + plural + ".cnm.io-v1.yml")).item();
-      client.resource(crd).create();
-    }
+    io.cnm.api.crd.Crds.install(client);
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("test").endMetadata().build()).create();
     ns = new TestNamespaces();
     node = ns.create("node");

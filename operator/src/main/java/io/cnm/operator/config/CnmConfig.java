@@ -11,13 +11,6 @@ public interface CnmConfig {
 
   LeaderElection leaderElection();
 
-  /**
-   * Patch status with server-side apply (the default, for real clusters). The embedded lab's mock
-   * API server does not support it; its operator runs with CNM_SERVER_SIDE_APPLY=false. (Quarkus'
-   * own quarkus.operator-sdk.enable-ssa is fixed at build time, so this is the runtime switch.)
-   */
-  @WithDefault("true")
-  boolean serverSideApply();
 
   interface Ipam {
     /** Default pools of local-scope networks, {@code base@size,...}: Docker's defaults. */

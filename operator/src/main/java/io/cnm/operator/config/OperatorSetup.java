@@ -12,8 +12,8 @@ import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * Wires configuration into the operator: the IPAM with its pools, leader election and the SSA
- * switch. Unremovable: QOSDK looks the customizer up by type at start, so nothing injects it.
+ * Wires configuration into the operator: the IPAM with its pools, and leader election.
+ * Unremovable: QOSDK looks the customizer up by type at start, so nothing injects it.
  */
 @Singleton
 @Unremovable
@@ -36,9 +36,6 @@ public class OperatorSetup implements ConfigurationServiceCustomizer {
   @Override
   public Consumer<ConfigurationServiceOverrider> overrider() {
     return o -> {
-      if (!config.serverSideApply()) {
-        o.withUseSSAToPatchPrimaryResource(false);
-      }
       if (config.leaderElection().enabled()) {
         String ns = config.leaderElection().leaseNamespace().orElse(null);
         LOG.infof("leader election on: Lease %s in namespace %s", config.leaderElection().leaseName(), ns);

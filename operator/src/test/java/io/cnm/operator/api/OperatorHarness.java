@@ -11,7 +11,6 @@ import io.cnm.operator.recovery.IpamRecovery;
 import io.cnm.operator.recovery.NodeSubnets;
 import io.cnm.operator.service.ServiceReconciler;
 import io.cnm.operator.status.EventRecorder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -20,7 +19,6 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.javaoperatorsdk.operator.Operator;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 
 /**
  * The operator's reconcilers on plain JOSDK against the Fabric8 mock API server in CRUD mode,
@@ -44,11 +42,7 @@ public final class OperatorHarness implements AutoCloseable {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
     server.init();
     client = server.createClient();
-    for (String plural : List.of("cnmnetworks", "cnmendpoints", "cnmservices")) {
-      CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
-          .load(getClass().getResourceAsStream("/META-INF/fabric8/" + plural + ".cnm.io-v1.yml")).item();
-      client.resource(crd).create();
-    }
+    io.cnm.api.crd.Crds.install(client);
     client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("test")
         .endMetadata().build()).create();
   }
