@@ -3,13 +3,17 @@ package io.cnm.daemon.netns;
 import io.cnm.daemon.netlink.LibC;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * An open network namespace (a file descriptor on /proc/PID/ns/net or /run/netns/NAME). Work that
- * must happen inside it (creating a netlink or UDP socket there) runs on a fresh platform thread
- * that joins the namespace with setns(2) and then ends, so no other task ever runs inside by
- * accident and no thread is left behind. Sockets created there keep acting in the namespace.
+ * must happen inside it (creating a netlink or UDP socket there) runs on a pooled platform worker
+ * that joins the namespace with setns(2) and returns to its home namespace (the daemon's) before
+ * it takes other work; a worker that could not return ends instead, so no task ever runs in a
+ * foreign namespace by accident. Sockets created inside keep acting in the namespace. Workers
+ * are created by callers outside any hop, so their home is always the daemon's namespace.
  */
 public final class NetNamespace implements AutoCloseable {
   private final String path;
@@ -38,17 +42,48 @@ public final class NetNamespace implements AutoCloseable {
     return path;
   }
 
-  /** Runs {@code work} on a new platform thread inside this namespace and returns its result. */
-  public <T> T run(Callable<T> work) {
-    FutureTask<T> task = new FutureTask<>(() -> {
-      LibC.INSTANCE.setns(fd, LibC.CLONE_NEWNET);
-      return work.call();
-    });
-    Thread t = new Thread(task, "netns-" + path);
+  /** The worker's home namespace (where it returns after each hop); set when the worker starts. */
+  private static final ThreadLocal<Integer> HOME = new ThreadLocal<>();
+  private static final ExecutorService WORKERS = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(() -> {
+      HOME.set(LibC.INSTANCE.open("/proc/thread-self/ns/net", LibC.O_RDONLY | LibC.O_CLOEXEC));
+      r.run();
+    }, "netns-hop");
     t.setDaemon(true);
-    t.start();
+    return t;
+  });
+
+  /** Runs {@code work} inside this namespace (on a pooled worker) and returns its result. */
+  public <T> T run(Callable<T> work) {
+    if (HOME.get() != null) {
+      // A hop inside a hop: switch on this worker and come back to the outer hop's namespace.
+      int outer = LibC.INSTANCE.open("/proc/thread-self/ns/net", LibC.O_RDONLY | LibC.O_CLOEXEC);
+      try {
+        return inline(work, outer);
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException("in network namespace " + path + ": " + e.getMessage(), e);
+      } finally {
+        LibC.INSTANCE.close(outer);
+      }
+    }
+    CompletableFuture<T> result = new CompletableFuture<>();
+    WORKERS.execute(() -> {
+      boolean home;
+      try {
+        result.complete(inline(work, HOME.get()));
+      } catch (Throwable t) {
+        result.completeExceptionally(t);
+      }
+      home = returnedHome();
+      if (!home) {
+        // Never let this thread take other work in a foreign namespace: end it (the pool replaces it).
+        throw new IllegalStateException("netns worker could not return to its home namespace");
+      }
+    });
     try {
-      return task.get();
+      return result.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while working in " + path, e);
@@ -59,6 +94,26 @@ public final class NetNamespace implements AutoCloseable {
       }
       throw new IllegalStateException("in network namespace " + path + ": " + cause.getMessage(), cause);
     }
+  }
+
+  private <T> T inline(Callable<T> work, int home) throws Exception {
+    LibC.INSTANCE.setns(fd, LibC.CLONE_NEWNET);
+    try {
+      return work.call();
+    } finally {
+      try {
+        LibC.INSTANCE.setns(home, LibC.CLONE_NEWNET);
+        RETURNED.set(true);
+      } catch (RuntimeException e) {
+        RETURNED.set(false);
+      }
+    }
+  }
+
+  private static final ThreadLocal<Boolean> RETURNED = ThreadLocal.withInitial(() -> true);
+
+  private static boolean returnedHome() {
+    return RETURNED.get();
   }
 
   @Override
