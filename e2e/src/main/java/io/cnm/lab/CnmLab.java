@@ -39,6 +39,7 @@ public final class CnmLab {
         sandbox add NAME --node NODE    make a bare sandbox (network namespace cnmlab-NAME) to attach endpoints to
         exec [-d] SANDBOX -- CMD...     run a host command inside a sandbox (-d: in the background, stopped by down)
         wait endpoints                  wait until every endpoint is Ready and realized on its node
+        daemon restart NODE [--kill]    stop a node's daemon (SIGKILL with --kill) and start a new one
         demo                            the seed's "Bridge Driver on a Single Host" walkthrough
         down                            stop everything and remove every namespace, link, table and file the lab made
       """;
@@ -98,6 +99,7 @@ public final class CnmLab {
       case "sandbox" -> sandbox(rest);
       case "exec" -> exec(rest);
       case "wait" -> waitEndpoints(120);
+      case "daemon" -> daemon(rest);
       case "demo" -> Demo.run(this);
       case "down" -> down();
       case "help", "--help", "-h" -> {
@@ -147,9 +149,8 @@ public final class CnmLab {
     if (Files.exists(state.resolve("api-port"))) {
       throw new LabException("the lab is already up (state in " + state + "); run cnm-lab down first");
     }
-    Path daemonApp = home.resolve("node-daemon/target/quarkus-app/quarkus-run.jar");
-    if (!Files.exists(daemonApp)) {
-      throw new LabException(daemonApp + " is missing: run make build first (or set CNM_LAB_HOME to the repository)");
+    if (!Files.exists(home.resolve("node-daemon/target/quarkus-app/quarkus-run.jar"))) {
+      throw new LabException(home.resolve("node-daemon/target/quarkus-app/quarkus-run.jar") + " is missing: run make build first (or set CNM_LAB_HOME to the repository)");
     }
     try {
       Files.createDirectories(state);
@@ -161,9 +162,7 @@ public final class CnmLab {
       String api = "http://127.0.0.1:" + port;
       // The API address goes through Fabric8's own environment: Quarkus fixes its client URL at build time.
       for (int i = 1; i <= nodes; i++) {
-        procs.start("node-daemon-node" + i, List.of(java(), "-jar", daemonApp.toString()), Map.of(
-            "KUBERNETES_MASTER", api, "KUBERNETES_NAMESPACE", "default", "NODE_NAME", "node" + i,
-            "CNM_NODE_NETNS", "/run/netns/" + PREFIX + "node" + i, "QUARKUS_HTTP_PORT", String.valueOf(19464 + i)));
+        startDaemon(procs, i, port);
       }
       for (int i = 1; i <= nodes; i++) {
         awaitReady(19464 + i, "node-daemon of node" + i);
@@ -171,6 +170,44 @@ public final class CnmLab {
       Files.writeString(state.resolve("nodes"), String.valueOf(nodes));
       System.out.printf("cnm-lab is up: %d node(s) on underlay 198.19.0.0/24 (node%s at 198.19.0.11%s), API %s%n",
           nodes, nodes == 1 ? "1" : "1.." + nodes, nodes == 1 ? "" : "..", api);
+      return 0;
+    } catch (IOException e) {
+      throw new LabException(e.getMessage());
+    }
+  }
+
+  /** One node's daemon: a real node-daemon process acting on the node's namespace. */
+  private void startDaemon(Processes procs, int node, int apiPort) {
+    Path daemonApp = home.resolve("node-daemon/target/quarkus-app/quarkus-run.jar");
+    // The API address goes through Fabric8's own environment: Quarkus fixes its client URL at build time.
+    procs.start("node-daemon-node" + node, List.of(java(), "-jar", daemonApp.toString()), Map.of(
+        "KUBERNETES_MASTER", "http://127.0.0.1:" + apiPort, "KUBERNETES_NAMESPACE", "default", "NODE_NAME", "node" + node,
+        "CNM_NODE_NETNS", "/run/netns/" + PREFIX + "node" + node, "QUARKUS_HTTP_PORT", String.valueOf(19464 + node)));
+  }
+
+  /** {@code daemon restart NODE [--kill]}: stop a node's daemon (SIGKILL with --kill) and start a new one. */
+  int daemon(List<String> args) {
+    if (args.size() < 2 || !args.get(0).equals("restart") || !args.get(1).matches("node[0-9]+")) {
+      return bad("usage: daemon restart NODE [--kill]");
+    }
+    int node = Integer.parseInt(args.get(1).substring(4));
+    try {
+      Path pidFile = state.resolve("pids").resolve("node-daemon-" + args.get(1));
+      if (!Files.exists(pidFile)) {
+        throw new LabException("no daemon for " + args.get(1));
+      }
+      ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).ifPresent(h -> {
+        if (args.contains("--kill")) {
+          h.destroyForcibly(); // SIGKILL: no shutdown hook, nothing cleaned up
+        } else {
+          h.destroy();
+        }
+        h.onExit().join();
+      });
+      int port = Integer.parseInt(Files.readString(state.resolve("api-port")).trim());
+      startDaemon(new Processes(state), node, port);
+      awaitReady(19464 + node, "node-daemon of " + args.get(1));
+      System.out.println("node-daemon of " + args.get(1) + " restarted");
       return 0;
     } catch (IOException e) {
       throw new LabException(e.getMessage());

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,7 @@ class LabDemoTest {
     System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
       assertThat(lab.run("demo")).isZero();
+      daemonKilledAndRestarted_keepsAnOpenConnection_andDuplicatesNothing(lab, state);
     } finally {
       System.setOut(out);
       System.out.print(captured.toString(StandardCharsets.UTF_8));
@@ -53,6 +55,52 @@ class LabDemoTest {
     assertThat(text).containsPattern("db\\s+pets-bridge\\s+node1\\s+172\\.17\\.0\\.\\d+/16\\s+02:42:ac:11:00:\\w\\w\\s+True\\s+True");
     assertThat(text).contains("found db at 172.17.0.").contains("through the embedded DNS").contains("db counts visit number 1");
     assertThat(labNamespacesExist()).as("namespaces left by down").isFalse();
+  }
+
+  /**
+   * One TCP connection held open from web to db (resolved by name) across a SIGKILL of node1's
+   * daemon and the start of a new one: it never breaks, the kernel objects are adopted (not built
+   * twice), and the new daemon serves DNS again (a new page view finds db).
+   */
+  static void daemonKilledAndRestarted_keepsAnOpenConnection_andDuplicatesNothing(CnmLab lab, Path state) throws Exception {
+    String java = CnmLab.java();
+    String cp = CnmLab.classpath();
+    lab.run("exec", "-d", "db", "--", java, "-cp", cp, "io.cnm.lab.demo.Hold", "serve", "9000");
+    Thread.sleep(1500);
+    lab.run("exec", "-d", "web", "--", java, "-cp", cp, "io.cnm.lab.demo.Hold", "ping", "db", "9000");
+    Path log = awaitHoldLog(state);
+    long before = lastOk(log);
+    String linksBefore = ownedVeths();
+    assertThat(lab.run("daemon", "restart", "node1", "--kill")).isZero();
+    Thread.sleep(1500);
+    assertThat(Files.readString(log)).doesNotContain("broken");
+    assertThat(lastOk(log)).isGreaterThan(before + 10);
+    assertThat(ownedVeths()).isEqualTo(linksBefore);
+    assertThat(Demo.fetch(cp)).contains("found db at 172.17.0.").contains("db counts visit number 2");
+  }
+
+  static Path awaitHoldLog(Path state) throws Exception {
+    for (int i = 0; i < 100; i++) {
+      try (Stream<Path> s = Files.list(state)) {
+        for (Path p : s.filter(f -> f.getFileName().toString().startsWith("exec-web-")).toList()) {
+          if (lastOk(p) >= 5) {
+            return p;
+          }
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("the held connection never started (logs in " + state + ")");
+  }
+
+  static long lastOk(Path log) throws Exception {
+    List<String> lines = Files.readAllLines(log).stream().filter(l -> l.startsWith("ok ")).toList();
+    return lines.isEmpty() ? 0 : Long.parseLong(lines.get(lines.size() - 1).substring(3).trim());
+  }
+
+  /** The node's veths, as the kernel lists them (names and indexes: a rebuilt one would differ). */
+  static String ownedVeths() {
+    return Sh.run("ip", "-n", CnmLab.PREFIX + "node1", "-o", "link", "show", "type", "veth").replaceAll("state \\S+", "");
   }
 
   @Test
