@@ -67,7 +67,7 @@ public class AgentLifecycle {
     // Published ports answer on 127.0.0.1 too: DNAT of loopback traffic needs route_localnet.
     Sysctls.set(nodeNs, "net/ipv4/conf/all/route_localnet", "1");
     AtomicReference<DnsRecords> records = new AtomicReference<>(DnsRecords.EMPTY);
-    upstream = new UdpUpstream(UdpUpstream.fromResolvConf(Path.of(resolvConf)), upstreamTimeoutMs);
+    upstream = new UdpUpstream(UdpUpstream.fromResolvConf(Path.of(resolvConf)), upstreamTimeoutMs, nodeNetns.isPresent() ? nodeNs : null);
     dns = new DnsServer(records::get, upstream);
     Map<String, Driver> drivers = Map.of("bridge", new BridgeDriver(nodeNetlink, NetlinkFactory.kernel()), "host", new HostDriver(),
         "null", new NullDriver(NetlinkFactory.kernel()));

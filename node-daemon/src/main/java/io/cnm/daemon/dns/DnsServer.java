@@ -35,8 +35,13 @@ public final class DnsServer implements AutoCloseable {
     group.submit(() -> { }).syncUninterruptibly();
   }
 
-  /** Binds a server inside the sandbox; close the returned channel to stop it. */
+  /** Binds a server at 127.0.0.11 inside the sandbox; close the returned channel to stop it. */
   public Channel serve(NetNamespace sandbox, String sandboxId, int port) {
+    return serve(sandbox, sandboxId, ADDRESS, port);
+  }
+
+  /** Binds a server at {@code address} inside the namespace (tests use this for a resolver of their own). */
+  public Channel serve(NetNamespace sandbox, String sandboxId, String address, int port) {
     Bootstrap b = new Bootstrap().group(group).channel(NioDatagramChannel.class)
         .handler(new ChannelInitializer<DatagramChannel>() {
           @Override
@@ -44,7 +49,7 @@ public final class DnsServer implements AutoCloseable {
             ch.pipeline().addLast(new DatagramDnsQueryDecoder(), new ResponseEncoder(), new DnsHandler(sandboxId, records, upstream));
           }
         });
-    return sandbox.run(() -> b.bind(new InetSocketAddress(ADDRESS, port)).sync().channel());
+    return sandbox.run(() -> b.bind(new InetSocketAddress(address, port)).sync().channel());
   }
 
   /**

@@ -13,23 +13,36 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import io.cnm.daemon.netns.NetNamespace;
 
 /**
- * Forwards over UDP from the daemon's own namespace (the node's) to its resolvers in turn, each
- * with a timeout. Sockets are opened per query, so replies can never be mixed up.
+ * Forwards over UDP to the node's resolvers in turn, each with a timeout, from the node's
+ * namespace (where the node's resolvers are reachable; in a cluster that is the daemon's own,
+ * in the lab a node namespace). Sockets are opened per query, so replies can never be mixed up.
  */
 public final class UdpUpstream implements Upstream, AutoCloseable {
   private final List<InetSocketAddress> servers;
   private final int timeoutMs;
+  private final NetNamespace from;
   private final ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
     Thread t = new Thread(r, "dns-upstream");
     t.setDaemon(true);
     return t;
   });
 
-  public UdpUpstream(List<InetSocketAddress> servers, int timeoutMs) {
+  /** @param from the namespace to send from, or null for the daemon's own */
+  public UdpUpstream(List<InetSocketAddress> servers, int timeoutMs, NetNamespace from) {
     this.servers = List.copyOf(servers);
     this.timeoutMs = timeoutMs;
+    this.from = from;
+  }
+
+  private DatagramSocket socket() throws IOException {
+    if (from == null) {
+      return new DatagramSocket();
+    }
+    // Created inside the node's namespace (the socket stays there), used from this thread.
+    return from.run(DatagramSocket::new);
   }
 
   /** The nameservers of a resolv.conf, leaving out loopback ones (they would be ourselves or unreachable). */
@@ -54,7 +67,7 @@ public final class UdpUpstream implements Upstream, AutoCloseable {
       int id = ThreadLocalRandom.current().nextInt(1 << 16);
       byte[] query = RawDns.query(id, name, type);
       for (InetSocketAddress server : servers) {
-        try (DatagramSocket s = new DatagramSocket()) {
+        try (DatagramSocket s = socket()) {
           s.setSoTimeout(timeoutMs);
           s.send(new DatagramPacket(query, query.length, server));
           byte[] buf = new byte[4096];

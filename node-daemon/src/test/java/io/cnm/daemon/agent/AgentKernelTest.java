@@ -107,7 +107,7 @@ class AgentKernelTest {
 
   void startAgent() {
     AtomicReference<DnsRecords> records = new AtomicReference<>(DnsRecords.EMPTY);
-    upstream = new UdpUpstream(List.of(), 500);
+    upstream = new UdpUpstream(List.of(), 500, null);
     dns = new DnsServer(records::get, upstream);
     agent = new NodeAgent(client, "node-1", nodeNl, Map.of("bridge", new BridgeDriver(nodeNl, NetlinkFactory.kernel()),
         "host", new HostDriver(), "null", new NullDriver(NetlinkFactory.kernel())), new NftCommand(node.path()), dns, records,
