@@ -33,13 +33,4 @@ final class Sh {
       throw new LabException("interrupted");
     }
   }
-
-  static boolean ok(String... cmd) {
-    try {
-      run(List.of(cmd), true);
-      return true;
-    } catch (LabException e) {
-      return false;
-    }
-  }
 }

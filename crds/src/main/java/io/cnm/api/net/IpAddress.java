@@ -183,9 +183,4 @@ public final class IpAddress implements Comparable<IpAddress> {
     }
     return Arrays.compareUnsigned(bytes, o.bytes);
   }
-
-  /** Whether this is an IPv4 address (for callers that only need the check). */
-  public boolean isV4() {
-    return bytes.length == 4;
-  }
 }

@@ -1,7 +1,5 @@
 package io.cnm.api.v1alpha1;
 
-import java.util.Set;
-
 /** Names of Docker's native network drivers; any other name is a remote driver plugin. */
 public final class Drivers {
   private Drivers() {}
@@ -11,8 +9,6 @@ public final class Drivers {
   public static final String MACVLAN = "macvlan";
   public static final String HOST = "host";
   public static final String NULL = "null";
-
-  public static final Set<String> NATIVE = Set.of(BRIDGE, OVERLAY, MACVLAN, HOST, NULL);
 
   /** Whether endpoints on networks of this driver get addresses from IPAM (host and null do not). */
   public static boolean usesIpam(String driver) {

@@ -209,10 +209,6 @@ public final class Ipam {
     return networks.values().stream().mapToInt(NetworkSpace::leaked).sum();
   }
 
-  public synchronized long endpointCount(String networkKey) {
-    NetworkSpace n = networks.get(networkKey);
-    return n == null ? 0 : n.endpointCount();
-  }
 
   private NetworkSpace space(String networkKey) {
     NetworkSpace n = networks.get(networkKey);

@@ -178,9 +178,4 @@ final class NetworkSpace {
     return pools.values().stream().flatMap(List::stream).mapToInt(AddressPool::leaked).sum();
   }
 
-  /** Endpoints (not VIPs) holding addresses. */
-  long endpointCount() {
-    return pools.values().stream().flatMap(List::stream).flatMap(p -> p.allocations().keySet().stream())
-        .filter(o -> !vips.containsKey(o)).distinct().count();
-  }
 }

@@ -2,14 +2,11 @@ package io.cnm.operator.network;
 
 import io.cnm.api.v1alpha1.CnmNetwork;
 import io.cnm.api.v1alpha1.CnmNetworkStatus;
+import io.cnm.api.v1alpha1.Ids;
 import io.cnm.operator.error.CnmException;
 import io.cnm.operator.error.Reasons;
 import io.cnm.operator.ipam.NetworkAllocation;
 import io.cnm.api.status.Conditions;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Objects;
 
 /** The network status aggregator: pure functions from a network and a decision to the status to write. */
@@ -19,12 +16,7 @@ public final class NetworkStatuses {
   /** 12 hex digits, like Docker's short network IDs; stable for the object (derived from its UID). */
   public static String networkId(CnmNetwork n) {
     String seed = Objects.requireNonNullElse(n.getMetadata().getUid(), n.getMetadata().getNamespace() + "/" + n.getMetadata().getName());
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(seed.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(d).substring(0, 12);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Ids.shortHash(seed, 12);
   }
 
   public static CnmNetworkStatus allocated(CnmNetwork n, NetworkAllocation a) {

@@ -1,6 +1,7 @@
 package io.cnm.daemon.driver.bridge;
 
 import io.cnm.api.net.Cidr;
+import io.cnm.api.v1alpha1.Ids;
 import io.cnm.daemon.driver.Driver;
 import io.cnm.daemon.driver.EndpointInfo;
 import io.cnm.daemon.driver.NetworkInfo;
@@ -8,10 +9,6 @@ import io.cnm.daemon.netlink.Link;
 import io.cnm.daemon.netlink.Netlink;
 import io.cnm.daemon.netlink.NetlinkFactory;
 import io.cnm.daemon.netns.NetNamespace;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -80,12 +77,7 @@ public final class BridgeDriver implements Driver {
 
   /** The node-side veth name of an endpoint: stable, at most 15 characters. */
   public static String hostVeth(String endpointKey) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(endpointKey.getBytes(StandardCharsets.UTF_8));
-      return VETH_PREFIX + HexFormat.of().formatHex(d).substring(0, 11);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return VETH_PREFIX + Ids.shortHash(endpointKey, 11);
   }
 
   @Override
