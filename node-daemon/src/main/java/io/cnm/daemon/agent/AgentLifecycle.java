@@ -1,16 +1,18 @@
 package io.cnm.daemon.agent;
 
+import io.cnm.api.net.Cidr;
+import io.cnm.api.net.IpAddress;
 import io.cnm.daemon.dns.DnsRecords;
 import io.cnm.daemon.dns.DnsServer;
 import io.cnm.daemon.dns.UdpUpstream;
-import io.cnm.daemon.driver.Driver;
-import io.cnm.daemon.driver.bridge.BridgeDriver;
-import io.cnm.daemon.driver.host.HostDriver;
-import io.cnm.daemon.driver.none.NullDriver;
+import io.cnm.daemon.driver.Drivers;
+import io.cnm.daemon.driver.Underlay;
+import io.cnm.daemon.gossip.GossipConfig;
 import io.cnm.daemon.netlink.Netlink;
 import io.cnm.daemon.netlink.NetlinkFactory;
 import io.cnm.daemon.netns.NetNamespace;
 import io.cnm.daemon.nft.NftCommand;
+import io.cnm.daemon.sandbox.Sandboxes;
 import io.cnm.daemon.sysctl.Sysctls;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
@@ -18,7 +20,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -27,7 +29,9 @@ import org.jboss.logging.Logger;
 /**
  * Starts the agent when the daemon knows its node (NODE_NAME, set by the DaemonSet from
  * spec.nodeName). In a cluster the daemon runs in the host's namespace (hostNetwork); the lab
- * and tests give it a node namespace to act on instead ({@code CNM_NODE_NETNS}).
+ * and tests give it a node namespace to act on instead ({@code CNM_NODE_NETNS}). The node's
+ * underlay address (its VTEP and gossip address) is {@code cnm.node.address}, else the address
+ * of the interface that holds the default route.
  */
 @Singleton
 public class AgentLifecycle {
@@ -39,21 +43,43 @@ public class AgentLifecycle {
   private final String hostProc;
   private final String resolvConf;
   private final int upstreamTimeoutMs;
+  private final Optional<String> nodeAddress;
+  private final boolean gossipEnabled;
+  private final int gossipPort;
+  private final Optional<List<String>> gossipSeeds;
+  private final Optional<String> keysNamespace;
+  private final long pushPullMillis;
+  private final String gwbridgeSubnet;
   private NodeAgent agent;
   private DnsServer dns;
   private UdpUpstream upstream;
+  private ClusterGossip gossip;
 
   public AgentLifecycle(KubernetesClient client, @ConfigProperty(name = "node.name") Optional<String> nodeName,
       @ConfigProperty(name = "cnm.node.netns") Optional<String> nodeNetns,
       @ConfigProperty(name = "cnm.host-proc", defaultValue = "/proc") String hostProc,
       @ConfigProperty(name = "cnm.dns.resolv-conf", defaultValue = "/etc/resolv.conf") String resolvConf,
-      @ConfigProperty(name = "cnm.dns.upstream-timeout-ms", defaultValue = "2000") int upstreamTimeoutMs) {
+      @ConfigProperty(name = "cnm.dns.upstream-timeout-ms", defaultValue = "2000") int upstreamTimeoutMs,
+      @ConfigProperty(name = "cnm.node.address") Optional<String> nodeAddress,
+      @ConfigProperty(name = "cnm.gossip.enabled", defaultValue = "true") boolean gossipEnabled,
+      @ConfigProperty(name = "cnm.gossip.port", defaultValue = "7947") int gossipPort,
+      @ConfigProperty(name = "cnm.gossip.seeds") Optional<List<String>> gossipSeeds,
+      @ConfigProperty(name = "cnm.gossip.keys-namespace") Optional<String> keysNamespace,
+      @ConfigProperty(name = "cnm.gossip.push-pull-ms", defaultValue = "30000") long pushPullMillis,
+      @ConfigProperty(name = "cnm.gwbridge.subnet", defaultValue = "172.31.240.0/20") String gwbridgeSubnet) {
     this.client = client;
     this.nodeName = nodeName;
     this.nodeNetns = nodeNetns;
     this.hostProc = hostProc;
     this.resolvConf = resolvConf;
     this.upstreamTimeoutMs = upstreamTimeoutMs;
+    this.nodeAddress = nodeAddress;
+    this.gossipEnabled = gossipEnabled;
+    this.gossipPort = gossipPort;
+    this.gossipSeeds = gossipSeeds;
+    this.keysNamespace = keysNamespace;
+    this.pushPullMillis = pushPullMillis;
+    this.gwbridgeSubnet = gwbridgeSubnet;
   }
 
   void onStart(@Observes StartupEvent ev) {
@@ -69,12 +95,23 @@ public class AgentLifecycle {
     AtomicReference<DnsRecords> records = new AtomicReference<>(DnsRecords.EMPTY);
     upstream = new UdpUpstream(UdpUpstream.fromResolvConf(Path.of(resolvConf)), upstreamTimeoutMs, nodeNetns.isPresent() ? nodeNs : null);
     dns = new DnsServer(records::get, upstream);
-    Map<String, Driver> drivers = Map.of("bridge", new BridgeDriver(nodeNetlink, NetlinkFactory.kernel()), "host", new HostDriver(),
-        "null", new NullDriver(NetlinkFactory.kernel()));
-    agent = new NodeAgent(client, nodeName.get(), nodeNetlink, drivers, new NftCommand(nodeNetns.orElse(null)), dns, records,
-        new PodSandboxes(Path.of(hostProc)), Path.of("/etc/netns"));
+    Underlay underlay = Underlays.detect(nodeNetlink, nodeAddress.map(IpAddress::parse));
+    Cidr gw = Cidr.parse(gwbridgeSubnet);
+    Drivers drivers = Drivers.builtIn(new Sandboxes(nodeNetlink, NetlinkFactory.kernel()), underlay, gw);
+    ClusterTables tables = ClusterTables.NONE;
+    if (gossipEnabled && underlay.address() != null) {
+      gossip = new ClusterGossip(client, nodeName.get(), underlay.address(), gossipPort, nodeNetns.isPresent() ? nodeNs : null,
+          gossipSeeds.orElse(List.of()), GossipConfig.defaults().withPushPull(pushPullMillis));
+      gossip.start(keysNamespace.orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace()));
+      tables = gossip;
+    } else if (gossipEnabled) {
+      LOG.warn("no underlay address found (no default route; set cnm.node.address): overlay networks and the gossip are off");
+    }
+    agent = new NodeAgent(client, nodeName.get(), underlay.address(), nodeNetlink, drivers, new NftCommand(nodeNetns.orElse(null)), dns,
+        records, new PodSandboxes(Path.of(hostProc)), Path.of("/etc/netns"), tables, List.of(gw));
     agent.start();
-    LOG.infof("node-daemon agent started for node %s (namespace %s)", nodeName.get(), nodeNs);
+    LOG.infof("node-daemon agent started for node %s (namespace %s, underlay %s, MTU %d, drivers %s)", nodeName.get(), nodeNs,
+        underlay.address(), underlay.mtu(), drivers.names());
   }
 
   void onStop(@Observes ShutdownEvent ev) {
@@ -83,10 +120,18 @@ public class AgentLifecycle {
       dns.close();
       upstream.close();
     }
+    if (gossip != null) {
+      gossip.close();
+    }
   }
 
   /** Empty when the agent does not run (no NODE_NAME). */
   public Optional<NodeAgent> agent() {
     return Optional.ofNullable(agent);
+  }
+
+  /** Empty when the gossip does not run. */
+  public Optional<ClusterGossip> gossip() {
+    return Optional.ofNullable(gossip);
   }
 }

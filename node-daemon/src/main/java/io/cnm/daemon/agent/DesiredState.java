@@ -7,30 +7,43 @@ import io.cnm.api.v1alpha1.CnmEndpoint;
 import io.cnm.api.v1alpha1.CnmNetwork;
 import io.cnm.api.v1alpha1.CnmService;
 import io.cnm.api.v1alpha1.EndpointMode;
+import io.cnm.api.v1alpha1.MacvlanOptions;
+import io.cnm.api.v1alpha1.OverlayOptions;
 import io.cnm.api.v1alpha1.PortBinding;
 import io.cnm.api.v1alpha1.VirtualIP;
 import io.cnm.daemon.dns.DnsRecords;
+import io.cnm.daemon.driver.Driver;
+import io.cnm.daemon.driver.Drivers;
 import io.cnm.daemon.driver.EndpointInfo;
 import io.cnm.daemon.driver.NetworkInfo;
-import io.cnm.daemon.nft.NodeFirewall;
+import io.cnm.daemon.driver.Peer;
+import io.cnm.daemon.driver.bridge.BridgeDriver;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
 /**
- * What this node must look like, computed purely from the API objects: the networks present
- * (those with at least one endpoint here), the endpoints to join with their sandbox paths, the
- * firewall, and the DNS records. No I/O: the agent applies it.
+ * What this node must look like, computed purely from its two inputs: the API objects bound to
+ * this node (endpoints, plus networks and services) and the gossip's endpoint table (what other
+ * nodes hold). Out come the networks present here (those with at least one local endpoint), the
+ * joins with their sandbox paths, each cluster network's remote peers, the DNS records, the
+ * records this node publishes to the gossip, and the endpoints that cannot be realized. No I/O:
+ * the agent applies the differences.
+ *
+ * @param peers per network key, the endpoints of other nodes (overlay FDB and neighbour entries)
+ * @param published per network ID, the endpoint records this node owns, keyed by endpoint key
  */
-public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, NodeFirewall firewall, DnsRecords dns,
-    List<Problem> problems) {
+public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, DnsRecords dns, List<Problem> problems,
+    Map<String, Set<Peer>> peers, Map<String, Map<String, EndpointRecord>> published) {
 
   /** An endpoint to realize. */
   public record Join(CnmEndpoint endpoint, NetworkInfo network, EndpointInfo info, String sandboxName) {}
@@ -38,17 +51,22 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
   /** An endpoint that cannot be realized, with a reason for its status. */
   public record Problem(CnmEndpoint endpoint, String reason, String message) {}
 
+  /** The API side of the inputs. */
+  public record Api(List<CnmNetwork> networks, List<CnmEndpoint> endpoints, List<CnmService> services) {}
+
   /**
+   * @param vtep this node's underlay address, written into the records it publishes
    * @param sandboxPath where a sandbox's namespace is: the netnsPath, or the pod's (empty while unknown)
+   * @param remote the gossip's endpoint records per network ID (this node's own included or not)
    */
-  public static DesiredState compute(String node, List<CnmNetwork> allNetworks, List<CnmEndpoint> endpoints,
-      List<CnmService> services, Function<CnmEndpoint, Optional<String>> sandboxPath) {
+  public static DesiredState compute(String node, IpAddress vtep, Api api, Drivers drivers,
+      Function<CnmEndpoint, Optional<String>> sandboxPath, Map<String, List<EndpointRecord>> remote) {
     Map<String, CnmNetwork> byKey = new HashMap<>();
-    allNetworks.forEach(n -> byKey.put(key(n.getMetadata().getNamespace(), n.getMetadata().getName()), n));
+    api.networks().forEach(n -> byKey.put(key(n.getMetadata().getNamespace(), n.getMetadata().getName()), n));
     Map<String, NetworkInfo> networks = new LinkedHashMap<>();
     List<Join> joins = new ArrayList<>();
     List<Problem> problems = new ArrayList<>();
-    for (CnmEndpoint ep : endpoints) {
+    for (CnmEndpoint ep : api.endpoints()) {
       if (ep.getStatus() == null || !node.equals(ep.getStatus().getNodeName()) || !ready(ep) || ep.getMetadata().getDeletionTimestamp() != null) {
         continue;
       }
@@ -57,20 +75,32 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
       if (net == null || net.getStatus() == null || net.getStatus().getNetworkId() == null) {
         continue;
       }
-      String driver = net.getSpec().driverOrDefault();
-      if (!Set.of("bridge", "host", "null").contains(driver)) {
-        problems.add(new Problem(ep, "DriverUnavailable", "the " + driver + " driver is not available on nodes yet"));
+      String driverName = net.getSpec().driverOrDefault();
+      Optional<Driver> driver = drivers.get(driverName);
+      if (driver.isEmpty()) {
+        problems.add(new Problem(ep, "DriverUnavailable", "the " + driverName + " driver is not available on node " + node
+            + " (drivers here: " + String.join(", ", drivers.names()) + ")"));
         continue;
       }
       Optional<String> path = sandboxPath.apply(ep);
-      if (path.isEmpty() && !driver.equals("host")) {
+      if (path.isEmpty() && driver.get().needsSandbox()) {
         problems.add(new Problem(ep, "SandboxNotFound", "the sandbox's network namespace was not found on node " + node));
         continue;
       }
       NetworkInfo info = networks.computeIfAbsent(netKey, k -> networkInfo(k, net));
       joins.add(new Join(ep, info, endpointInfo(ep, netKey, path.orElse(null)), sandboxName(ep)));
     }
-    return new DesiredState(networks, joins, firewall(networks, joins), dns(joins, services, networks), problems);
+    Map<String, Map<String, EndpointRecord>> published = published(node, vtep, joins);
+    Map<String, List<EndpointRecord>> others = others(node, networks, remote);
+    Map<String, Set<Peer>> peers = new HashMap<>();
+    for (NetworkInfo n : networks.values()) {
+      if (n.cluster()) {
+        Set<Peer> set = new HashSet<>();
+        others.getOrDefault(n.key(), List.of()).forEach(r -> set.add(new Peer(r.ip(), r.mac(), r.vtep())));
+        peers.put(n.key(), set);
+      }
+    }
+    return new DesiredState(networks, joins, dns(joins, api.services(), networks, others), problems, peers, published);
   }
 
   static String key(String ns, String name) {
@@ -81,6 +111,7 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
     return ep.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
+  /** The driver-neutral description: typed CRD options become labels next to the free options. */
   static NetworkInfo networkInfo(String key, CnmNetwork n) {
     var st = n.getStatus();
     List<Cidr> subnets = st.getSubnets().stream().map(Cidr::parse).toList();
@@ -91,13 +122,37 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
         gateways.add(Cidr.of(IpAddress.parse(gw), subnets.get(i).prefixLength()));
       }
     }
+    Map<String, String> options = new HashMap<>();
+    if (n.getSpec().getOptions() != null) {
+      options.putAll(n.getSpec().getOptions());
+    }
+    int mtu = 0;
     BridgeOptions b = n.getSpec().getBridge();
-    boolean icc = b == null || !Boolean.FALSE.equals(b.getEnableIcc());
-    boolean masq = b == null || !Boolean.FALSE.equals(b.getEnableIpMasquerade());
-    int mtu = b != null && b.getMtu() != null ? b.getMtu() : 0;
-    String bridge = b != null && b.getBridgeName() != null ? b.getBridgeName() : "br-" + st.getNetworkId();
+    if (b != null) {
+      put(options, BridgeDriver.NAME, b.getBridgeName());
+      put(options, BridgeDriver.ICC, b.getEnableIcc());
+      put(options, BridgeDriver.MASQUERADE, b.getEnableIpMasquerade());
+      mtu = b.getMtu() != null ? b.getMtu() : 0;
+    }
+    OverlayOptions o = n.getSpec().getOverlay();
+    if (o != null) {
+      put(options, "overlay.encrypted", o.getEncrypted());
+      mtu = o.getMtu() != null ? o.getMtu() : mtu;
+    }
+    MacvlanOptions m = n.getSpec().getMacvlan();
+    if (m != null) {
+      put(options, "macvlan.parent", m.getParent());
+      put(options, "macvlan.mode", m.getMode());
+    }
+    boolean cluster = "cluster".equalsIgnoreCase(st.getScope());
     return new NetworkInfo(key, st.getNetworkId(), n.getSpec().driverOrDefault(), subnets, gateways, n.getSpec().internalEnabled(),
-        icc, masq, mtu, bridge);
+        mtu, st.getVni() == null ? 0 : st.getVni(), cluster, options);
+  }
+
+  private static void put(Map<String, String> options, String k, Object v) {
+    if (v != null) {
+      options.put(k, v.toString().toLowerCase(Locale.ROOT));
+    }
   }
 
   static EndpointInfo endpointInfo(CnmEndpoint ep, String netKey, String path) {
@@ -121,44 +176,68 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
     return sb.getPod() != null ? sb.getPod() : Path.of(sb.getNetnsPath()).getFileName().toString();
   }
 
-  static NodeFirewall firewall(Map<String, NetworkInfo> networks, List<Join> joins) {
-    List<NodeFirewall.Network> nets = networks.values().stream().filter(n -> n.driver().equals("bridge"))
-        .map(n -> new NodeFirewall.Network(n.bridgeName(), n.subnets(), n.internal(), n.masquerade())).toList();
-    List<NodeFirewall.Published> published = new ArrayList<>();
-    for (Join j : joins) {
-      if (!j.network().driver().equals("bridge") || j.network().internal() || j.info().ipv4() == null) {
-        continue;
-      }
-      for (EndpointInfo.Port p : j.info().ports()) {
-        published.add(new NodeFirewall.Published(j.network().bridgeName(), p.protocol(), p.hostIp(), p.hostPort(),
-            j.info().ipv4().address(), p.containerPort()));
-      }
+  /** Docker resolves a container by its name and aliases; here the sandbox's name, the endpoint's and its aliases. */
+  static List<String> names(Join j) {
+    Set<String> all = new LinkedHashSet<>();
+    all.add(j.sandboxName().toLowerCase(Locale.ROOT));
+    all.add(j.endpoint().getMetadata().getName().toLowerCase(Locale.ROOT));
+    if (j.endpoint().getSpec().getAliases() != null) {
+      j.endpoint().getSpec().getAliases().forEach(a -> all.add(a.toLowerCase(Locale.ROOT)));
     }
-    return new NodeFirewall(nets, published);
+    return List.copyOf(all);
   }
 
-  static DnsRecords dns(List<Join> joins, List<CnmService> services, Map<String, NetworkInfo> networks) {
+  /** The records of this node's endpoints on cluster networks, for the gossip. */
+  static Map<String, Map<String, EndpointRecord>> published(String node, IpAddress vtep, List<Join> joins) {
+    Map<String, Map<String, EndpointRecord>> out = new HashMap<>();
+    for (Join j : joins) {
+      if (j.network().cluster() && j.info().ipv4() != null && j.info().mac() != null && vtep != null) {
+        out.computeIfAbsent(j.network().networkId(), k -> new HashMap<>()).put(j.info().key(),
+            new EndpointRecord(j.network().networkId(), node, names(j), j.info().ipv4().address(), j.info().mac(), vtep));
+      }
+    }
+    return out;
+  }
+
+  /** Other nodes' records of the cluster networks present here, by network key. */
+  static Map<String, List<EndpointRecord>> others(String node, Map<String, NetworkInfo> networks,
+      Map<String, List<EndpointRecord>> remote) {
+    Map<String, List<EndpointRecord>> out = new HashMap<>();
+    for (NetworkInfo n : networks.values()) {
+      if (!n.cluster()) {
+        continue;
+      }
+      for (EndpointRecord r : remote.getOrDefault(n.networkId(), List.of())) {
+        if (!r.node().equals(node)) {
+          out.computeIfAbsent(n.key(), k -> new ArrayList<>()).add(r);
+        }
+      }
+    }
+    return out;
+  }
+
+  static DnsRecords dns(List<Join> joins, List<CnmService> services, Map<String, NetworkInfo> networks,
+      Map<String, List<EndpointRecord>> others) {
     Map<String, Set<String>> sandboxes = new HashMap<>();
     Map<String, Map<String, List<IpAddress>>> names = new HashMap<>();
     Map<String, String> networkNames = new HashMap<>();
-    networks.keySet().forEach(k -> networkNames.put(k, k.substring(k.indexOf('/') + 1)));
+    networks.values().forEach(n -> networkNames.put(n.key(), n.name()));
     for (Join j : joins) {
       if (j.info().netnsPath() == null || j.info().ipv4() == null) {
         continue;
       }
       sandboxes.computeIfAbsent(j.info().netnsPath(), p -> new HashSet<>()).add(j.network().key());
       Map<String, List<IpAddress>> m = names.computeIfAbsent(j.network().key(), k -> new HashMap<>());
-      // Docker resolves a container by its name and aliases; here the sandbox's name, the endpoint's and its aliases.
-      Set<String> all = new java.util.LinkedHashSet<>();
-      all.add(j.sandboxName());
-      all.add(j.endpoint().getMetadata().getName());
-      if (j.endpoint().getSpec().getAliases() != null) {
-        all.addAll(j.endpoint().getSpec().getAliases());
-      }
-      for (String n : all) {
-        m.computeIfAbsent(n.toLowerCase(java.util.Locale.ROOT), x -> new ArrayList<>()).add(j.info().ipv4().address());
+      for (String n : names(j)) {
+        m.computeIfAbsent(n, x -> new ArrayList<>()).add(j.info().ipv4().address());
       }
     }
+    others.forEach((netKey, records) -> {
+      Map<String, List<IpAddress>> m = names.computeIfAbsent(netKey, k -> new HashMap<>());
+      for (EndpointRecord r : records) {
+        r.names().forEach(n -> m.computeIfAbsent(n, x -> new ArrayList<>()).add(r.ip()));
+      }
+    });
     for (CnmService s : services) {
       if (s.getSpec() == null || s.getSpec().getNetworks() == null) {
         continue;

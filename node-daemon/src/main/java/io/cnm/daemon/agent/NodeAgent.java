@@ -8,7 +8,12 @@ import io.cnm.daemon.dns.DnsRecords;
 import io.cnm.daemon.dns.DnsServer;
 import io.cnm.daemon.driver.Driver;
 import io.cnm.daemon.driver.NetworkInfo;
-import io.cnm.daemon.driver.bridge.BridgeDriver;
+import io.cnm.daemon.driver.Drivers;
+import io.cnm.daemon.driver.EndpointInfo;
+import io.cnm.daemon.driver.Owned;
+import io.cnm.daemon.driver.Peer;
+import io.cnm.api.net.Cidr;
+import io.cnm.api.net.IpAddress;
 import io.cnm.daemon.netlink.Link;
 import io.cnm.daemon.netlink.Netlink;
 import io.cnm.daemon.netns.NetNamespace;
@@ -39,10 +44,13 @@ import org.jboss.logging.Logger;
 
 /**
  * The node-daemon's control loop. Watches the endpoints bound to this node (label cnm.io/node),
- * all networks and services; on any change it recomputes {@link DesiredState} and converges the
- * node to it on one thread: networks, joins, leftovers it owns, the nftables table, the embedded
- * DNS, and each endpoint's Realized condition. Every step checks before it acts, so a restarted
- * daemon adopts what is there and open connections keep flowing.
+ * networks and services, and the gossip's endpoint table; on any change it recomputes
+ * {@link DesiredState} and applies the differences from what it applied last, on one thread: a
+ * changed network, a new or changed endpoint, the peers of one overlay. Then the nftables table
+ * and the embedded DNS (each replaced only when they differ), the records this node gossips, and
+ * each endpoint's Realized condition. A periodic re-sync applies everything once more, sweeps
+ * leftovers and so repairs drift; every step checks before it acts, so a restarted daemon adopts
+ * what is there and open connections keep flowing.
  */
 public final class NodeAgent implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(NodeAgent.class);
@@ -51,13 +59,16 @@ public final class NodeAgent implements AutoCloseable {
 
   private final KubernetesClient client;
   private final String node;
+  private final IpAddress vtep;
   private final Netlink nodeNetlink;
-  private final Map<String, Driver> drivers;
+  private final Drivers drivers;
   private final Nftables nft;
   private final DnsServer dnsServer;
   private final AtomicReference<DnsRecords> records;
   private final PodSandboxes podSandboxes;
   private final Path etcNetns;
+  private final ClusterTables cluster;
+  private final List<Cidr> reservedSubnets;
   private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "cnm-agent");
     t.setDaemon(true);
@@ -66,20 +77,43 @@ public final class NodeAgent implements AutoCloseable {
   private final AtomicBoolean pending = new AtomicBoolean();
   private final Map<String, Channel> dnsChannels = new HashMap<>();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  // What was applied, so that a pass touches only what differs.
+  private final Map<String, NetworkInfo> built = new HashMap<>();
+  private final Map<String, Applied> joined = new HashMap<>();
+  private final Map<String, Set<Peer>> appliedPeers = new HashMap<>();
   private SharedIndexInformer<CnmNetwork> networks;
   private SharedIndexInformer<CnmEndpoint> endpoints;
   private SharedIndexInformer<CnmService> services;
   private SharedIndexInformer<Pod> pods;
   private String appliedRuleset;
   private volatile boolean converged;
+  private volatile boolean resyncDue = true;
+  private long resyncMillis = 60_000;
+  private final PassStats stats = new PassStats();
+
+  /** An endpoint as joined: the inputs it was joined with and the interface it got. */
+  private record Applied(NetworkInfo network, EndpointInfo info, String ifname) {}
+
+  /** How much the last pass did; read by tests and the pass benchmark. */
+  public static final class PassStats {
+    public volatile int joins;
+    public volatile int leaves;
+    public volatile int networkChanges;
+    public volatile long nanos;
+    public volatile boolean full;
+  }
 
   /**
+   * @param vtep the node's underlay address, published in its gossip records (null without a cluster)
+   * @param reservedSubnets subnets the daemon itself uses on the node (the gwbridge), reported with the node's own
    * @param etcNetns where resolv.conf files of named-netns sandboxes go (/etc/netns), read by ip netns exec
    */
-  public NodeAgent(KubernetesClient client, String node, Netlink nodeNetlink, Map<String, Driver> drivers, Nftables nft,
-      DnsServer dnsServer, AtomicReference<DnsRecords> records, PodSandboxes pods, Path etcNetns) {
+  public NodeAgent(KubernetesClient client, String node, IpAddress vtep, Netlink nodeNetlink, Drivers drivers, Nftables nft,
+      DnsServer dnsServer, AtomicReference<DnsRecords> records, PodSandboxes pods, Path etcNetns, ClusterTables cluster,
+      List<Cidr> reservedSubnets) {
     this.client = client;
     this.node = node;
+    this.vtep = vtep;
     this.nodeNetlink = nodeNetlink;
     this.drivers = drivers;
     this.nft = nft;
@@ -87,6 +121,14 @@ public final class NodeAgent implements AutoCloseable {
     this.records = records;
     this.podSandboxes = pods;
     this.etcNetns = etcNetns;
+    this.cluster = cluster;
+    this.reservedSubnets = List.copyOf(reservedSubnets);
+  }
+
+  /** The interval of full re-syncs (default 60 s). */
+  public NodeAgent resyncEvery(long millis) {
+    this.resyncMillis = millis;
+    return this;
   }
 
   public void start() {
@@ -112,25 +154,33 @@ public final class NodeAgent implements AutoCloseable {
     // This node's pods, for their UIDs (a pod sandbox is found from its UID); a pod appearing re-runs the pass.
     pods = client.pods().inAnyNamespace().withField("spec.nodeName", node).inform(cast(poke));
     informers.addAll(List.of(networks, endpoints, services, pods));
-    // Without events nothing would notice a sandbox that vanished, so look again now and then.
+    cluster.onChange(this::trigger);
+    // Without events nothing would notice a sandbox that vanished, so look again now and then;
+    // and now and then re-apply everything, which repairs what someone changed behind our back.
     loop.scheduleWithFixedDelay(this::trigger, 10, 10, TimeUnit.SECONDS);
+    loop.scheduleWithFixedDelay(() -> {
+      resyncDue = true;
+      trigger();
+    }, resyncMillis, resyncMillis, TimeUnit.MILLISECONDS);
     trigger();
     loop.execute(this::reportHostSubnets);
   }
 
   /**
    * Tells the operator's IPAM which subnets the node itself uses (annotation cnm.io/host-subnets
-   * on its Node), leaving out what the daemon built. Nothing to do where there is no Node object.
+   * on its Node), leaving out what the daemon built but adding what it reserves (the gwbridge).
+   * Nothing to do where there is no Node object.
    */
   private void reportHostSubnets() {
     try {
       List<String> subnets = new ArrayList<>();
       for (Link l : nodeNetlink.links()) {
-        if (!"lo".equals(l.name()) && !BridgeDriver.ours(l)) {
+        if (!"lo".equals(l.name()) && !Owned.ours(l)) {
           nodeNetlink.addresses(l.name()).stream().filter(c -> c.family() == 4 || !c.address().toString().startsWith("fe80"))
               .forEach(c -> subnets.add(c.masked().toString()));
         }
       }
+      reservedSubnets.forEach(c -> subnets.add(c.masked().toString()));
       String value = String.join(",", subnets.stream().distinct().sorted().toList());
       var nodes = client.nodes().withName(node);
       if (nodes.get() != null) {
@@ -154,6 +204,17 @@ public final class NodeAgent implements AutoCloseable {
     return converged;
   }
 
+  /** What the last pass did. */
+  public PassStats lastPass() {
+    return stats;
+  }
+
+  /** Makes the next pass a full re-sync (as the periodic one). */
+  public void requestResync() {
+    resyncDue = true;
+    trigger();
+  }
+
   public void trigger() {
     if (pending.compareAndSet(false, true)) {
       loop.schedule(() -> {
@@ -163,6 +224,7 @@ public final class NodeAgent implements AutoCloseable {
           converged = true;
         } catch (RuntimeException e) {
           LOG.warnf(e, "node %s: pass failed; retrying", node);
+          resyncDue = true;
           loop.schedule(this::trigger, 2, TimeUnit.SECONDS);
         }
       }, 20, TimeUnit.MILLISECONDS);
@@ -174,44 +236,121 @@ public final class NodeAgent implements AutoCloseable {
       loop.schedule(this::trigger, 200, TimeUnit.MILLISECONDS);
       return;
     }
-    DesiredState d = DesiredState.compute(node, networks.getStore().list(), endpoints.getStore().list(), services.getStore().list(),
-        this::sandboxPath);
+    long t0 = System.nanoTime();
+    boolean full = resyncDue;
+    resyncDue = false;
+    DesiredState d = DesiredState.compute(node, vtep, new DesiredState.Api(networks.getStore().list(), endpoints.getStore().list(),
+        services.getStore().list()), drivers, this::sandboxPath, cluster.endpoints());
+    int networkChanges = 0;
+    int joins = 0;
+    int leaves = 0;
+    Map<String, String> networkFailed = new HashMap<>();
     for (NetworkInfo n : d.networks().values()) {
-      drivers.get(n.driver()).ensureNetwork(n);
+      NetworkInfo had = built.get(n.key());
+      if (full || !n.equals(had)) {
+        try {
+          drivers.get(n.driver()).orElseThrow().ensureNetwork(n);
+          built.put(n.key(), n);
+          networkChanges++;
+        } catch (RuntimeException e) {
+          built.remove(n.key());
+          networkFailed.put(n.key(), e.getMessage());
+        }
+      }
+    }
+    Set<String> wantedEndpoints = new HashSet<>();
+    d.joins().forEach(j -> wantedEndpoints.add(j.info().key()));
+    for (var it = joined.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (!wantedEndpoints.contains(e.getKey())) {
+        Applied a = e.getValue();
+        drivers.get(a.network().driver()).ifPresent(dr -> dr.leave(a.network(), a.info()));
+        it.remove();
+        leaves++;
+      }
     }
     Map<CnmEndpoint, String> realized = new HashMap<>();
     Map<CnmEndpoint, String> failed = new HashMap<>();
     for (DesiredState.Join j : d.joins()) {
+      String netProblem = networkFailed.get(j.network().key());
+      if (netProblem != null) {
+        failed.put(j.endpoint(), "network " + j.network().name() + " could not be set up: " + netProblem);
+        continue;
+      }
+      Applied a = joined.get(j.info().key());
+      if (!full && a != null && a.network().equals(j.network()) && a.info().equals(j.info())) {
+        realized.put(j.endpoint(), a.ifname());
+        continue;
+      }
       try {
-        realized.put(j.endpoint(), Objects.requireNonNullElse(drivers.get(j.network().driver()).join(j.network(), j.info()), ""));
+        if (a != null && !a.network().driver().equals(j.network().driver())) {
+          drivers.get(a.network().driver()).ifPresent(dr -> dr.leave(a.network(), a.info()));
+        }
+        String ifname = Objects.requireNonNullElse(drivers.get(j.network().driver()).orElseThrow().join(j.network(), j.info()), "");
+        joined.put(j.info().key(), new Applied(j.network(), j.info(), ifname));
+        realized.put(j.endpoint(), ifname);
+        joins++;
       } catch (RuntimeException e) {
+        joined.remove(j.info().key());
         failed.put(j.endpoint(), e.getMessage());
       }
     }
-    removeLeftovers(d);
-    String ruleset = Ruleset.render(d.firewall());
-    if (!ruleset.equals(appliedRuleset)) {
+    for (var e : d.peers().entrySet()) {
+      NetworkInfo n = d.networks().get(e.getKey());
+      if (n != null && built.containsKey(n.key()) && cluster.synced(n.networkId()) && (full || !e.getValue().equals(appliedPeers.get(n.key())))) {
+        drivers.get(n.driver()).orElseThrow().setPeers(n, e.getValue());
+        appliedPeers.put(n.key(), e.getValue());
+      }
+    }
+    for (var it = built.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (!d.networks().containsKey(e.getKey())) {
+        drivers.get(e.getValue().driver()).ifPresent(dr -> dr.removeNetwork(e.getValue()));
+        appliedPeers.remove(e.getKey());
+        it.remove();
+        networkChanges++;
+      }
+    }
+    if (full) {
+      removeLeftovers(d);
+    }
+    String ruleset = Ruleset.render(NodeFirewalls.of(d, drivers));
+    if (full || !ruleset.equals(appliedRuleset)) {
       nft.apply(ruleset);
       appliedRuleset = ruleset;
     }
     records.set(d.dns());
     serveDns(d.dns().networksOfSandbox().keySet());
+    cluster.publish(d.published());
     realized.forEach((ep, ifname) -> report(ep, true, "Realized", ifname.isEmpty() ? "joined on node " + node
         : ifname + " in the sandbox on node " + node, ifname.isEmpty() ? null : ifname));
     failed.forEach((ep, msg) -> report(ep, false, "JoinFailed", msg, null));
     d.problems().forEach(p -> report(p.endpoint(), false, p.reason(), p.message(), null));
+    stats.joins = joins;
+    stats.leaves = leaves;
+    stats.networkChanges = networkChanges;
+    stats.full = full;
+    stats.nanos = System.nanoTime() - t0;
+    if (!networkFailed.isEmpty() || !failed.isEmpty()) {
+      resyncDue = true;
+      loop.schedule(this::trigger, 2, TimeUnit.SECONDS);
+    }
   }
 
   /**
-   * Removes node-side objects this daemon made (they carry its alias mark) that no endpoint wants
-   * any more. It touches nothing else on the node.
+   * Removes node-side links this daemon made (they carry its alias mark) that no wanted network or
+   * endpoint names. It touches nothing else on the node.
    */
   private void removeLeftovers(DesiredState d) {
     Set<String> wanted = new HashSet<>();
-    d.joins().forEach(j -> wanted.add(BridgeDriver.hostVeth(j.info().key())));
-    d.networks().values().forEach(n -> wanted.add(n.bridgeName()));
+    for (NetworkInfo n : d.networks().values()) {
+      drivers.get(n.driver()).ifPresent(dr -> wanted.addAll(dr.nodeLinks(n, null)));
+    }
+    for (DesiredState.Join j : d.joins()) {
+      drivers.get(j.network().driver()).ifPresent(dr -> wanted.addAll(dr.nodeLinks(j.network(), j.info())));
+    }
     for (Link l : nodeNetlink.links()) {
-      if (BridgeDriver.ours(l) && !wanted.contains(l.name()) && ("veth".equals(l.kind()) || "bridge".equals(l.kind()))) {
+      if (Owned.ours(l) && !wanted.contains(l.name()) && Set.of("veth", "bridge", "vxlan").contains(l.kind())) {
         nodeNetlink.deleteLink(l.name());
       }
     }

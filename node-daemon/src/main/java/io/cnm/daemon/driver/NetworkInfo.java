@@ -2,18 +2,41 @@ package io.cnm.daemon.driver;
 
 import io.cnm.api.net.Cidr;
 import java.util.List;
+import java.util.Map;
 
 /**
- * What a driver needs to know of a network on this node, taken from the CnmNetwork's spec and the
- * operator's allocation in its status.
+ * A network as every driver sees it on this node (libnetwork's driver-neutral network
+ * description): identity, the operator's allocation from status, and the driver's options as
+ * labels. Typed driver options of the CRD arrive here as labels too ({@code bridge.name},
+ * {@code bridge.enableIcc}, {@code overlay.encrypted}, {@code macvlan.parent}...), next to the
+ * free {@code options} a remote driver receives, so one shape carries every driver.
  *
  * @param gateways each subnet's gateway with the subnet's prefix length (10.0.0.1/24)
- * @param bridgeName the Linux bridge (bridge driver): spec.bridge.bridgeName or br-<network id>
+ * @param mtu the MTU asked for, 0 for the driver's default
+ * @param vni the VXLAN network identifier (overlay), 0 otherwise
+ * @param cluster whether the network spans nodes (scope cluster): its endpoints are gossiped
  */
 public record NetworkInfo(String key, String networkId, String driver, List<Cidr> subnets, List<Cidr> gateways,
-    boolean internal, boolean icc, boolean masquerade, int mtu, String bridgeName) {
+    boolean internal, int mtu, int vni, boolean cluster, Map<String, String> options) {
   public NetworkInfo {
     subnets = List.copyOf(subnets);
     gateways = List.copyOf(gateways);
+    options = Map.copyOf(options);
+  }
+
+  /** The network's name (the key without its namespace). */
+  public String name() {
+    return key.substring(key.indexOf('/') + 1);
+  }
+
+  /** A driver option, or {@code dflt} when not set. */
+  public String option(String name, String dflt) {
+    return options.getOrDefault(name, dflt);
+  }
+
+  /** A boolean driver option ("true"/"false"), or {@code dflt} when not set. */
+  public boolean flag(String name, boolean dflt) {
+    String v = options.get(name);
+    return v == null ? dflt : Boolean.parseBoolean(v);
   }
 }

@@ -29,7 +29,11 @@ public interface Netlink extends AutoCloseable {
    */
   void addVeth(String name, String peerName, int mtu, NetNamespace peerNamespace, String peerMac);
 
-  /** Creates a VXLAN device: VNI, UDP port, local underlay address (or null), learning off. */
+  /**
+   * Creates a VXLAN device: VNI, UDP port, local underlay address (or null), learning off, and ARP
+   * proxy on, so ARP requests are answered from the device's permanent neighbour entries (the
+   * control plane's knowledge) instead of being flooded.
+   */
   void addVxlan(String name, int vni, int port, IpAddress local, int mtu);
 
   /** Creates a macvlan child of {@code parent} in the given mode (bridge, private, vepa, passthru). */
@@ -81,6 +85,12 @@ public interface Netlink extends AutoCloseable {
 
   /** A permanent neighbour entry: {@code ip} is at {@code mac} on {@code device} (static ARP for overlay peers). */
   void addNeighbour(String device, IpAddress ip, String mac);
+
+  /** Removes a neighbour entry; nothing to do when it is not there. */
+  void deleteNeighbour(String device, IpAddress ip);
+
+  /** Removes one FDB entry (MAC behind VTEP) of a VXLAN device; nothing to do when it is not there. */
+  void deleteFdb(String device, String mac, IpAddress vtep);
 
   /** Neighbour entries of a device. */
   List<Neighbour> neighbours(String device);

@@ -21,6 +21,7 @@ public final class RouteNetlink implements Netlink {
   static final int RTM_NEWROUTE = 24;
   static final int RTM_GETROUTE = 26;
   static final int RTM_NEWNEIGH = 28;
+  static final int RTM_DELNEIGH = 29;
   static final int RTM_GETNEIGH = 30;
   static final int NDA_DST = 1;
   static final int NDA_LLADDR = 2;
@@ -47,6 +48,7 @@ public final class RouteNetlink implements Netlink {
   static final int IFLA_VXLAN_ID = 1;
   static final int IFLA_VXLAN_LOCAL = 4;
   static final int IFLA_VXLAN_LEARNING = 7;
+  static final int IFLA_VXLAN_PROXY = 11;
   static final int IFLA_VXLAN_PORT = 15;
   static final int IFLA_MACVLAN_MODE = 1;
   static final int IFF_UP = 1;
@@ -164,7 +166,8 @@ public final class RouteNetlink implements Netlink {
   @Override
   public void addVxlan(String name, int vni, int port, IpAddress local, int mtu) {
     Message m = create(name, mtu).begin(IFLA_LINKINFO).attrString(IFLA_INFO_KIND, "vxlan").begin(IFLA_INFO_DATA)
-        .attrU32(IFLA_VXLAN_ID, vni).attrBe16(IFLA_VXLAN_PORT, port).attrU8(IFLA_VXLAN_LEARNING, 0);
+        .attrU32(IFLA_VXLAN_ID, vni).attrBe16(IFLA_VXLAN_PORT, port).attrU8(IFLA_VXLAN_LEARNING, 0)
+        .attrU8(IFLA_VXLAN_PROXY, 1);
     if (local != null) {
       m.attr(IFLA_VXLAN_LOCAL, local.bytes());
     }
@@ -323,6 +326,30 @@ public final class RouteNetlink implements Netlink {
     // NLM_F_APPEND (0x800): a MAC may sit behind several VTEPs (as `bridge fdb append` allows).
     ack(ndmsg(RTM_NEWNEIGH, NLM_F_ACK | NLM_F_CREATE | 0x800, AF_BRIDGE, index(device), NUD_PERMANENT, NTF_SELF)
         .attr(NDA_LLADDR, mac(macAddress)).attr(NDA_DST, vtep.bytes()), "add fdb " + macAddress + " on " + device);
+  }
+
+  @Override
+  public void deleteNeighbour(String device, IpAddress ip) {
+    try {
+      ack(ndmsg(RTM_DELNEIGH, NLM_F_ACK, ip.family() == 4 ? AF_INET : AF_INET6, index(device), 0, 0).attr(NDA_DST, ip.bytes()),
+          "delete neighbour " + ip + " on " + device);
+    } catch (NetlinkException e) {
+      if (e.errno() != NetlinkException.ENOENT) {
+        throw e;
+      }
+    }
+  }
+
+  @Override
+  public void deleteFdb(String device, String macAddress, IpAddress vtep) {
+    try {
+      ack(ndmsg(RTM_DELNEIGH, NLM_F_ACK, AF_BRIDGE, index(device), 0, NTF_SELF).attr(NDA_LLADDR, mac(macAddress))
+          .attr(NDA_DST, vtep.bytes()), "delete fdb " + macAddress + " on " + device);
+    } catch (NetlinkException e) {
+      if (e.errno() != NetlinkException.ENOENT) {
+        throw e;
+      }
+    }
   }
 
   @Override

@@ -15,8 +15,11 @@ import io.cnm.daemon.dns.DnsRecords;
 import io.cnm.daemon.dns.DnsServer;
 import io.cnm.daemon.dns.UdpUpstream;
 import io.cnm.daemon.driver.bridge.BridgeDriver;
-import io.cnm.daemon.driver.host.HostDriver;
-import io.cnm.daemon.driver.none.NullDriver;
+import io.cnm.daemon.driver.Drivers;
+import io.cnm.daemon.driver.Owned;
+import io.cnm.daemon.driver.Underlay;
+import io.cnm.daemon.sandbox.Sandboxes;
+import io.cnm.api.net.Cidr;
 import io.cnm.daemon.kernel.Packets;
 import io.cnm.daemon.kernel.TestNamespaces;
 import io.cnm.daemon.netlink.Netlink;
@@ -109,9 +112,10 @@ class AgentKernelTest {
     AtomicReference<DnsRecords> records = new AtomicReference<>(DnsRecords.EMPTY);
     upstream = new UdpUpstream(List.of(), 500, null);
     dns = new DnsServer(records::get, upstream);
-    agent = new NodeAgent(client, "node-1", nodeNl, Map.of("bridge", new BridgeDriver(nodeNl, NetlinkFactory.kernel()),
-        "host", new HostDriver(), "null", new NullDriver(NetlinkFactory.kernel())), new NftCommand(node.path()), dns, records,
-        new PodSandboxes(Path.of("/proc")), etcNetns);
+    Drivers drivers = Drivers.builtIn(new Sandboxes(nodeNl, NetlinkFactory.kernel()), new Underlay(null, 1500),
+        Cidr.parse("172.31.240.0/20"));
+    agent = new NodeAgent(client, "node-1", null, nodeNl, drivers, new NftCommand(node.path()), dns, records,
+        new PodSandboxes(Path.of("/proc")), etcNetns, ClusterTables.NONE, List.of());
     agent.start();
   }
 
@@ -169,7 +173,7 @@ class AgentKernelTest {
   }
 
   long ownedLinks(String kind) {
-    return nodeNl.links().stream().filter(BridgeDriver::ours).filter(l -> kind.equals(l.kind())).count();
+    return nodeNl.links().stream().filter(Owned::ours).filter(l -> kind.equals(l.kind())).count();
   }
 
   @Test

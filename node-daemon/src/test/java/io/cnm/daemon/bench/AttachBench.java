@@ -69,7 +69,7 @@ public final class AttachBench {
   private static long[] cnm(NetNamespace node, List<NetNamespace> sandboxes) {
     Cidr subnet = Cidr.parse("10.30.0.0/16");
     NetworkInfo net = new NetworkInfo("bench/net", "benchnet", "bridge", List.of(subnet), List.of(Cidr.parse("10.30.0.1/16")),
-        false, true, true, 0, "br-bench");
+        false, 0, 0, false, Map.of(BridgeDriver.NAME, "br-bench"));
     Map<String, Set<String>> ofSandbox = new HashMap<>();
     Map<String, List<IpAddress>> names = new HashMap<>();
     List<EndpointInfo> eps = new ArrayList<>();
@@ -87,7 +87,7 @@ public final class AttachBench {
     phases = new long[3][sandboxes.size()];
     try (Netlink nodeNl = RouteNetlink.in(node); DnsServer dns = new DnsServer(() -> records,
         (name, type) -> java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("no upstream")))) {
-      BridgeDriver driver = new BridgeDriver(nodeNl, NetlinkFactory.kernel());
+      BridgeDriver driver = new BridgeDriver(new io.cnm.daemon.sandbox.Sandboxes(nodeNl, NetlinkFactory.kernel()));
       driver.ensureNetwork(net);
       for (int i = 0; i < eps.size(); i++) {
         long t0 = System.nanoTime();

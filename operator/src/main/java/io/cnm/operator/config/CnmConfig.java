@@ -11,6 +11,21 @@ public interface CnmConfig {
 
   LeaderElection leaderElection();
 
+  Gossip gossip();
+
+  interface Gossip {
+    /** Create and rotate the gossip keyring Secret (cnm-gossip-keys). */
+    @WithDefault("true")
+    boolean manageKeys();
+
+    /** Where the Secret lives: the operator's namespace when not set (the chart sets the release namespace). */
+    Optional<String> namespace();
+
+    /** How often the primary key is replaced; Docker's swarm rotates every 12 hours. */
+    @WithDefault("12h")
+    java.time.Duration keyRotation();
+  }
+
 
   interface Ipam {
     /** Default pools of local-scope networks, {@code base@size,...}: Docker's defaults. */

@@ -1,5 +1,6 @@
 package io.cnm.operator.endpoint;
 
+import io.cnm.api.net.MacAddresses;
 import io.cnm.api.v1alpha1.CnmEndpoint;
 import io.cnm.api.v1alpha1.CnmEndpointStatus;
 import io.cnm.operator.error.CnmException;

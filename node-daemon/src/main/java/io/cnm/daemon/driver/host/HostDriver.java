@@ -16,6 +16,16 @@ public final class HostDriver implements Driver {
   }
 
   @Override
+  public boolean needsSandbox() {
+    return false;
+  }
+
+  @Override
+  public java.util.Set<String> nodeLinks(NetworkInfo network, EndpointInfo endpoint) {
+    return java.util.Set.of();
+  }
+
+  @Override
   public void ensureNetwork(NetworkInfo network) {
     // The node's stack already exists.
   }

@@ -11,6 +11,7 @@ import io.cnm.daemon.kernel.Packets;
 import io.cnm.daemon.kernel.TestNamespaces;
 import io.cnm.daemon.netlink.Netlink;
 import io.cnm.daemon.netlink.NetlinkFactory;
+import io.cnm.daemon.sandbox.Sandboxes;
 import io.cnm.daemon.netlink.RouteNetlink;
 import io.cnm.daemon.netns.NetNamespace;
 import io.cnm.daemon.nft.NftCommand;
@@ -45,7 +46,8 @@ class BridgeNodeKernelTest {
   static NetworkInfo net(String name, String subnet, boolean internal, boolean icc) {
     Cidr s = Cidr.parse(subnet);
     Cidr gw = Cidr.of(IpAddress.of(4, s.network().value().add(java.math.BigInteger.ONE)), s.prefixLength());
-    return new NetworkInfo("test/" + name, name, "bridge", List.of(s), List.of(gw), internal, icc, true, 0, "br-" + name);
+    return new NetworkInfo("test/" + name, name, "bridge", List.of(s), List.of(gw), internal, 0, 0, false,
+        java.util.Map.of(BridgeDriver.NAME, "br-" + name, BridgeDriver.ICC, String.valueOf(icc)));
   }
 
   EndpointInfo endpoint(String name, NetworkInfo net, String ip, NetNamespace sandbox, List<EndpointInfo.Port> ports) {
@@ -71,7 +73,7 @@ class BridgeNodeKernelTest {
     }
     Sysctls.set(node, "net/ipv4/ip_forward", "1");
     Sysctls.set(node, "net/ipv4/conf/all/route_localnet", "1");
-    driver = new BridgeDriver(nodeNl, NetlinkFactory.kernel());
+    driver = new BridgeDriver(new Sandboxes(nodeNl, NetlinkFactory.kernel()));
   }
 
   @AfterEach
@@ -96,7 +98,8 @@ class BridgeNodeKernelTest {
 
   void applyFirewall(List<NodeFirewall.Published> published) {
     List<NodeFirewall.Network> fwNets = networks.stream()
-        .map(n -> new NodeFirewall.Network(n.bridgeName(), n.subnets(), n.internal(), n.masquerade())).toList();
+        .map(n -> driver.routed(n).orElseThrow()).map(r -> new NodeFirewall.Network(r.bridge(), r.subnets(), r.internal(), r.masquerade()))
+        .toList();
     new NftCommand(node.path()).apply(Ruleset.render(new NodeFirewall(fwNets, published)));
   }
 
@@ -182,7 +185,7 @@ class BridgeNodeKernelTest {
   @Test
   void nullSandbox_hasOnlyLoopback() {
     NetNamespace z = ns.create("z");
-    new NullDriver(NetlinkFactory.kernel()).join(null, new EndpointInfo("test/z", "test/none", z.path(), null, null, null, null, List.of()));
+    new NullDriver(new Sandboxes(nodeNl, NetlinkFactory.kernel())).join(null, new EndpointInfo("test/z", "test/none", z.path(), null, null, null, null, List.of()));
     try (Netlink inside = RouteNetlink.in(z)) {
       assertThat(inside.links()).extracting(l -> l.name()).containsExactly("lo");
       assertThat(inside.link("lo").orElseThrow().up()).isTrue();

@@ -1,6 +1,5 @@
-package io.cnm.operator.endpoint;
+package io.cnm.api.net;
 
-import io.cnm.api.net.IpAddress;
 
 /** MAC addresses as Docker's bridge driver derives them: 02:42 followed by the four IPv4 bytes. */
 public final class MacAddresses {

@@ -1,0 +1,47 @@
+package io.cnm.daemon.agent;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The agent's view of the gossip: the endpoint records other nodes publish, and the records this
+ * node publishes. Only networks this node has a local endpoint on are joined, so only their
+ * records arrive (networkdb's network-scoped groups).
+ */
+public interface ClusterTables {
+  /** The current endpoint records, by network ID. */
+  Map<String, List<EndpointRecord>> endpoints();
+
+  /**
+   * This node's records, by network ID then endpoint key: the whole current set. The
+   * implementation publishes what is new or changed, deletes (tombstones) what is gone, joins the
+   * networks that appear and leaves those that no longer have a local endpoint.
+   */
+  void publish(Map<String, Map<String, EndpointRecord>> mine);
+
+  /**
+   * Whether the network's records have been synced in full since this node joined it. Until
+   * then the agent leaves the network's peers as the kernel has them (a restarted daemon must not
+   * remove overlay entries only because its tables are still empty).
+   */
+  default boolean synced(String networkId) {
+    return true;
+  }
+
+  /** Called (on any thread) when a record of another node changed. */
+  void onChange(Runnable listener);
+
+  /** No cluster: a single node, nothing gossiped. */
+  ClusterTables NONE = new ClusterTables() {
+    @Override
+    public Map<String, List<EndpointRecord>> endpoints() {
+      return Map.of();
+    }
+
+    @Override
+    public void publish(Map<String, Map<String, EndpointRecord>> mine) {}
+
+    @Override
+    public void onChange(Runnable listener) {}
+  };
+}

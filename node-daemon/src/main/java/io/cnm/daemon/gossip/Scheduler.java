@@ -1,0 +1,24 @@
+package io.cnm.daemon.gossip;
+
+/**
+ * Time and the one thread on which all gossip state changes happen. The real one runs on a
+ * single-threaded executor; tests use a simulated one that advances time deterministically, so a
+ * hundred members and a minute of protocol run in milliseconds and every run is the same.
+ */
+public interface Scheduler {
+  /** Milliseconds on this scheduler's clock. */
+  long now();
+
+  /** Runs the task on the gossip thread after the delay; the handle cancels it. */
+  Cancellable schedule(long delayMillis, Runnable task);
+
+  /** Runs the task on the gossip thread as soon as possible. */
+  default void execute(Runnable task) {
+    schedule(0, task);
+  }
+
+  /** A scheduled task that can be called off. */
+  interface Cancellable {
+    void cancel();
+  }
+}

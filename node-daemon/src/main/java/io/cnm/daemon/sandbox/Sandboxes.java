@@ -1,0 +1,115 @@
+package io.cnm.daemon.sandbox;
+
+import io.cnm.daemon.netlink.Link;
+import io.cnm.daemon.netlink.Netlink;
+import io.cnm.daemon.netlink.NetlinkFactory;
+import io.cnm.daemon.netns.NetNamespace;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The sandbox layer every driver shares (libnetwork's osl): puts an interface into a sandbox,
+ * names it, addresses it and routes it, so a driver only builds the node side. Each step checks
+ * before it acts; a fresh attach writes without reading back what it just made.
+ */
+public final class Sandboxes {
+  private final Netlink node;
+  private final NetlinkFactory netlink;
+
+  public Sandboxes(Netlink node, NetlinkFactory netlink) {
+    this.node = node;
+    this.netlink = netlink;
+  }
+
+  /** The node's own netlink (the drivers' node side). */
+  public Netlink node() {
+    return node;
+  }
+
+  /**
+   * Connects the sandbox through a veth pair to a bridge, or confirms and repairs an existing one.
+   *
+   * @return the interface name inside the sandbox
+   */
+  public String attach(VethPort p) {
+    try (NetNamespace sandbox = NetNamespace.open(p.netnsPath()); Netlink inside = netlink.in(sandbox)) {
+      List<Link> sandboxLinks = inside.links();
+      Optional<Link> mine = sandboxLinks.stream().filter(l -> p.mac() != null && p.mac().equalsIgnoreCase(l.mac())).findFirst();
+      Optional<Link> hostSide = node.link(p.hostName());
+      if (hostSide.isPresent() && mine.isEmpty()) {
+        node.deleteLink(p.hostName()); // the sandbox was recreated: its end of our veth is gone
+        hostSide = Optional.empty();
+      }
+      String ifname = mine.map(Link::name).orElseGet(() -> freeName(p.wantedName(), sandboxLinks));
+      if (hostSide.isEmpty()) {
+        // Fresh attach: create, mark, enslave and raise, without reading back what was just made.
+        node.addVeth(p.hostName(), ifname, p.mtu(), sandbox, p.mac());
+        node.setAlias(p.hostName(), p.mark());
+        node.attachUp(p.hostName(), p.bridge());
+        if (p.isolated()) {
+          node.setBridgePortIsolated(p.hostName(), true);
+        }
+        if (p.address() != null) {
+          inside.addAddress(ifname, p.address());
+        }
+        inside.setUp(ifname, true);
+      } else {
+        adopt(p, hostSide.get(), inside, ifname);
+      }
+      if (sandboxLinks.stream().anyMatch(l -> l.name().equals("lo") && !l.up())) {
+        inside.setUp("lo", true);
+      }
+      // The sandbox's first network gives it its default route; later networks do not replace it.
+      if (p.defaultGateway() != null
+          && inside.routes().stream().noneMatch(r -> r.destination().prefixLength() == 0 && r.destination().family() == 4)) {
+        inside.addRoute(null, p.defaultGateway(), ifname);
+      }
+      return ifname;
+    }
+  }
+
+  /** An existing attachment (a restarted daemon, a re-sync): check every piece, fix only what differs. */
+  private void adopt(VethPort p, Link h, Netlink inside, String ifname) {
+    int bridgeIndex = node.link(p.bridge()).orElseThrow().index();
+    if (h.masterIndex() != bridgeIndex || !h.up()) {
+      node.attachUp(p.hostName(), p.bridge());
+    }
+    node.setBridgePortIsolated(p.hostName(), p.isolated());
+    if (p.address() != null && !inside.addresses(ifname).contains(p.address())) {
+      inside.addAddress(ifname, p.address());
+    }
+    if (!inside.link(ifname).orElseThrow().up()) {
+      inside.setUp(ifname, true);
+    }
+  }
+
+  /** Removes the veth pair by its node end (the sandbox end goes with it); nothing to do when gone. */
+  public void detach(String hostName) {
+    if (node.link(hostName).isPresent()) {
+      node.deleteLink(hostName);
+    }
+  }
+
+  /** Brings the sandbox's loopback up (a sandbox on the null driver has nothing else). */
+  public void loopbackUp(String netnsPath) {
+    try (NetNamespace sandbox = NetNamespace.open(netnsPath); Netlink inside = netlink.in(sandbox)) {
+      if (!inside.link("lo").map(Link::up).orElse(true)) {
+        inside.setUp("lo", true);
+      }
+    }
+  }
+
+  static String freeName(String wanted, List<Link> links) {
+    if (wanted != null) {
+      return wanted;
+    }
+    Set<String> taken = links.stream().map(Link::name).collect(Collectors.toSet());
+    for (int i = 0; ; i++) {
+      if (!taken.contains("eth" + i)) {
+        return "eth" + i;
+      }
+    }
+  }
+}

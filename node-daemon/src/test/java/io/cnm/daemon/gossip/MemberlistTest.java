@@ -1,0 +1,102 @@
+package io.cnm.daemon.gossip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SWIM on the simulated network: members n0..n(N-1) at 127.0.0.1:10000+i, joining through n0,
+ * with memberlist's default timers. Virtual time, seeded loss: every run is the same.
+ */
+class MemberlistTest {
+  static final GossipConfig CFG = GossipConfig.defaults();
+
+  @Test
+  void tenMembers_joinThroughOneSeed_andAllSeeEachOtherAlive() {
+    SimCluster c = SimCluster.of(10, 1, CFG);
+    long took = c.sched.runUntil(() -> c.allSeeAlive(c.all()), 10_000);
+    assertThat(took).isBetween(0L, 5_000L);
+  }
+
+  @Test
+  void crashedMember_isSuspected_thenDeclaredDead_withinTheSuspicionTimeout() {
+    SimCluster c = SimCluster.of(10, 2, CFG);
+    c.sched.runUntil(() -> c.allSeeAlive(c.all()), 10_000);
+    c.net.takeDown(SimCluster.addr(7));
+    c.members.get(7).halt();
+    // Detection: at most one probe round over 9 members to find it, then 4·log10(10)·1 s of suspicion.
+    long bound = 9 * CFG.probeIntervalMillis() + Timers.suspicionTimeout(4, 10, 1000) * CFG.suspicionMaxTimeoutMult() + 2000;
+    long took = c.sched.runUntil(() -> c.all().stream().filter(i -> i != 7)
+        .allMatch(i -> c.members.get(i).members().get("n7").state() == Member.State.DEAD), bound);
+    assertThat(took).as("every live member declares n7 dead").isBetween(0L, bound);
+    assertThat(c.members.get(0).stats().suspicions.get()).isPositive();
+  }
+
+  @Test
+  void directLinkDown_butIndirectProbesSucceed_soNobodyIsDeclaredDead() {
+    SimCluster c = SimCluster.of(3, 3, CFG);
+    c.sched.runUntil(() -> c.allSeeAlive(c.all()), 10_000);
+    c.net.partition(SimCluster.addr(1), SimCluster.addr(2));
+    c.sched.runFor(60_000);
+    assertThat(c.allSeeAlive(c.all())).isTrue();
+    long dead = c.members.stream().mapToLong(m -> m.stats().declaredDead.get()).sum();
+    assertThat(dead).isZero();
+    assertThat(c.members.get(1).stats().suspicions.get() + c.members.get(2).stats().suspicions.get())
+        .as("the indirect probe through n0 answers, so neither even suspects the other").isZero();
+  }
+
+  @Test
+  void twentyPercentLoss_noLiveMemberIsDeclaredDead_andSuspicionsAreRefuted() {
+    SimCluster c = SimCluster.of(20, 4, CFG);
+    c.sched.runUntil(() -> c.allSeeAlive(c.all()), 20_000);
+    c.net.loss = 0.20;
+    c.sched.runFor(120_000);
+    long dead = c.members.stream().mapToLong(m -> m.stats().declaredDead.get()).sum();
+    assertThat(dead).as("false positives under 20% loss").isZero();
+    c.net.loss = 0;
+    c.sched.runFor(10_000);
+    assertThat(c.allSeeAlive(c.all())).isTrue();
+  }
+
+  @Test
+  void suspicionAboutItself_isRefutedWithAHigherIncarnation() {
+    SimCluster c = SimCluster.of(3, 5, CFG);
+    c.sched.runUntil(() -> c.allSeeAlive(c.all()), 10_000);
+    // n0 accuses n1 (as a probe that timed out would).
+    c.sched.execute(() -> c.members.get(0).suspect(new Message.Suspect("n1", 0, "n0")));
+    c.sched.runFor(5_000);
+    assertThat(c.members.get(1).stats().refutations.get()).isPositive();
+    assertThat(c.members.get(0).members().get("n1").incarnation()).isPositive();
+    assertThat(c.allSeeAlive(c.all())).isTrue();
+  }
+
+  @Test
+  void restartedMember_whoWasDeclaredDead_rejoinsAlive() {
+    SimCluster c = SimCluster.of(4, 6, CFG);
+    c.sched.runUntil(() -> c.allSeeAlive(c.all()), 10_000);
+    c.members.get(2).halt();
+    c.net.takeDown(SimCluster.addr(2));
+    c.sched.runUntil(() -> c.members.get(0).members().get("n2").state() == Member.State.DEAD, 60_000);
+    c.net.bringUp(SimCluster.addr(2));
+    c.add(2, SimCluster.KEY); // a fresh process: incarnation 0 again
+    c.members.get(2).join(List.of(SimCluster.addr(0)));
+    long took = c.sched.runUntil(() -> c.allSeeAlive(c.all()), 30_000);
+    assertThat(took).isBetween(0L, 30_000L);
+    assertThat(c.members.get(2).stats().refutations.get()).as("it refuted its own death").isPositive();
+  }
+
+  @Test
+  void memberWithAnotherKey_cannotJoin_andItsPacketsAreCounted() {
+    SimCluster c = SimCluster.of(3, 7, CFG);
+    c.sched.runUntil(() -> c.allSeeAlive(c.all()), 10_000);
+    byte[] other = new byte[32];
+    other[0] = 1;
+    c.add(3, other);
+    c.members.get(3).join(List.of(SimCluster.addr(0)));
+    c.sched.runFor(20_000);
+    assertThat(c.members.get(0).members()).doesNotContainKey("n3");
+    assertThat(c.members.get(0).keyring().unknownKeyDrops()).isPositive();
+    assertThat(c.members.get(3).members()).containsOnlyKeys("n3");
+  }
+}
