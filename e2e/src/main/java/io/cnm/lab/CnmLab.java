@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -40,7 +41,8 @@ public final class CnmLab {
         exec [-d] SANDBOX -- CMD...     run a host command inside a sandbox (-d: in the background, stopped by down)
         wait endpoints                  wait until every endpoint is Ready and realized on its node
         daemon restart NODE [--kill]    stop a node's daemon (SIGKILL with --kill) and start a new one
-        demo                            the seed's "Bridge Driver on a Single Host" walkthrough
+        node down|up NODE               lose a node (daemon killed, namespace deleted) or bring it back
+        demo                            the seed's "Bridge Driver on a Single Host" and "Multi-Host with Overlay Driver" walkthroughs
         down                            stop everything and remove every namespace, link, table and file the lab made
       """;
   public static final String PREFIX = "cnmlab-";
@@ -48,10 +50,17 @@ public final class CnmLab {
 
   private final Path state;
   private final Path home;
+  private Map<String, String> daemonEnv = Map.of();
 
   CnmLab(Path state, Path home) {
     this.state = state;
     this.home = home;
+  }
+
+  /** Extra environment for every node-daemon this lab starts (tests shorten gossip timers with it). */
+  CnmLab withDaemonEnv(Map<String, String> env) {
+    this.daemonEnv = Map.copyOf(env);
+    return this;
   }
 
   public static void main(String[] args) {
@@ -100,6 +109,7 @@ public final class CnmLab {
       case "exec" -> exec(rest);
       case "wait" -> waitEndpoints(120);
       case "daemon" -> daemon(rest);
+      case "node" -> node(rest);
       case "demo" -> Demo.run(this);
       case "down" -> down();
       case "help", "--help", "-h" -> {
@@ -180,9 +190,17 @@ public final class CnmLab {
   private void startDaemon(Processes procs, int node, int apiPort) {
     Path daemonApp = home.resolve("node-daemon/target/quarkus-app/quarkus-run.jar");
     // The API address goes through Fabric8's own environment: Quarkus fixes its client URL at build time.
-    procs.start("node-daemon-node" + node, List.of(java(), "-jar", daemonApp.toString()), Map.of(
+    Map<String, String> env = new java.util.HashMap<>(Map.of(
         "KUBERNETES_MASTER", "http://127.0.0.1:" + apiPort, "KUBERNETES_NAMESPACE", "default", "NODE_NAME", "node" + node,
         "CNM_NODE_NETNS", "/run/netns/" + PREFIX + "node" + node, "QUARKUS_HTTP_PORT", String.valueOf(19464 + node)));
+    // Gossip timers for tests and experiments (e.g. CNM_GOSSIP_PUSH_PULL_MS) pass through to every daemon.
+    System.getenv().forEach((k, v) -> {
+      if (k.startsWith("CNM_GOSSIP_")) {
+        env.put(k, v);
+      }
+    });
+    env.putAll(daemonEnv);
+    procs.start("node-daemon-node" + node, List.of(java(), "-jar", daemonApp.toString()), env);
   }
 
   /** {@code daemon restart NODE [--kill]}: stop a node's daemon (SIGKILL with --kill) and start a new one. */
@@ -192,18 +210,10 @@ public final class CnmLab {
     }
     int node = Integer.parseInt(args.get(1).substring(4));
     try {
-      Path pidFile = state.resolve("pids").resolve("node-daemon-" + args.get(1));
-      if (!Files.exists(pidFile)) {
+      if (!Files.exists(state.resolve("pids").resolve("node-daemon-" + args.get(1)))) {
         throw new LabException("no daemon for " + args.get(1));
       }
-      ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).ifPresent(h -> {
-        if (args.contains("--kill")) {
-          h.destroyForcibly(); // SIGKILL: no shutdown hook, nothing cleaned up
-        } else {
-          h.destroy();
-        }
-        h.onExit().join();
-      });
+      stopDaemon(args.get(1), args.contains("--kill")); // --kill: SIGKILL, no shutdown hook, nothing cleaned up
       int port = Integer.parseInt(Files.readString(state.resolve("api-port")).trim());
       startDaemon(new Processes(state), node, port);
       awaitReady(19464 + node, "node-daemon of " + args.get(1));
@@ -222,14 +232,70 @@ public final class CnmLab {
     Sh.run("ip", "-n", UNDERLAY, "addr", "add", "198.19.0.1/24", "dev", "lab0");
     Sh.run("ip", "-n", UNDERLAY, "link", "set", "lab0", "up");
     for (int i = 1; i <= nodes; i++) {
-      String node = PREFIX + "node" + i;
-      Sh.run("ip", "netns", "add", node);
-      Sh.run("ip", "-n", node, "link", "set", "lo", "up");
-      Sh.run("ip", "-n", UNDERLAY, "link", "add", "n" + i, "type", "veth", "peer", "name", "eth0", "netns", node);
-      Sh.run("ip", "-n", UNDERLAY, "link", "set", "n" + i, "master", "lab0", "up");
-      Sh.run("ip", "-n", node, "addr", "add", "198.19.0." + (10 + i) + "/24", "dev", "eth0");
-      Sh.run("ip", "-n", node, "link", "set", "eth0", "up");
-      Sh.run("ip", "-n", node, "route", "add", "default", "via", "198.19.0.1");
+      buildNode(i);
+    }
+  }
+
+  /** Node i: a namespace with eth0 at 198.19.0.(10+i)/24 on the underlay bridge. */
+  private static void buildNode(int i) {
+    String node = PREFIX + "node" + i;
+    Sh.run("ip", "netns", "add", node);
+    Sh.run("ip", "-n", node, "link", "set", "lo", "up");
+    Sh.run("ip", "-n", UNDERLAY, "link", "add", "n" + i, "type", "veth", "peer", "name", "eth0", "netns", node);
+    Sh.run("ip", "-n", UNDERLAY, "link", "set", "n" + i, "master", "lab0", "up");
+    Sh.run("ip", "-n", node, "addr", "add", "198.19.0." + (10 + i) + "/24", "dev", "eth0");
+    Sh.run("ip", "-n", node, "link", "set", "eth0", "up");
+    Sh.run("ip", "-n", node, "route", "add", "default", "via", "198.19.0.1");
+  }
+
+  /**
+   * {@code node down NODE}: the node is lost (its daemon SIGKILLed, its namespace deleted with
+   * everything in it); {@code node up NODE}: it comes back (a fresh namespace, a new daemon).
+   */
+  int node(List<String> args) {
+    if (args.size() != 2 || !Set.of("down", "up").contains(args.get(0)) || !args.get(1).matches("node[0-9]+")) {
+      return bad("usage: node down|up NODE");
+    }
+    requireRoot();
+    int i = Integer.parseInt(args.get(1).substring(4));
+    if (i < 1 || i > nodes()) {
+      return bad("no " + args.get(1) + " in this lab (it has " + nodes() + ")");
+    }
+    boolean exists = Files.exists(Path.of("/run/netns", PREFIX + args.get(1)));
+    try {
+      if (args.get(0).equals("down")) {
+        stopDaemon(args.get(1), true);
+        if (exists) {
+          Sh.run("ip", "netns", "del", PREFIX + args.get(1));
+        }
+        System.out.println(args.get(1) + " is down (daemon killed, namespace deleted)");
+      } else {
+        if (!exists) {
+          buildNode(i);
+        }
+        stopDaemon(args.get(1), false);
+        int port = Integer.parseInt(Files.readString(state.resolve("api-port")).trim());
+        startDaemon(new Processes(state), i, port);
+        awaitReady(19464 + i, "node-daemon of " + args.get(1));
+        System.out.println(args.get(1) + " is up");
+      }
+      return 0;
+    } catch (IOException e) {
+      throw new LabException(e.getMessage());
+    }
+  }
+
+  private void stopDaemon(String node, boolean kill) throws IOException {
+    Path pidFile = state.resolve("pids").resolve("node-daemon-" + node);
+    if (Files.exists(pidFile)) {
+      ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).ifPresent(h -> {
+        if (kill) {
+          h.destroyForcibly();
+        } else {
+          h.destroy();
+        }
+        h.onExit().join();
+      });
     }
   }
 
@@ -495,6 +561,16 @@ public final class CnmLab {
 
   Path state() {
     return state;
+  }
+
+  /** How many nodes the running lab has. */
+  int nodes() {
+    try {
+      Path f = state.resolve("nodes");
+      return Files.exists(f) ? Integer.parseInt(Files.readString(f).trim()) : 1;
+    } catch (IOException e) {
+      throw new LabException(e.getMessage());
+    }
   }
 
   static void requireRoot() {

@@ -5,56 +5,74 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
- * {@code make demo}: the seed's "Bridge Driver on a Single Host" on the lab. Network pets-bridge;
- * sandbox db runs a hit counter on 8500; sandbox web serves HTTP on 5000, finds db by name through
- * the embedded DNS, and is published on the node's port 8000; the page is fetched from outside the
- * node (the underlay) through the published port and printed.
+ * {@code make demo}: two of the seed's walkthroughs on a two-node lab. First "Bridge Driver on a
+ * Single Host": network pets-bridge on node1; sandbox db runs a hit counter on 8500; sandbox web
+ * serves HTTP on 5000, finds db by name through the embedded DNS, and is published on the node's
+ * port 8000. Then "Multi-Host with Overlay Driver": network pets-overlay; db2 (alias db) on node2,
+ * web2 (alias web) on node1 published on 8001, web2 reaching db2 across the underlay through the
+ * VXLAN overlay, its name learned by gossip. Each page is fetched from outside the nodes (the
+ * underlay) through the published port and printed.
  */
 final class Demo {
   static final String URL = "http://198.19.0.11:8000/";
+  static final String OVERLAY_URL = "http://198.19.0.11:8001/";
 
   private Demo() {}
 
   static int run(CnmLab lab) {
     if (!Files.exists(lab.state().resolve("api-port"))) {
-      lab.up(1);
+      lab.up(2);
     }
-    for (String sb : List.of("db", "web")) {
+    System.out.println("== Bridge Driver on a Single Host (seed): pets-bridge on node1");
+    walkthrough(lab, "/demo/pets.yaml", Map.of("db", "node1", "web", "node1"), "db", "web", URL);
+    if (lab.nodes() >= 2) {
+      System.out.println();
+      System.out.println("== Multi-Host with Overlay Driver (seed): pets-overlay, db2 on node2, web2 on node1");
+      walkthrough(lab, "/demo/pets-overlay.yaml", Map.of("db2", "node2", "web2", "node1"), "db2", "web2", OVERLAY_URL);
+    }
+    return 0;
+  }
+
+  private static void walkthrough(CnmLab lab, String yaml, Map<String, String> sandboxes, String db, String web, String url) {
+    sandboxes.forEach((sb, node) -> {
       if (!Files.exists(Path.of("/run/netns", CnmLab.PREFIX + sb))) {
-        lab.sandbox(List.of("add", sb, "--node", "node1"));
+        lab.sandbox(List.of("add", sb, "--node", node));
       }
-    }
-    Path yaml = copyResource("/demo/pets.yaml");
-    lab.apply(yaml, false);
+    });
+    lab.apply(copyResource(yaml), false);
     lab.waitEndpoints(120);
     lab.get("networks");
     lab.get("endpoints");
     String cp = CnmLab.classpath();
-    lab.exec(List.of("-d", "db", "--", CnmLab.java(), "-cp", cp, "io.cnm.lab.demo.Db", "8500"));
-    lab.exec(List.of("-d", "web", "--", "env", "DB=db", CnmLab.java(), "-cp", cp, "io.cnm.lab.demo.Web", "5000"));
+    lab.exec(List.of("-d", db, "--", CnmLab.java(), "-cp", cp, "io.cnm.lab.demo.Db", "8500"));
+    lab.exec(List.of("-d", web, "--", "env", "DB=db", CnmLab.java(), "-cp", cp, "io.cnm.lab.demo.Web", "5000"));
     String page = null;
     long deadline = System.currentTimeMillis() + 60_000;
     while (System.currentTimeMillis() < deadline) {
-      page = fetch(cp);
+      page = fetch(cp, url);
       if (page != null && page.contains("visit")) {
         break;
       }
       CnmLab.sleep(300);
     }
     if (page == null || !page.contains("visit")) {
-      throw new LabException("the pets page did not answer on " + URL + " (logs in " + lab.state() + ")");
+      throw new LabException("the pets page did not answer on " + url + " (logs in " + lab.state() + ")");
     }
     System.out.println();
-    System.out.println("$ curl " + URL + "   (from outside the node, through the published port)");
+    System.out.println("$ curl " + url + "   (from outside the nodes, through the published port)");
     System.out.println(page);
-    return 0;
   }
 
-  /** GET from the underlay namespace, i.e. from outside the node. */
+  /** GET the single-host page from the underlay namespace, i.e. from outside the node. */
   static String fetch(String cp) {
-    String out = Sh.run(List.of("ip", "netns", "exec", CnmLab.UNDERLAY, CnmLab.java(), "-cp", cp, "io.cnm.lab.demo.Fetch", URL), false);
+    return fetch(cp, URL);
+  }
+
+  static String fetch(String cp, String url) {
+    String out = Sh.run(List.of("ip", "netns", "exec", CnmLab.UNDERLAY, CnmLab.java(), "-cp", cp, "io.cnm.lab.demo.Fetch", url), false);
     return out.isBlank() ? null : out.trim();
   }
 

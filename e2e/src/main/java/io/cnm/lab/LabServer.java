@@ -49,6 +49,8 @@ public final class LabServer {
     operator.register(new ServiceReconciler(ipam, recovery, events));
     operator.register(new PodNetworksReconciler(events));
     operator.start();
+    // The gossip keyring the node-daemons wait for, as the operator's GossipKeysLifecycle makes it.
+    new io.cnm.operator.keys.GossipKeyRotator(client, "default", java.time.Duration.ofHours(12), java.time.Clock.systemUTC()).reconcile();
     Files.writeString(state.resolve("api-port.tmp"), String.valueOf(server.getPort()));
     Files.move(state.resolve("api-port.tmp"), state.resolve("api-port"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     Thread.currentThread().join();

@@ -18,7 +18,9 @@ final class Processes {
   void start(String name, List<String> cmd, Map<String, String> env) {
     try {
       Files.createDirectories(state.resolve("pids"));
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(state.resolve(name + ".log").toFile());
+      // Appended, so a restarted daemon's log follows the previous one's (both matter after a crash).
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(state.resolve(name + ".log").toFile()));
       pb.environment().putAll(env);
       Process p = pb.start();
       p.getOutputStream().close();

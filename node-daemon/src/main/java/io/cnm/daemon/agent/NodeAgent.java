@@ -232,7 +232,8 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private void reconcile() {
-    if (!networks.hasSynced() || !endpoints.hasSynced() || !services.hasSynced()) {
+    if (pods == null || !networks.hasSynced() || !endpoints.hasSynced() || !services.hasSynced()) {
+      // Not started yet (a gossip change can arrive before every informer exists), or not synced.
       loop.schedule(this::trigger, 200, TimeUnit.MILLISECONDS);
       return;
     }
