@@ -3,7 +3,7 @@ MVN ?= ./mvnw -B -ntp
 CHART := helm/cnm-operator
 GENERATED := crds/target/classes/META-INF/fabric8
 
-.PHONY: build test demo demo-down crds helm-lint e2e clean bench-operator bench-attach api-docs
+.PHONY: build test demo demo-down crds helm-lint e2e clean bench-operator bench-attach bench-gossip bench-overlay bench-pass api-docs
 LAB := java -jar e2e/target/cnm-lab.jar
 
 ## demo: the README's main command: the seed's "Bridge Driver on a Single Host" (Docker Pets) on cnm-lab, page printed.
@@ -54,3 +54,20 @@ bench-attach:
 	test -x /usr/lib/cni/bridge || (apt-get update -qq && apt-get install -y -qq containernetworking-plugins)
 	$(MVN) -pl crds -am install -DskipTests -q
 	$(MVN) -pl node-daemon test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.cnm.daemon.bench.AttachBench -q
+
+## bench-gossip: 10, 50 and 100 members over real UDP/TCP on loopback: entry spread p50/p99, failure detection, false positives under 10% loss, bytes per member; memberlist's default timers, then the fast profile.
+bench-gossip:
+	$(MVN) -pl crds -am install -DskipTests -q
+	$(MVN) -pl node-daemon test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.cnm.daemon.bench.GossipBench -Dexec.args="10,50,100 default" -q
+	$(MVN) -pl node-daemon exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.cnm.daemon.bench.GossipBench -Dexec.args="10,50,100 fast" -q
+
+## bench-pass: the node-daemon's pass with 500 endpoints on the node when one is added: difference pass vs full re-join (the pass before the reshaping).
+bench-pass:
+	$(MVN) -pl crds -am install -DskipTests -q
+	$(MVN) -pl node-daemon test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.cnm.daemon.bench.PassBench -q
+
+## bench-overlay: iperf3 and ping between two sandboxes on two nodes through the overlay driver's VXLAN path vs the same path built by hand, same run.
+bench-overlay:
+	command -v iperf3 >/dev/null || (apt-get update -qq && apt-get install -y -qq iperf3 iputils-ping)
+	$(MVN) -pl crds -am install -DskipTests -q
+	$(MVN) -pl node-daemon test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.cnm.daemon.bench.OverlayBench -q

@@ -47,7 +47,7 @@ class LabOverlayTest {
         "tcpdump is not installed (apt-get install tcpdump); skipped");
     state = Files.createTempDirectory("cnm-lab-overlay");
     lab = new CnmLab(state, LabDemoTest.HOME).withDaemonEnv(Map.of("CNM_GOSSIP_PUSH_PULL_MS", String.valueOf(SYNC_MS),
-        "QUARKUS_LOG_CATEGORY__IO_CNM_DAEMON_GOSSIP__LEVEL", "DEBUG"));
+        "QUARKUS_LOG_CATEGORY__IO_CNM_DAEMON_GOSSIP__LEVEL", "DEBUG", "QUARKUS_LOG_CATEGORY__IO_CNM_DAEMON_AGENT__LEVEL", "DEBUG"));
     lab.run("up", "--nodes", "3");
     for (String[] sb : new String[][] {{"c1", "node1"}, {"c2", "node2"}, {"c3", "node1"}, {"c4", "node3"}}) {
       lab.run("sandbox", "add", sb[0], "--node", sb[1]);
@@ -161,7 +161,7 @@ class LabOverlayTest {
   void acrossNodes_pingAndTcpFlow_andTheUnderlayCarriesOnlyVxlanOfTheNetworksVni() throws Exception {
     Path pcap = state.resolve("underlay.pcap");
     Path said = state.resolve("tcpdump.out");
-    Process capture = new ProcessBuilder("ip", "netns", "exec", CnmLab.UNDERLAY, "tcpdump", "-Z", "root", "-i", "n1", "-nn", "-U", "-w",
+    Process capture = new ProcessBuilder("ip", "netns", "exec", CnmLab.UNDERLAY, "tcpdump", "--immediate-mode", "-Z", "root", "-i", "n1", "-nn", "-U", "-w",
         pcap.toString(), "host 198.19.0.11 and host 198.19.0.12 and not port 7947").redirectErrorStream(true)
         .redirectOutput(said.toFile()).start();
     assertThat(await(() -> {
@@ -175,7 +175,7 @@ class LabOverlayTest {
     lab.run("exec", "-d", "c2", "--", CnmLab.java(), "-cp", CnmLab.classpath(), "io.cnm.lab.demo.Db", "8500");
     assertThat(await(() -> in("c1", "bash", "-c", "exec 3<>/dev/tcp/" + ip("c2") + "/8500; head -1 <&3").trim().matches("\\d+"),
         15_000)).as("TCP from c1 to c2").isNotNegative();
-    Thread.sleep(500);
+    Thread.sleep(1000);
     capture.destroy();
     capture.waitFor(5, TimeUnit.SECONDS);
     String seen = Sh.run(List.of("tcpdump", "-r", pcap.toString(), "-nn"), false);

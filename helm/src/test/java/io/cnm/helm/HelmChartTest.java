@@ -107,9 +107,33 @@ class HelmChartTest {
     assertThat(verbs(role, "", "pods")).containsExactlyInAnyOrder("get", "list", "watch");
     assertThat(verbs(role, "", "secrets")).isEmpty();
     assertThat(role.getRules()).noneSatisfy(r -> assertThat(r.getResources()).contains("*"));
-    Role lease = one(Role.class);
+    Role lease = role("cnm-operator-leader-election");
     assertThat(lease.getMetadata().getNamespace()).isEqualTo("cnm-system");
     assertThat(lease.getRules()).singleElement().satisfies(r -> assertThat(r.getResources()).containsExactly("leases"));
+    Role keys = role("cnm-operator-gossip-keys");
+    assertThat(keys.getMetadata().getNamespace()).isEqualTo("cnm-system");
+    assertThat(keys.getRules()).allSatisfy(r -> assertThat(r.getResources()).containsExactly("secrets"));
+    assertThat(keys.getRules()).filteredOn(r -> !r.getResourceNames().isEmpty())
+        .allSatisfy(r -> assertThat(r.getResourceNames()).containsExactly("cnm-gossip-keys"));
+    assertThat(keys.getRules()).filteredOn(r -> r.getResourceNames().isEmpty()).allSatisfy(r -> assertThat(r.getVerbs())
+        .as("only create, which RBAC cannot limit to a name, is unrestricted").containsExactly("create"));
+  }
+
+  @Test
+  void gossip_usesItsOwnPort_notDockersOrMetalLbs7946_andTheDaemonReadsOnlyTheKeyringSecret() {
+    Container c = one(io.fabric8.kubernetes.api.model.apps.DaemonSet.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(env(c, "CNM_GOSSIP_PORT")).isEqualTo("7947");
+    assertThat(c.getPorts()).extracting(p -> p.getContainerPort()).doesNotContain(7946);
+    Role keys = role("cnm-node-daemon-gossip-keys");
+    assertThat(keys.getRules()).singleElement().satisfies(r -> {
+      assertThat(r.getResourceNames()).containsExactly("cnm-gossip-keys");
+      assertThat(r.getVerbs()).containsExactlyInAnyOrder("get", "list", "watch");
+    });
+  }
+
+  private static Role role(String name) {
+    return rendered.stream().filter(Role.class::isInstance).map(Role.class::cast).filter(r -> r.getMetadata().getName().equals(name))
+        .findFirst().orElseThrow(() -> new AssertionError("no Role " + name));
   }
 
   @Test

@@ -48,7 +48,7 @@ public class AgentLifecycle {
   private final int gossipPort;
   private final Optional<List<String>> gossipSeeds;
   private final Optional<String> keysNamespace;
-  private final long pushPullMillis;
+  private final GossipConfig gossipConfig;
   private final String gwbridgeSubnet;
   private NodeAgent agent;
   private DnsServer dns;
@@ -66,6 +66,9 @@ public class AgentLifecycle {
       @ConfigProperty(name = "cnm.gossip.seeds") Optional<List<String>> gossipSeeds,
       @ConfigProperty(name = "cnm.gossip.keys-namespace") Optional<String> keysNamespace,
       @ConfigProperty(name = "cnm.gossip.push-pull-ms", defaultValue = "30000") long pushPullMillis,
+      @ConfigProperty(name = "cnm.gossip.probe-interval-ms", defaultValue = "1000") long probeIntervalMillis,
+      @ConfigProperty(name = "cnm.gossip.probe-timeout-ms", defaultValue = "500") long probeTimeoutMillis,
+      @ConfigProperty(name = "cnm.gossip.suspicion-mult", defaultValue = "4") int suspicionMult,
       @ConfigProperty(name = "cnm.gwbridge.subnet", defaultValue = "172.31.240.0/20") String gwbridgeSubnet) {
     this.client = client;
     this.nodeName = nodeName;
@@ -78,7 +81,8 @@ public class AgentLifecycle {
     this.gossipPort = gossipPort;
     this.gossipSeeds = gossipSeeds;
     this.keysNamespace = keysNamespace;
-    this.pushPullMillis = pushPullMillis;
+    this.gossipConfig = GossipConfig.defaults().withPushPull(pushPullMillis)
+        .withProbing(probeIntervalMillis, probeTimeoutMillis, suspicionMult);
     this.gwbridgeSubnet = gwbridgeSubnet;
   }
 
@@ -101,7 +105,7 @@ public class AgentLifecycle {
     ClusterTables tables = ClusterTables.NONE;
     if (gossipEnabled && underlay.address() != null) {
       gossip = new ClusterGossip(client, nodeName.get(), underlay.address(), gossipPort, nodeNetns.isPresent() ? nodeNs : null,
-          gossipSeeds.orElse(List.of()), GossipConfig.defaults().withPushPull(pushPullMillis));
+          gossipSeeds.orElse(List.of()), gossipConfig);
       gossip.start(keysNamespace.orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace()));
       tables = gossip;
     } else if (gossipEnabled) {

@@ -89,19 +89,14 @@ public final class NodeAgent implements AutoCloseable {
   private volatile boolean converged;
   private volatile boolean resyncDue = true;
   private long resyncMillis = 60_000;
-  private final PassStats stats = new PassStats();
+  private volatile PassStats lastPass = new PassStats(0, 0, 0, 0, false);
+  private volatile PassStats lastWork = lastPass;
 
   /** An endpoint as joined: the inputs it was joined with and the interface it got. */
   private record Applied(NetworkInfo network, EndpointInfo info, String ifname) {}
 
-  /** How much the last pass did; read by tests and the pass benchmark. */
-  public static final class PassStats {
-    public volatile int joins;
-    public volatile int leaves;
-    public volatile int networkChanges;
-    public volatile long nanos;
-    public volatile boolean full;
-  }
+  /** How much a pass did and how long it took; read by tests and the pass benchmark. */
+  public record PassStats(int joins, int leaves, int networkChanges, long nanos, boolean full) {}
 
   /**
    * @param vtep the node's underlay address, published in its gossip records (null without a cluster)
@@ -206,7 +201,12 @@ public final class NodeAgent implements AutoCloseable {
 
   /** What the last pass did. */
   public PassStats lastPass() {
-    return stats;
+    return lastPass;
+  }
+
+  /** The last pass that joined, left or changed something. */
+  public PassStats lastWork() {
+    return lastWork;
   }
 
   /** Makes the next pass a full re-sync (as the periodic one). */
@@ -299,8 +299,13 @@ public final class NodeAgent implements AutoCloseable {
     for (var e : d.peers().entrySet()) {
       NetworkInfo n = d.networks().get(e.getKey());
       if (n != null && built.containsKey(n.key()) && cluster.synced(n.networkId()) && (full || !e.getValue().equals(appliedPeers.get(n.key())))) {
+        Set<Peer> before = appliedPeers.getOrDefault(n.key(), Set.of());
         drivers.get(n.driver()).orElseThrow().setPeers(n, e.getValue());
         appliedPeers.put(n.key(), e.getValue());
+        if (LOG.isDebugEnabled()) {
+          LOG.debugf("peers of %s: %d now, %d added, %d removed", n.key(), e.getValue().size(),
+              e.getValue().stream().filter(p -> !before.contains(p)).count(), before.stream().filter(p -> !e.getValue().contains(p)).count());
+        }
       }
     }
     for (var it = built.entrySet().iterator(); it.hasNext(); ) {
@@ -327,11 +332,10 @@ public final class NodeAgent implements AutoCloseable {
         : ifname + " in the sandbox on node " + node, ifname.isEmpty() ? null : ifname));
     failed.forEach((ep, msg) -> report(ep, false, "JoinFailed", msg, null));
     d.problems().forEach(p -> report(p.endpoint(), false, p.reason(), p.message(), null));
-    stats.joins = joins;
-    stats.leaves = leaves;
-    stats.networkChanges = networkChanges;
-    stats.full = full;
-    stats.nanos = System.nanoTime() - t0;
+    lastPass = new PassStats(joins, leaves, networkChanges, System.nanoTime() - t0, full);
+    if (joins + leaves + networkChanges > 0) {
+      lastWork = lastPass;
+    }
     if (!networkFailed.isEmpty() || !failed.isEmpty()) {
       resyncDue = true;
       loop.schedule(this::trigger, 2, TimeUnit.SECONDS);

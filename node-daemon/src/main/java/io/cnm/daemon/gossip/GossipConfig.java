@@ -16,6 +16,21 @@ public record GossipConfig(long probeIntervalMillis, long probeTimeoutMillis, in
     return new GossipConfig(1000, 500, 3, 4, 6, 200, 3, 30_000, 30_000, 4, 1400, 30 * 60_000, 8);
   }
 
+  /**
+   * Faster failure detection for networks where a daemon restart is rare: probe every 500 ms
+   * (250 ms timeout) and suspect for 3 · log10(N) probe intervals. A daemon that restarts slower
+   * than that is declared dead meanwhile and its node's overlay traffic pauses until it rejoins.
+   */
+  public static GossipConfig fast() {
+    return defaults().withProbing(500, 250, 3);
+  }
+
+  public GossipConfig withProbing(long intervalMillis, long timeoutMillis, int suspicionMult) {
+    return new GossipConfig(intervalMillis, timeoutMillis, indirectChecks, suspicionMult, suspicionMaxTimeoutMult,
+        gossipIntervalMillis, gossipNodes, gossipToTheDeadMillis, pushPullIntervalMillis, retransmitMult, packetBudget, reapMillis,
+        awarenessMax);
+  }
+
   public GossipConfig withPushPull(long millis) {
     return new GossipConfig(probeIntervalMillis, probeTimeoutMillis, indirectChecks, suspicionMult, suspicionMaxTimeoutMult,
         gossipIntervalMillis, gossipNodes, gossipToTheDeadMillis, millis, retransmitMult, packetBudget, reapMillis, awarenessMax);

@@ -34,6 +34,8 @@ public final class Keyring {
   /** @param keys the primary first; each 16, 24 or 32 bytes */
   public Keyring(List<byte[]> keys) {
     setKeys(keys);
+    // The first AES-GCM use initialises the JCE provider (hundreds of ms): pay it here, not in a probe's ack.
+    open(seal(new byte[1]));
   }
 
   /** Replaces the ring (the primary first): how a rotation from the operator's Secret arrives. */

@@ -129,10 +129,13 @@ public final class Memberlist {
       });
     }
 
-    void confirm(Rec r, String from) {
+    /** Counts an independent suspicion; true when it was new (and so worth passing on). */
+    boolean confirm(Rec r, String from) {
       if (confirmations.size() - 1 < k && confirmations.add(from)) {
         arm(r);
+        return true;
       }
+      return false;
     }
   }
 
@@ -435,8 +438,9 @@ public final class Memberlist {
       return;
     }
     if (r.state == State.SUSPECT) {
-      if (r.suspicion != null && s.incarnation() == r.incarnation) {
-        r.suspicion.confirm(r, s.from());
+      // Lifeguard: an independent suspicion shortens the timeout, and is passed on so the others count it too.
+      if (r.suspicion != null && s.incarnation() == r.incarnation && r.suspicion.confirm(r, s.from())) {
+        broadcast(s.name(), s);
       }
       return;
     }
@@ -554,8 +558,8 @@ public final class Memberlist {
       }
       // Lifeguard: nacks that did not come mean our own links may be the problem: be slower to accuse.
       health = Math.min(cfg.awarenessMax() - 1, health + 1 + Math.max(0, expectedNacks[0] - nacks[0]) / 2);
-      if (target.state == State.ALIVE) {
-        suspect(new Suspect(target.name, target.incarnation, self));
+      if (!target.state.gone()) {
+        suspect(new Suspect(target.name, target.incarnation, self)); // a new suspicion, or our confirmation of one
       }
     });
   }

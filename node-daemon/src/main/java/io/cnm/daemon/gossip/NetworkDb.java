@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jboss.logging.Logger;
 
 /**
  * Network-scoped tables on top of the membership, as Docker's networkdb. A node joins a network's
@@ -27,6 +28,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <p>State lives on the membership's scheduler thread; readers get immutable snapshots.
  */
 public final class NetworkDb implements Memberlist.Delegate {
+  private static final Logger LOG = Logger.getLogger(NetworkDb.class);
   private final String self;
   private Memberlist ml;
   private Scheduler scheduler;
@@ -203,6 +205,7 @@ public final class NetworkDb implements Memberlist.Delegate {
         any |= net.values().removeIf(e -> e.owner().equals(m.name()));
       }
       if (any) {
+        LOG.debugf("%s: %s is %s: its network groups and entries dropped", self, m.name(), m.state());
         publish();
         changed();
       }
@@ -242,6 +245,7 @@ public final class NetworkDb implements Memberlist.Delegate {
     if (e.leave()) {
       Map<String, TableEvent> net = entries.get(e.network());
       if (net != null && net.values().removeIf(t -> t.owner().equals(e.node()))) {
+        LOG.debugf("%s: %s left network %s: its entries of it dropped", self, e.node(), e.network());
         publish();
       }
     }
@@ -287,20 +291,27 @@ public final class NetworkDb implements Memberlist.Delegate {
 
   // ---- dissemination within a network
 
+  /**
+   * Each round, a network's pending events go in one packet to a few random members of it: taken
+   * once per round and sent to all of them (as networkdb does), so a retransmit limit of r reaches
+   * r × gossipNodes members, and an event reaches everyone with overwhelming probability.
+   */
   private void gossip() {
     for (var q : queues.entrySet()) {
       if (q.getValue().size() == 0) {
         continue;
       }
       List<String> targets = members(q.getKey());
+      if (targets.isEmpty()) {
+        continue;
+      }
       Collections.shuffle(targets, ml.random());
+      List<byte[]> bodies = q.getValue().take(ml.config().packetBudget() - 3);
       for (String t : targets.subList(0, Math.min(ml.config().gossipNodes(), targets.size()))) {
-        List<byte[]> bodies = q.getValue().take(ml.config().packetBudget() - 3);
         InetSocketAddress a = ml.addressOf(t);
-        if (bodies.isEmpty() || a == null) {
-          break;
+        if (a != null) {
+          ml.sendBodies(a, bodies);
         }
-        ml.sendBodies(a, bodies);
       }
     }
   }

@@ -99,4 +99,17 @@ class MemberlistTest {
     assertThat(c.members.get(0).keyring().unknownKeyDrops()).isPositive();
     assertThat(c.members.get(3).members()).containsOnlyKeys("n3");
   }
+
+  @Test
+  void independentSuspicions_confirmIt_soTheTimeoutShrinksToItsMinimum() {
+    SimCluster c = SimCluster.of(10, 8, CFG);
+    c.sched.runUntil(() -> c.allSeeAlive(c.all()), 10_000);
+    c.net.takeDown(SimCluster.addr(9));
+    c.members.get(9).halt();
+    long min = Timers.suspicionTimeout(CFG.suspicionMult(), 10, CFG.probeIntervalMillis());
+    long max = CFG.suspicionMaxTimeoutMult() * min;
+    long took = c.sched.runUntil(() -> c.members.get(0).members().get("n9").state() == Member.State.DEAD, 60_000);
+    // Without confirmations it would take the full maximum (24 s) after the first failed probe.
+    assertThat(took).as("declared dead well before the unconfirmed maximum").isBetween(0L, max / 2);
+  }
 }

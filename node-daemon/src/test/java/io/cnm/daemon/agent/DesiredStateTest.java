@@ -1,0 +1,136 @@
+package io.cnm.daemon.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cnm.api.net.Cidr;
+import io.cnm.api.net.IpAddress;
+import io.cnm.api.status.Conditions;
+import io.cnm.api.v1alpha1.BridgeOptions;
+import io.cnm.api.v1alpha1.CnmEndpoint;
+import io.cnm.api.v1alpha1.CnmEndpointSpec;
+import io.cnm.api.v1alpha1.CnmEndpointStatus;
+import io.cnm.api.v1alpha1.CnmNetwork;
+import io.cnm.api.v1alpha1.CnmNetworkSpec;
+import io.cnm.api.v1alpha1.CnmNetworkStatus;
+import io.cnm.api.v1alpha1.Sandbox;
+import io.cnm.daemon.dns.Answerer;
+import io.cnm.daemon.driver.Drivers;
+import io.cnm.daemon.driver.Peer;
+import io.cnm.daemon.driver.Underlay;
+import io.cnm.daemon.driver.bridge.BridgeDriver;
+import io.cnm.daemon.sandbox.Sandboxes;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pure desired state from its two inputs. Node "n1" (VTEP 198.19.0.11) holds endpoint "web"
+ * (10.0.0.3) on overlay "ov" (network ID ov0000000001, cluster scope) and "db" (172.17.0.2) on
+ * bridge "br"; node "n2" (VTEP 198.19.0.12) publishes "api" (10.0.0.2) on ov. No I/O: the drivers
+ * are only asked their names.
+ */
+class DesiredStateTest {
+  static final Drivers DRIVERS = Drivers.builtIn(new Sandboxes(null, null), new Underlay(null, 1500), Cidr.parse("172.31.240.0/20"));
+  static final IpAddress VTEP = IpAddress.parse("198.19.0.11");
+
+  static CnmNetwork network(String name, String driver, String id, String scope, String subnet) {
+    CnmNetwork n = new CnmNetwork();
+    n.getMetadata().setName(name);
+    n.getMetadata().setNamespace("t");
+    CnmNetworkSpec spec = new CnmNetworkSpec();
+    spec.setDriver(driver);
+    n.setSpec(spec);
+    CnmNetworkStatus st = new CnmNetworkStatus();
+    st.setNetworkId(id);
+    st.setScope(scope);
+    st.setSubnets(List.of(subnet));
+    st.setVni(driver.equals("overlay") ? 4096 : null);
+    n.setStatus(st);
+    return n;
+  }
+
+  static CnmEndpoint endpoint(String name, String network, String ip, String node) {
+    CnmEndpoint e = new CnmEndpoint();
+    e.getMetadata().setName(name);
+    e.getMetadata().setNamespace("t");
+    CnmEndpointSpec spec = new CnmEndpointSpec();
+    spec.setNetwork(network);
+    spec.setSandbox(Sandbox.ofNetns(node, "/run/netns/" + name));
+    spec.setAliases(List.of(name + "-alias"));
+    e.setSpec(spec);
+    CnmEndpointStatus st = new CnmEndpointStatus();
+    st.setNodeName(node);
+    st.setIpv4Address(ip + "/24");
+    st.setMacAddress("02:42:00:00:00:" + ip.substring(ip.lastIndexOf('.') + 1));
+    st.setConditions(Conditions.set(null, Conditions.READY, true, "Bound", "t", 1L));
+    e.setStatus(st);
+    return e;
+  }
+
+  static DesiredState compute(List<CnmNetwork> nets, List<CnmEndpoint> eps, Map<String, List<EndpointRecord>> remote) {
+    return DesiredState.compute("n1", VTEP, new DesiredState.Api(nets, eps, List.of()), DRIVERS, e -> Optional.of(
+        e.getSpec().getSandbox().getNetnsPath()), remote);
+  }
+
+  final CnmNetwork ov = network("ov", "overlay", "ov0000000001", "cluster", "10.0.0.0/24");
+  final CnmNetwork br = network("br", "bridge", "br0000000001", "local", "172.17.0.0/16");
+  final EndpointRecord api = new EndpointRecord("ov0000000001", "n2", List.of("api", "api-svc"), IpAddress.parse("10.0.0.2"),
+      "02:42:0a:00:00:02", IpAddress.parse("198.19.0.12"));
+
+  @Test
+  void localEndpointOnAClusterNetwork_isPublishedWithItsNamesAndThisNodesVtep_aBridgeOneIsNot() {
+    DesiredState d = compute(List.of(ov, br), List.of(endpoint("web", "ov", "10.0.0.3", "n1"), endpoint("db", "br", "172.17.0.2", "n1")),
+        Map.of());
+    assertThat(d.published()).containsOnlyKeys("ov0000000001");
+    EndpointRecord web = d.published().get("ov0000000001").get("t/web");
+    assertThat(web.names()).containsExactly("web", "web-alias");
+    assertThat(web.vtep()).isEqualTo(VTEP);
+    assertThat(web.node()).isEqualTo("n1");
+    assertThat(EndpointRecord.decode("ov0000000001", web.encode())).isEqualTo(web);
+  }
+
+  @Test
+  void otherNodesRecords_becomePeersAndNames_onlyOnTheirNetwork_andOwnRecordsAreNotPeers() {
+    EndpointRecord mine = new EndpointRecord("ov0000000001", "n1", List.of("web"), IpAddress.parse("10.0.0.3"), "02:42:0a:00:00:03", VTEP);
+    DesiredState d = compute(List.of(ov, br), List.of(endpoint("web", "ov", "10.0.0.3", "n1"), endpoint("db", "br", "172.17.0.2", "n1")),
+        Map.of("ov0000000001", List.of(api, mine)));
+    assertThat(d.peers()).containsOnlyKeys("t/ov");
+    assertThat(d.peers().get("t/ov")).containsExactly(new Peer(api.ip(), api.mac(), api.vtep()));
+    assertThat(Answerer.answer(d.dns(), "/run/netns/web", "api-svc", 4)).isEqualTo(new Answerer.Local(List.of(api.ip())));
+    assertThat(Answerer.answer(d.dns(), "/run/netns/web", "api.ov", 4)).isEqualTo(new Answerer.Local(List.of(api.ip())));
+    assertThat(Answerer.answer(d.dns(), "/run/netns/db", "api", 4)).as("db is on the bridge network only")
+        .isInstanceOf(Answerer.Forward.class);
+  }
+
+  @Test
+  void recordsOfANetworkWithNoLocalEndpoint_areIgnored() {
+    DesiredState d = compute(List.of(ov, br), List.of(endpoint("db", "br", "172.17.0.2", "n1")), Map.of("ov0000000001", List.of(api)));
+    assertThat(d.networks()).containsOnlyKeys("t/br");
+    assertThat(d.peers()).isEmpty();
+    assertThat(d.published()).isEmpty();
+  }
+
+  @Test
+  void unknownDriver_isAProblemNamingTheDriversThisNodeHas() {
+    CnmNetwork weird = network("w", "weave", "w00000000001", "local", "10.9.0.0/24");
+    DesiredState d = compute(List.of(weird), List.of(endpoint("x", "w", "10.9.0.2", "n1")), Map.of());
+    assertThat(d.problems()).singleElement().satisfies(p -> {
+      assertThat(p.reason()).isEqualTo("DriverUnavailable");
+      assertThat(p.message()).contains("weave").contains("bridge, overlay, host, null");
+    });
+  }
+
+  @Test
+  void typedBridgeOptions_becomeDriverNeutralLabels() {
+    BridgeOptions o = new BridgeOptions();
+    o.setBridgeName("docker1");
+    o.setEnableIcc(false);
+    br.getSpec().setBridge(o);
+    DesiredState d = compute(List.of(br), List.of(endpoint("db", "br", "172.17.0.2", "n1")), Map.of());
+    var info = d.networks().get("t/br");
+    assertThat(BridgeDriver.bridgeName(info)).isEqualTo("docker1");
+    assertThat(info.flag(BridgeDriver.ICC, true)).isFalse();
+    assertThat(info.cluster()).isFalse();
+  }
+}

@@ -1,0 +1,182 @@
+package io.cnm.daemon.bench;
+
+import io.cnm.api.net.Cidr;
+import io.cnm.api.net.IpAddress;
+import io.cnm.api.net.MacAddresses;
+import io.cnm.api.status.Conditions;
+import io.cnm.api.v1alpha1.CnmEndpoint;
+import io.cnm.api.v1alpha1.CnmEndpointSpec;
+import io.cnm.api.v1alpha1.CnmEndpointStatus;
+import io.cnm.api.v1alpha1.CnmNetwork;
+import io.cnm.api.v1alpha1.CnmNetworkSpec;
+import io.cnm.api.v1alpha1.CnmNetworkStatus;
+import io.cnm.api.v1alpha1.Sandbox;
+import io.cnm.daemon.agent.ClusterTables;
+import io.cnm.daemon.agent.NodeAgent;
+import io.cnm.daemon.agent.PodSandboxes;
+import io.cnm.daemon.dns.DnsRecords;
+import io.cnm.daemon.dns.DnsServer;
+import io.cnm.daemon.driver.Drivers;
+import io.cnm.daemon.driver.Underlay;
+import io.cnm.daemon.kernel.TestNamespaces;
+import io.cnm.daemon.netlink.Netlink;
+import io.cnm.daemon.netlink.NetlinkFactory;
+import io.cnm.daemon.netlink.RouteNetlink;
+import io.cnm.daemon.netns.NetNamespace;
+import io.cnm.daemon.nft.NftCommand;
+import io.cnm.daemon.sandbox.Sandboxes;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code make bench-pass}: the node-daemon's pass with 500 endpoints already on the node (one
+ * bridge network, 500 sandboxes), when one endpoint is added: the pass that applies only the
+ * difference (what the agent does now) against a full pass that re-joins every endpoint (what
+ * every pass did before the reshaping, and what the periodic re-sync still does), measured on the
+ * same node in the same run, 7 times each. Pass time is the agent's own measure from the start of
+ * the pass to its end (kernel work, nftables, DNS, status writes).
+ */
+public final class PassBench {
+  private PassBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int n = args.length > 0 ? Integer.parseInt(args[0]) : 500;
+    java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
+    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        new KubernetesCrudDispatcher(), false);
+    server.init();
+    KubernetesClient client = server.createClient();
+    io.cnm.api.crd.Crds.install(client);
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("bench").endMetadata().build()).create();
+    try (TestNamespaces ns = new TestNamespaces()) {
+      NetNamespace node = ns.create("node");
+      Netlink nodeNl = RouteNetlink.in(node);
+      network(client);
+      List<NetNamespace> sandboxes = new ArrayList<>();
+      for (int i = 0; i < n + 14; i++) {
+        sandboxes.add(ns.create("s" + i));
+      }
+      for (int i = 0; i < n; i++) {
+        endpoint(client, "e" + i, sandboxes.get(i), i);
+      }
+      AtomicReference<DnsRecords> records = new AtomicReference<>(DnsRecords.EMPTY);
+      try (DnsServer dns = new DnsServer(records::get,
+          (name, type) -> CompletableFuture.failedFuture(new IllegalStateException("no upstream")))) {
+        Drivers drivers = Drivers.builtIn(new Sandboxes(nodeNl, NetlinkFactory.kernel()), new Underlay(null, 1500),
+            Cidr.parse("172.31.240.0/20"));
+        Path etc = Files.createTempDirectory("cnm-bench-etc");
+        NodeAgent agent = new NodeAgent(client, "node-1", null, nodeNl, drivers, new NftCommand(node.path()), dns, records,
+            new PodSandboxes(Path.of("/proc")), etc, ClusterTables.NONE, List.of()).resyncEvery(3_600_000);
+        long t0 = System.nanoTime();
+        agent.start();
+        awaitRealized(client, n);
+        System.out.printf("%d endpoints realized from scratch in %d ms%n", n, (System.nanoTime() - t0) / 1_000_000);
+        Thread.sleep(1000);
+        long[] diff = new long[7];
+        long[] full = new long[7];
+        for (int k = 0; k < diff.length; k++) {
+          endpoint(client, "x" + k, sandboxes.get(n + k), n + k);
+          awaitRealized(client, n + k + 1);
+          Thread.sleep(300);
+          diff[k] = passWith(agent, false);
+          agent.requestResync();
+          Thread.sleep(200);
+          full[k] = awaitFullPass(agent);
+        }
+        agent.close();
+        Arrays.sort(diff);
+        Arrays.sort(full);
+        System.out.printf("pass when 1 endpoint is added to %d: difference %.1f ms median (min %.1f, max %.1f); "
+            + "full re-join %.1f ms median (min %.1f, max %.1f); full / difference = %.0fx%n", n, diff[3] / 1e6, diff[0] / 1e6,
+            diff[6] / 1e6, full[3] / 1e6, full[0] / 1e6, full[6] / 1e6, (double) full[3] / diff[3]);
+      }
+      nodeNl.close();
+    } finally {
+      client.close();
+      server.destroy();
+    }
+    System.exit(0);
+  }
+
+  /** The duration of the last pass, which must have been a difference pass that joined one endpoint. */
+  static long passWith(NodeAgent agent, boolean full) {
+    NodeAgent.PassStats s = agent.lastWork();
+    if (s.full() != full || s.joins() != 1) {
+      throw new IllegalStateException("unexpected pass: " + s);
+    }
+    return s.nanos();
+  }
+
+  static long awaitFullPass(NodeAgent agent) throws InterruptedException {
+    for (int i = 0; i < 600; i++) {
+      NodeAgent.PassStats s = agent.lastWork();
+      if (s.full() && s.joins() > 1) {
+        return s.nanos();
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException("no full pass");
+  }
+
+  static void awaitRealized(KubernetesClient client, int count) throws InterruptedException {
+    for (int i = 0; i < 2400; i++) {
+      long done = client.resources(CnmEndpoint.class).inNamespace("bench").list().getItems().stream()
+          .filter(e -> e.getStatus() != null && Conditions.isTrue(e.getStatus().getConditions(), Conditions.REALIZED)).count();
+      if (done >= count) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException("endpoints not realized");
+  }
+
+  static void network(KubernetesClient client) {
+    CnmNetwork net = new CnmNetwork();
+    net.getMetadata().setName("benchnet");
+    net.getMetadata().setNamespace("bench");
+    net.setSpec(new CnmNetworkSpec());
+    net = client.resource(net).create();
+    CnmNetworkStatus st = new CnmNetworkStatus();
+    st.setNetworkId("0badc0ffee00");
+    st.setScope("local");
+    st.setSubnets(List.of("10.40.0.0/16"));
+    st.setGateways(List.of("10.40.0.1"));
+    st.setConditions(Conditions.set(null, Conditions.READY, true, "Allocated", "bench", 1L));
+    net.setStatus(st);
+    client.resource(net).updateStatus();
+  }
+
+  static void endpoint(KubernetesClient client, String name, NetNamespace sandbox, int i) {
+    CnmEndpoint e = new CnmEndpoint();
+    e.getMetadata().setName(name);
+    e.getMetadata().setNamespace("bench");
+    e.getMetadata().setLabels(Map.of(CnmEndpoint.NODE_LABEL, "node-1"));
+    CnmEndpointSpec spec = new CnmEndpointSpec();
+    spec.setNetwork("benchnet");
+    spec.setSandbox(Sandbox.ofNetns("node-1", sandbox.path()));
+    e.setSpec(spec);
+    e = client.resource(e).create();
+    IpAddress ip = IpAddress.ofV4(IpAddress.parse("10.40.0.2").v4Value() + i);
+    CnmEndpointStatus st = new CnmEndpointStatus();
+    st.setNodeName("node-1");
+    st.setIpv4Address(ip + "/16");
+    st.setGateway("10.40.0.1");
+    st.setMacAddress(MacAddresses.fromIpv4(ip));
+    st.setConditions(Conditions.set(null, Conditions.READY, true, "Bound", "bench", 1L));
+    e.setStatus(st);
+    client.resource(e).updateStatus();
+  }
+}
