@@ -303,6 +303,24 @@ class LabOverlayTest {
     assertThat(resolves("c1", "c2", ip("c2"))).as("c2's name is back").isTrue();
   }
 
+  @Test
+  @Order(8)
+  void withTheApiServerGone_theGossipStillCarriesANodeLoss() throws Exception {
+    String c6mac = mac("c6");
+    assertThat(await(() -> fdb("node1").contains(c6mac), 10_000)).isNotNegative();
+    client.close();
+    client = null;
+    Path api = state.resolve("pids").resolve("api");
+    ProcessHandle.of(Long.parseLong(Files.readString(api).trim())).ifPresent(h -> {
+      h.destroyForcibly();
+      h.onExit().join();
+    });
+    assertThat(lab.run("node", "down", "node3")).isZero();
+    long gone = await(() -> !fdb("node1").contains(c6mac), 30_000);
+    System.out.println("with no API server, node3's entries left node1 " + gone + " ms after the node was lost");
+    assertThat(gone).isBetween(0L, 12_000L);
+  }
+
   Path awaitExecLog(String prefix) throws Exception {
     for (int i = 0; i < 100; i++) {
       try (var s = Files.list(state)) {

@@ -151,10 +151,16 @@ public final class ClusterGossip implements ClusterTables, AutoCloseable {
   }
 
   @Override
-  public void publish(Map<String, Map<String, EndpointRecord>> mine) {
+  public Map<String, List<ServiceBackendRecord>> serviceBackends() {
+    GossipTables t = tables;
+    return t == null ? Map.of() : t.serviceBackends();
+  }
+
+  @Override
+  public void publish(Map<String, Map<String, EndpointRecord>> endpoints, Map<String, Map<String, ServiceBackendRecord>> backends) {
     GossipTables t = tables;
     if (t != null) {
-      t.publish(mine);
+      t.publish(endpoints, backends);
     }
   }
 

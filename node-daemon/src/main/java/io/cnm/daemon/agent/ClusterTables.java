@@ -4,20 +4,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The agent's view of the gossip: the endpoint records other nodes publish, and the records this
- * node publishes. Only networks this node has a local endpoint on are joined, so only their
- * records arrive (networkdb's network-scoped groups).
+ * The agent's view of the gossip: the records other nodes publish (endpoints, service backends),
+ * and the records this node publishes. Only networks this node has a local endpoint on are
+ * joined, so only their records arrive (networkdb's network-scoped groups).
  */
 public interface ClusterTables {
   /** The current endpoint records, by network ID. */
   Map<String, List<EndpointRecord>> endpoints();
 
+  /** The current service-backend records, by network ID. */
+  default Map<String, List<ServiceBackendRecord>> serviceBackends() {
+    return Map.of();
+  }
+
   /**
-   * This node's records, by network ID then endpoint key: the whole current set. The
+   * This node's records, by network ID then table key: the whole current set. The
    * implementation publishes what is new or changed, deletes (tombstones) what is gone, joins the
    * networks that appear and leaves those that no longer have a local endpoint.
    */
-  void publish(Map<String, Map<String, EndpointRecord>> mine);
+  void publish(Map<String, Map<String, EndpointRecord>> endpoints, Map<String, Map<String, ServiceBackendRecord>> backends);
 
   /**
    * Whether the network's records have been synced in full since this node joined it. Until
@@ -39,7 +44,7 @@ public interface ClusterTables {
     }
 
     @Override
-    public void publish(Map<String, Map<String, EndpointRecord>> mine) {}
+    public void publish(Map<String, Map<String, EndpointRecord>> endpoints, Map<String, Map<String, ServiceBackendRecord>> backends) {}
 
     @Override
     public void onChange(Runnable listener) {}

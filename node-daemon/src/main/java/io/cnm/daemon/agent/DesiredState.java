@@ -41,9 +41,11 @@ import java.util.function.Function;
  *
  * @param peers per network key, the endpoints of other nodes (overlay FDB and neighbour entries)
  * @param published per network ID, the endpoint records this node owns, keyed by endpoint key
+ * @param publishedBackends per network ID, the service-backend records this node owns
  */
 public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, DnsRecords dns, List<Problem> problems,
-    Map<String, Set<Peer>> peers, Map<String, Map<String, EndpointRecord>> published) {
+    Map<String, Set<Peer>> peers, Map<String, Map<String, EndpointRecord>> published,
+    Map<String, Map<String, ServiceBackendRecord>> publishedBackends) {
 
   /** An endpoint to realize. */
   public record Join(CnmEndpoint endpoint, NetworkInfo network, EndpointInfo info, String sandboxName) {}
@@ -54,13 +56,18 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
   /** The API side of the inputs. */
   public record Api(List<CnmNetwork> networks, List<CnmEndpoint> endpoints, List<CnmService> services) {}
 
+  /** The gossip side of the inputs: the tables' records by network ID (this node's own may be among them). */
+  public record Gossip(Map<String, List<EndpointRecord>> endpoints, Map<String, List<ServiceBackendRecord>> backends) {
+    public static final Gossip NONE = new Gossip(Map.of(), Map.of());
+  }
+
   /**
    * @param vtep this node's underlay address, written into the records it publishes
    * @param sandboxPath where a sandbox's namespace is: the netnsPath, or the pod's (empty while unknown)
-   * @param remote the gossip's endpoint records per network ID (this node's own included or not)
+   * @param remote the gossip's records
    */
   public static DesiredState compute(String node, IpAddress vtep, Api api, Drivers drivers,
-      Function<CnmEndpoint, Optional<String>> sandboxPath, Map<String, List<EndpointRecord>> remote) {
+      Function<CnmEndpoint, Optional<String>> sandboxPath, Gossip remote) {
     Map<String, CnmNetwork> byKey = new HashMap<>();
     api.networks().forEach(n -> byKey.put(key(n.getMetadata().getNamespace(), n.getMetadata().getName()), n));
     Map<String, NetworkInfo> networks = new LinkedHashMap<>();
@@ -91,7 +98,8 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
       joins.add(new Join(ep, info, endpointInfo(ep, netKey, path.orElse(null)), sandboxName(ep)));
     }
     Map<String, Map<String, EndpointRecord>> published = published(node, vtep, joins);
-    Map<String, List<EndpointRecord>> others = others(node, networks, remote);
+    Map<String, List<EndpointRecord>> others = others(node, networks, remote.endpoints(), EndpointRecord::node);
+    Map<String, List<ServiceBackendRecord>> otherBackends = others(node, networks, remote.backends(), ServiceBackendRecord::node);
     Map<String, Set<Peer>> peers = new HashMap<>();
     for (NetworkInfo n : networks.values()) {
       if (n.cluster()) {
@@ -100,7 +108,8 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
         peers.put(n.key(), set);
       }
     }
-    return new DesiredState(networks, joins, dns(joins, api.services(), networks, others), problems, peers, published);
+    return new DesiredState(networks, joins, dns(joins, api.services(), networks, others, otherBackends), problems, peers, published,
+        publishedBackends(node, joins, api.services()));
   }
 
   static String key(String ns, String name) {
@@ -199,16 +208,45 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
     return out;
   }
 
+  /** The service-backend records of this node's endpoints on cluster networks that a service selects. */
+  static Map<String, Map<String, ServiceBackendRecord>> publishedBackends(String node, List<Join> joins, List<CnmService> services) {
+    Map<String, Map<String, ServiceBackendRecord>> out = new HashMap<>();
+    for (CnmService s : services) {
+      if (s.getSpec() == null || s.getSpec().getNetworks() == null) {
+        continue;
+      }
+      String svc = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
+      for (Join j : joins) {
+        String netName = j.network().name();
+        if (j.network().cluster() && j.info().ipv4() != null && s.getMetadata().getNamespace().equals(j.endpoint().getMetadata().getNamespace())
+            && s.getSpec().getNetworks().contains(netName) && selects(s, j.endpoint())) {
+          IpAddress vip = vip(s, netName);
+          out.computeIfAbsent(j.network().networkId(), k -> new HashMap<>()).put(ServiceBackendRecord.key(svc, j.info().key()),
+              new ServiceBackendRecord(j.network().networkId(), node, svc, vip, j.info().ipv4().address()));
+        }
+      }
+    }
+    return out;
+  }
+
+  static IpAddress vip(CnmService s, String network) {
+    if (s.getStatus() == null || s.getSpec().endpointModeOrDefault() == EndpointMode.DNSRR) {
+      return null;
+    }
+    return s.getStatus().getVirtualIPs().stream().filter(v -> v.getNetwork().equals(network)).map(v -> Cidr.parse(v.getAddress()).address())
+        .findFirst().orElse(null);
+  }
+
   /** Other nodes' records of the cluster networks present here, by network key. */
-  static Map<String, List<EndpointRecord>> others(String node, Map<String, NetworkInfo> networks,
-      Map<String, List<EndpointRecord>> remote) {
-    Map<String, List<EndpointRecord>> out = new HashMap<>();
+  static <T> Map<String, List<T>> others(String node, Map<String, NetworkInfo> networks, Map<String, List<T>> remote,
+      Function<T, String> owner) {
+    Map<String, List<T>> out = new HashMap<>();
     for (NetworkInfo n : networks.values()) {
       if (!n.cluster()) {
         continue;
       }
-      for (EndpointRecord r : remote.getOrDefault(n.networkId(), List.of())) {
-        if (!r.node().equals(node)) {
+      for (T r : remote.getOrDefault(n.networkId(), List.of())) {
+        if (!owner.apply(r).equals(node)) {
           out.computeIfAbsent(n.key(), k -> new ArrayList<>()).add(r);
         }
       }
@@ -217,7 +255,7 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
   }
 
   static DnsRecords dns(List<Join> joins, List<CnmService> services, Map<String, NetworkInfo> networks,
-      Map<String, List<EndpointRecord>> others) {
+      Map<String, List<EndpointRecord>> others, Map<String, List<ServiceBackendRecord>> otherBackends) {
     Map<String, Set<String>> sandboxes = new HashMap<>();
     Map<String, Map<String, List<IpAddress>>> names = new HashMap<>();
     Map<String, String> networkNames = new HashMap<>();
@@ -245,8 +283,12 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
       String ns = s.getMetadata().getNamespace();
       for (String network : s.getSpec().getNetworks()) {
         String netKey = key(ns, network);
-        List<IpAddress> backends = joins.stream().filter(j -> j.network().key().equals(netKey) && j.info().ipv4() != null)
-            .filter(j -> selects(s, j.endpoint())).map(j -> j.info().ipv4().address()).toList();
+        String svc = key(ns, s.getMetadata().getName());
+        List<IpAddress> backends = new ArrayList<>(joins.stream().filter(j -> j.network().key().equals(netKey) && j.info().ipv4() != null)
+            .filter(j -> selects(s, j.endpoint())).map(j -> j.info().ipv4().address()).toList());
+        // Backends on other nodes, from the gossip's service_backend table (cluster networks).
+        otherBackends.getOrDefault(netKey, List.of()).stream().filter(b -> b.service().equals(svc)).map(ServiceBackendRecord::backend)
+            .sorted().forEach(backends::add);
         Map<String, List<IpAddress>> m = names.computeIfAbsent(netKey, k -> new HashMap<>());
         m.put("tasks." + s.getMetadata().getName(), backends);
         if (s.getSpec().endpointModeOrDefault() == EndpointMode.DNSRR) {

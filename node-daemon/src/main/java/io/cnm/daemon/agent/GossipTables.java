@@ -8,17 +8,21 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
- * {@link ClusterTables} over the gossip's {@link NetworkDb}: the endpoint table's records in and
- * out. It writes only differences: a record is put when its value changed, deleted when it is no
- * longer wanted, and records of this node that a previous run left in the cluster are deleted.
+ * {@link ClusterTables} over the gossip's {@link NetworkDb}: the endpoint and service-backend
+ * tables' records in and out. It writes only differences: a record is put when its value
+ * changed, deleted when it is no longer wanted, and records of this node that a previous run left
+ * in the cluster are deleted.
  */
 public final class GossipTables implements ClusterTables {
   private final NetworkDb db;
   private final String node;
   private final Set<String> joined = new HashSet<>();
-  private final Map<String, byte[]> written = new HashMap<>();
+  /** table → "network/key" → value as last written. */
+  private final Map<String, Map<String, byte[]>> written = new HashMap<>();
   private final Set<String> staleDeleted = new HashSet<>();
 
   public GossipTables(NetworkDb db, String node) {
@@ -28,11 +32,20 @@ public final class GossipTables implements ClusterTables {
 
   @Override
   public Map<String, List<EndpointRecord>> endpoints() {
-    Map<String, List<EndpointRecord>> out = new HashMap<>();
-    db.table(EndpointRecord.TABLE).forEach((net, entries) -> {
-      List<EndpointRecord> list = new ArrayList<>();
+    return read(EndpointRecord.TABLE, EndpointRecord::decode);
+  }
+
+  @Override
+  public Map<String, List<ServiceBackendRecord>> serviceBackends() {
+    return read(ServiceBackendRecord.TABLE, ServiceBackendRecord::decode);
+  }
+
+  private <T> Map<String, List<T>> read(String table, BiFunction<String, byte[], T> decode) {
+    Map<String, List<T>> out = new HashMap<>();
+    db.table(table).forEach((net, entries) -> {
+      List<T> list = new ArrayList<>();
       entries.values().forEach(e -> {
-        EndpointRecord r = EndpointRecord.decode(net, e.value());
+        T r = decode.apply(net, e.value());
         if (r != null) {
           list.add(r);
         }
@@ -43,43 +56,52 @@ public final class GossipTables implements ClusterTables {
   }
 
   @Override
-  public synchronized void publish(Map<String, Map<String, EndpointRecord>> mine) {
-    for (String net : mine.keySet()) {
+  public synchronized void publish(Map<String, Map<String, EndpointRecord>> endpoints,
+      Map<String, Map<String, ServiceBackendRecord>> backends) {
+    Set<String> networks = new HashSet<>(endpoints.keySet());
+    networks.addAll(backends.keySet());
+    for (String net : networks) {
       if (joined.add(net)) {
         db.joinNetwork(net);
       }
     }
     for (var it = joined.iterator(); it.hasNext(); ) {
       String net = it.next();
-      if (!mine.containsKey(net)) {
+      if (!networks.contains(net)) {
         db.leaveNetwork(net);
-        written.keySet().removeIf(k -> k.startsWith(net + "/"));
+        written.values().forEach(m -> m.keySet().removeIf(k -> k.startsWith(net + "/")));
         it.remove();
       }
     }
+    sync(EndpointRecord.TABLE, endpoints, EndpointRecord::encode);
+    sync(ServiceBackendRecord.TABLE, backends, ServiceBackendRecord::encode);
+  }
+
+  private <T> void sync(String table, Map<String, Map<String, T>> mine, Function<T, byte[]> encode) {
+    Map<String, byte[]> done = written.computeIfAbsent(table, t -> new HashMap<>());
     Set<String> wanted = new HashSet<>();
     mine.forEach((net, records) -> records.forEach((key, r) -> {
       String k = net + "/" + key;
       wanted.add(k);
-      byte[] v = r.encode();
-      if (!Arrays.equals(written.get(k), v)) {
-        db.put(net, EndpointRecord.TABLE, key, v);
-        written.put(k, v);
+      byte[] v = encode.apply(r);
+      if (!Arrays.equals(done.get(k), v)) {
+        db.put(net, table, key, v);
+        done.put(k, v);
       }
     }));
-    for (var it = written.keySet().iterator(); it.hasNext(); ) {
+    for (var it = done.keySet().iterator(); it.hasNext(); ) {
       String k = it.next();
       if (!wanted.contains(k)) {
         int slash = k.indexOf('/');
-        db.delete(k.substring(0, slash), EndpointRecord.TABLE, k.substring(slash + 1));
+        db.delete(k.substring(0, slash), table, k.substring(slash + 1));
         it.remove();
       }
     }
     // Records of ours that a previous run of this daemon published and this one does not want.
-    db.table(EndpointRecord.TABLE).forEach((net, entries) -> entries.forEach((key, e) -> {
+    db.table(table).forEach((net, entries) -> entries.forEach((key, e) -> {
       String k = net + "/" + key;
-      if (e.owner().equals(node) && joined.contains(net) && !wanted.contains(k) && staleDeleted.add(k)) {
-        db.delete(net, EndpointRecord.TABLE, key);
+      if (e.owner().equals(node) && joined.contains(net) && !wanted.contains(k) && staleDeleted.add(table + "/" + k)) {
+        db.delete(net, table, key);
       }
     }));
   }

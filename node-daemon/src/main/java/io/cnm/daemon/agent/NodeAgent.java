@@ -241,7 +241,7 @@ public final class NodeAgent implements AutoCloseable {
     boolean full = resyncDue;
     resyncDue = false;
     DesiredState d = DesiredState.compute(node, vtep, new DesiredState.Api(networks.getStore().list(), endpoints.getStore().list(),
-        services.getStore().list()), drivers, this::sandboxPath, cluster.endpoints());
+        services.getStore().list()), drivers, this::sandboxPath, new DesiredState.Gossip(cluster.endpoints(), cluster.serviceBackends()));
     int networkChanges = 0;
     int joins = 0;
     int leaves = 0;
@@ -327,7 +327,7 @@ public final class NodeAgent implements AutoCloseable {
     }
     records.set(d.dns());
     serveDns(d.dns().networksOfSandbox().keySet());
-    cluster.publish(d.published());
+    cluster.publish(d.published(), d.publishedBackends());
     realized.forEach((ep, ifname) -> report(ep, true, "Realized", ifname.isEmpty() ? "joined on node " + node
         : ifname + " in the sandbox on node " + node, ifname.isEmpty() ? null : ifname));
     failed.forEach((ep, msg) -> report(ep, false, "JoinFailed", msg, null));

@@ -70,7 +70,7 @@ class DesiredStateTest {
 
   static DesiredState compute(List<CnmNetwork> nets, List<CnmEndpoint> eps, Map<String, List<EndpointRecord>> remote) {
     return DesiredState.compute("n1", VTEP, new DesiredState.Api(nets, eps, List.of()), DRIVERS, e -> Optional.of(
-        e.getSpec().getSandbox().getNetnsPath()), remote);
+        e.getSpec().getSandbox().getNetnsPath()), new DesiredState.Gossip(remote, Map.of()));
   }
 
   final CnmNetwork ov = network("ov", "overlay", "ov0000000001", "cluster", "10.0.0.0/24");
@@ -101,6 +101,36 @@ class DesiredStateTest {
     assertThat(Answerer.answer(d.dns(), "/run/netns/web", "api.ov", 4)).isEqualTo(new Answerer.Local(List.of(api.ip())));
     assertThat(Answerer.answer(d.dns(), "/run/netns/db", "api", 4)).as("db is on the bridge network only")
         .isInstanceOf(Answerer.Forward.class);
+  }
+
+  @Test
+  void selectedLocalEndpoint_isPublishedAsAServiceBackend_andRemoteBackendsJoinTasksAnswers() {
+    io.cnm.api.v1alpha1.CnmService svc = new io.cnm.api.v1alpha1.CnmService();
+    svc.getMetadata().setName("api");
+    svc.getMetadata().setNamespace("t");
+    io.cnm.api.v1alpha1.CnmServiceSpec spec = new io.cnm.api.v1alpha1.CnmServiceSpec();
+    spec.setNetworks(List.of("ov"));
+    spec.setSelector(Map.of("app", "api"));
+    svc.setSpec(spec);
+    io.cnm.api.v1alpha1.CnmServiceStatus st = new io.cnm.api.v1alpha1.CnmServiceStatus();
+    io.cnm.api.v1alpha1.VirtualIP vip = new io.cnm.api.v1alpha1.VirtualIP();
+    vip.setNetwork("ov");
+    vip.setAddress("10.0.0.250/24");
+    st.setVirtualIPs(List.of(vip));
+    svc.setStatus(st);
+    CnmEndpoint web = endpoint("web", "ov", "10.0.0.3", "n1");
+    web.getMetadata().setLabels(Map.of("app", "api"));
+    ServiceBackendRecord remote = new ServiceBackendRecord("ov0000000001", "n2", "t/api", IpAddress.parse("10.0.0.250"),
+        IpAddress.parse("10.0.0.2"));
+    DesiredState d = DesiredState.compute("n1", VTEP, new DesiredState.Api(List.of(ov), List.of(web), List.of(svc)), DRIVERS,
+        e -> Optional.of(e.getSpec().getSandbox().getNetnsPath()), new DesiredState.Gossip(Map.of(), Map.of("ov0000000001", List.of(remote))));
+    ServiceBackendRecord mine = d.publishedBackends().get("ov0000000001").get(ServiceBackendRecord.key("t/api", "t/web"));
+    assertThat(mine).isEqualTo(new ServiceBackendRecord("ov0000000001", "n1", "t/api", IpAddress.parse("10.0.0.250"),
+        IpAddress.parse("10.0.0.3")));
+    assertThat(ServiceBackendRecord.decode("ov0000000001", mine.encode())).isEqualTo(mine);
+    assertThat(Answerer.answer(d.dns(), "/run/netns/web", "tasks.api", 4)).isEqualTo(new Answerer.Local(List.of(
+        IpAddress.parse("10.0.0.3"), IpAddress.parse("10.0.0.2"))));
+    assertThat(Answerer.answer(d.dns(), "/run/netns/web", "api", 4)).isEqualTo(new Answerer.Local(List.of(IpAddress.parse("10.0.0.250"))));
   }
 
   @Test
