@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code make demo} as a test: the lab is built (underlay 198.19.0.0/24, node1 at 198.19.0.11),
- * the Docker Pets walkthrough runs on the real kernel with the real node-daemon, the page comes
- * through the published port from outside the node, and {@code down} leaves no cnmlab-* namespace.
+ * {@code make demo} as a test: the lab is built (underlay 198.19.0.0/24, node1 at 198.19.0.11,
+ * node2 at .12), both Docker Pets walkthroughs (a bridge on node1; an overlay across node1 and
+ * node2) run on the real kernel with the real node-daemons, each page comes through its published
+ * port from outside the nodes, and {@code down} leaves no cnmlab-* namespace.
  */
 @Tag("kernel")
 class LabDemoTest {
@@ -54,6 +55,10 @@ class LabDemoTest {
     String text = captured.toString(StandardCharsets.UTF_8);
     assertThat(text).containsPattern("db\\s+pets-bridge\\s+node1\\s+172\\.17\\.0\\.\\d+/16\\s+02:42:ac:11:00:\\w\\w\\s+True\\s+True");
     assertThat(text).contains("found db at 172.17.0.").contains("through the embedded DNS").contains("db counts visit number 1");
+    // The multi-host walkthrough: db2 on node2 and web2 on node1 on one overlay, the page through node1's port 8001.
+    assertThat(text).containsPattern("pets-overlay\\s+overlay\\s+cluster\\s+10\\.\\d+\\.\\d+\\.0/24\\s+True");
+    assertThat(text).containsPattern("db2\\s+pets-overlay\\s+node2\\s+10\\.").containsPattern("web2\\s+pets-overlay\\s+node1\\s+10\\.");
+    assertThat(text).contains("$ curl " + Demo.OVERLAY_URL).containsPattern("found db at 10\\.\\d+\\.\\d+\\.\\d+ through the embedded DNS");
     assertThat(labNamespacesExist()).as("namespaces left by down").isFalse();
   }
 

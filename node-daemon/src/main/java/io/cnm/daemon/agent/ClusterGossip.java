@@ -170,8 +170,9 @@ public final class ClusterGossip implements ClusterTables, AutoCloseable {
     return t != null && t.synced(networkId);
   }
 
+  /** Synchronized with {@link #keys}: a listener added while the tables are being created is never lost. */
   @Override
-  public void onChange(Runnable listener) {
+  public synchronized void onChange(Runnable listener) {
     listeners.add(listener);
     GossipTables t = tables;
     if (t != null) {

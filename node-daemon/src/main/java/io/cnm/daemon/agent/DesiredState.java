@@ -89,6 +89,13 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
             + " (drivers here: " + String.join(", ", drivers.names()) + ")"));
         continue;
       }
+      if (driverName.equals("overlay") && net.getSpec().getOverlay() != null && Boolean.TRUE.equals(net.getSpec().getOverlay().getEncrypted())) {
+        // Never plaintext for a network that asked for encryption: not connected at all until nodes can encrypt.
+        problems.add(new Problem(ep, "EncryptionUnavailable", "network " + net.getMetadata().getName()
+            + " asks for encryption (overlay.encrypted), which node " + node + " cannot provide yet; the endpoint is not connected"
+            + " rather than sent in plaintext"));
+        continue;
+      }
       Optional<String> path = sandboxPath.apply(ep);
       if (path.isEmpty() && driver.get().needsSandbox()) {
         problems.add(new Problem(ep, "SandboxNotFound", "the sandbox's network namespace was not found on node " + node));

@@ -1,6 +1,8 @@
 package io.cnm.daemon.gossip;
 
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -25,14 +27,19 @@ public final class RealScheduler implements Scheduler, AutoCloseable {
 
   @Override
   public Cancellable schedule(long delayMillis, Runnable task) {
-    var f = exec.schedule(() -> {
+    Runnable guarded = () -> {
       try {
         task.run();
       } catch (RuntimeException e) {
         LOG.warnf(e, "gossip task failed");
       }
-    }, Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
-    return () -> f.cancel(false);
+    };
+    try {
+      ScheduledFuture<?> f = exec.schedule(guarded, Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
+      return () -> f.cancel(false);
+    } catch (RejectedExecutionException e) {
+      return () -> { }; // stopping: a timer set now has nothing left to do
+    }
   }
 
   @Override

@@ -152,6 +152,20 @@ class DesiredStateTest {
   }
 
   @Test
+  void encryptedOverlay_isNeverConnectedInPlaintext_butReportedEncryptionUnavailable() {
+    io.cnm.api.v1alpha1.OverlayOptions o = new io.cnm.api.v1alpha1.OverlayOptions();
+    o.setEncrypted(true);
+    ov.getSpec().setOverlay(o);
+    DesiredState d = compute(List.of(ov), List.of(endpoint("web", "ov", "10.0.0.3", "n1")), Map.of());
+    assertThat(d.joins()).isEmpty();
+    assertThat(d.published()).isEmpty();
+    assertThat(d.problems()).singleElement().satisfies(p -> {
+      assertThat(p.reason()).isEqualTo("EncryptionUnavailable");
+      assertThat(p.message()).contains("plaintext");
+    });
+  }
+
+  @Test
   void typedBridgeOptions_becomeDriverNeutralLabels() {
     BridgeOptions o = new BridgeOptions();
     o.setBridgeName("docker1");

@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * {@code make bench-overlay}: throughput (iperf3, 1 stream, 5 s) and RTT (ping) between two
  * sandboxes on two nodes, through the overlay the driver builds (VNI 5001) and through the same
  * VXLAN path built by hand with iproute2 (VNI 5002: bridge, vxlan nolearning proxy, veth, static
- * FDB and neighbour entries), on the same two nodes and underlay, alternating, 3 rounds.
+ * FDB and neighbour entries), on the same two nodes and underlay, alternating, 4 rounds.
  * Namespaces cnmtest-*; underlay 198.18.50.0/24 (node A .1, node B .2).
  */
 public final class OverlayBench {
@@ -37,7 +37,7 @@ public final class OverlayBench {
   }
 
   public static void main(String[] args) throws Exception {
-    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 4;
     try (TestNamespaces ns = new TestNamespaces()) {
       NetNamespace u = ns.create("u");
       NetNamespace a = ns.create("a");
@@ -99,8 +99,14 @@ public final class OverlayBench {
       for (int r = 0; r < rounds; r++) {
         gbps[0][r] = iperf(ns.fullName("s1"), ns.fullName("s2"), "10.98.0.3");
         gbps[1][r] = iperf(ns.fullName("h1"), ns.fullName("h2"), "10.97.0.3");
-        rtt[0][r] = ping(ns.fullName("s1"), "10.98.0.3");
-        rtt[1][r] = ping(ns.fullName("h1"), "10.97.0.3");
+        // Alternate which path is pinged first, so neither always follows an iperf3 run.
+        if (r % 2 == 0) {
+          rtt[0][r] = ping(ns.fullName("s1"), "10.98.0.3");
+          rtt[1][r] = ping(ns.fullName("h1"), "10.97.0.3");
+        } else {
+          rtt[1][r] = ping(ns.fullName("h1"), "10.97.0.3");
+          rtt[0][r] = ping(ns.fullName("s1"), "10.98.0.3");
+        }
         System.out.printf("round %d: cnm %.2f Gbit/s, rtt %.3f ms | by hand %.2f Gbit/s, rtt %.3f ms%n", r + 1, gbps[0][r], rtt[0][r],
             gbps[1][r], rtt[1][r]);
       }
@@ -132,7 +138,7 @@ public final class OverlayBench {
   }
 
   static double ping(String from, String ip) {
-    String out = sh("ip", "netns", "exec", from, "ping", "-c", "200", "-i", "0.005", "-q", ip);
+    String out = sh("ip", "netns", "exec", from, "ping", "-c", "1000", "-i", "0.002", "-q", ip);
     Matcher m = Pattern.compile("= [0-9.]+/([0-9.]+)/").matcher(out);
     if (!m.find()) {
       throw new IllegalStateException("no ping result: " + out);
