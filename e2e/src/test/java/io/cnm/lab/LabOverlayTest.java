@@ -199,6 +199,12 @@ class LabOverlayTest {
     assertThat(pings("c1", ip("c4"))).as("ova to ovb").isFalse();
     assertThat(resolves("c1", "c4", ip("c4"))).as("ovb's names are not on ova").isFalse();
     assertThat(resolves("c1", "c2", ip("c2"))).as("c2's name, learned by gossip").isTrue();
+    // The gwbridge: egress to the underlay (masqueraded) works, but c1 and c3 (both on node1) cannot meet on it.
+    String c3gw = Sh.run(List.of("ip", "-n", CnmLab.PREFIX + "c3", "-4", "-o", "addr", "show", "eth1"), false)
+        .replaceAll("(?s).*inet ([0-9.]+)/.*", "$1").trim();
+    assertThat(c3gw).startsWith("172.31.");
+    assertThat(pings("c1", "198.19.0.1")).as("egress through the gwbridge").isTrue();
+    assertThat(pings("c1", c3gw)).as("sandbox to sandbox on the gwbridge").isFalse();
   }
 
   @Test

@@ -112,4 +112,15 @@ class MemberlistTest {
     // Without confirmations it would take the full maximum (24 s) after the first failed probe.
     assertThat(took).as("declared dead well before the unconfirmed maximum").isBetween(0L, max / 2);
   }
+
+  @Test
+  void memberThatLeavesOnPurpose_isMarkedLeftEverywhere_notDead_andNotSuspectedFirst() {
+    SimCluster c = SimCluster.of(5, 9, CFG);
+    c.sched.runUntil(() -> c.allSeeAlive(c.all()), 10_000);
+    c.members.get(4).leave();
+    long took = c.sched.runUntil(() -> c.all().stream().filter(i -> i != 4)
+        .allMatch(i -> c.members.get(i).members().get("n4").state() == Member.State.LEFT), 10_000);
+    assertThat(took).as("the leave spreads by gossip, well before any suspicion could expire").isBetween(0L, 2_000L);
+    assertThat(c.members.stream().mapToLong(m -> m.stats().declaredDead.get()).sum()).isZero();
+  }
 }
