@@ -98,9 +98,16 @@ public final class ClusterGossip implements ClusterTables, AutoCloseable {
       LOG.infof("gossip keyring updated (%d keys)", keys.size());
       return;
     }
-    keyring = new Keyring(keys.subList(0, Math.min(Keyring.MAX_KEYS, keys.size())));
+    Keyring ring = new Keyring(keys.subList(0, Math.min(Keyring.MAX_KEYS, keys.size())));
+    try {
+      transport = new NettyTransport(new InetSocketAddress(address.toString(), port), ns);
+    } catch (RuntimeException e) {
+      LOG.errorf("gossip not started: cannot bind UDP and TCP %s:%d (%s); overlay peers stay unknown until the port is free "
+          + "and the daemon restarts (chart nodeDaemon.gossipPort)", address, port, e.getMessage());
+      return;
+    }
+    keyring = ring;
     scheduler = new RealScheduler("cnm-gossip");
-    transport = new NettyTransport(new InetSocketAddress(address.toString(), port), ns);
     Memberlist ml = new Memberlist(node, config, transport, keyring, scheduler, new SecureRandom());
     NetworkDb db = new NetworkDb(node, System.currentTimeMillis());
     List<InetSocketAddress> seeds = seeds();

@@ -83,8 +83,13 @@ public final class NettyTransport implements Transport {
                 });
           }
         });
-    udp = inNs(() -> ub.bind(bind).sync().channel());
-    tcp = inNs(() -> tb.bind(bind).sync().channel());
+    try {
+      udp = inNs(() -> ub.bind(bind).sync().channel());
+      tcp = inNs(() -> tb.bind(bind).sync().channel());
+    } catch (RuntimeException e) {
+      close(); // nothing half-bound stays behind
+      throw e;
+    }
   }
 
   private <T> T inNs(java.util.concurrent.Callable<T> work) {
