@@ -3,11 +3,18 @@ MVN ?= ./mvnw -B -ntp
 CHART := helm/cnm-operator
 GENERATED := crds/target/classes/META-INF/fabric8
 
-.PHONY: build test demo demo-down crds helm-lint e2e clean bench-operator bench-attach bench-gossip bench-overlay bench-pass api-docs
+.PHONY: prereqs build test demo demo-down crds helm-lint e2e clean bench-operator bench-attach bench-gossip bench-overlay bench-pass api-docs
 LAB := java -jar e2e/target/cnm-lab.jar
 
-## demo: the README's main command: the seed's "Bridge Driver on a Single Host" (Docker Pets) on cnm-lab, page printed.
-demo: build
+# What the lab needs on the machine, as command:Debian package.
+PREREQS := java:openjdk-17-jdk-headless ip:iproute2 nft:nftables
+
+## prereqs: fail at once, in one line, when a tool the lab needs is missing.
+prereqs:
+	@for p in $(PREREQS); do c=$${p%%:*}; command -v $$c >/dev/null || { echo "make demo needs $$c: apt-get install -y $${p#*:}" >&2; exit 1; }; done
+
+## demo: the README's main command: the seed's "Bridge Driver on a Single Host" and "Multi-Host with Overlay Driver" (Docker Pets) on cnm-lab, pages printed.
+demo: prereqs build
 	$(LAB) down >/dev/null 2>&1 || true
 	$(LAB) demo
 

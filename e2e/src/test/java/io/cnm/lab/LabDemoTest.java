@@ -73,7 +73,7 @@ class LabDemoTest {
     lab.run("exec", "-d", "db", "--", java, "-cp", cp, "io.cnm.lab.demo.Hold", "serve", "9000");
     Thread.sleep(1500);
     lab.run("exec", "-d", "web", "--", java, "-cp", cp, "io.cnm.lab.demo.Hold", "ping", "db", "9000");
-    Path log = awaitHoldLog(state);
+    Path log = awaitHoldLog(state, "exec-web-");
     long before = lastOk(log);
     String linksBefore = ownedVeths();
     assertThat(lab.run("daemon", "restart", "node1", "--kill")).isZero();
@@ -84,10 +84,11 @@ class LabDemoTest {
     assertThat(Demo.fetch(cp)).contains("found db at 172.17.0.").contains("db counts visit number 2");
   }
 
-  static Path awaitHoldLog(Path state) throws Exception {
+  /** The log of a held connection started with {@code exec -d} (its file name starts with {@code prefix}), once it runs. */
+  static Path awaitHoldLog(Path state, String prefix) throws Exception {
     for (int i = 0; i < 100; i++) {
       try (Stream<Path> s = Files.list(state)) {
-        for (Path p : s.filter(f -> f.getFileName().toString().startsWith("exec-web-")).toList()) {
+        for (Path p : s.filter(f -> f.getFileName().toString().startsWith(prefix)).toList()) {
           if (lastOk(p) >= 5) {
             return p;
           }

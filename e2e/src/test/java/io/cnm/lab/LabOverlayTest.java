@@ -278,7 +278,7 @@ class LabOverlayTest {
     lab.run("exec", "-d", "c2", "--", CnmLab.java(), "-cp", cp, "io.cnm.lab.demo.Hold", "serve", "9000");
     Thread.sleep(1500);
     lab.run("exec", "-d", "c1", "--", CnmLab.java(), "-cp", cp, "io.cnm.lab.demo.Hold", "ping", "c2", "9000");
-    Path log = awaitExecLog("exec-c1-");
+    Path log = LabDemoTest.awaitHoldLog(state, "exec-c1-");
     String fdb2 = fdb("node2");
     for (String node : List.of("node1", "node2")) {
       long before = LabDemoTest.lastOk(log);
@@ -325,19 +325,5 @@ class LabOverlayTest {
     long gone = await(() -> !fdb("node1").contains(c6mac), 30_000);
     System.out.println("with no API server, node3's entries left node1 " + gone + " ms after the node was lost");
     assertThat(gone).isBetween(0L, 12_000L);
-  }
-
-  Path awaitExecLog(String prefix) throws Exception {
-    for (int i = 0; i < 100; i++) {
-      try (var s = Files.list(state)) {
-        for (Path p : s.filter(f -> f.getFileName().toString().startsWith(prefix)).toList()) {
-          if (LabDemoTest.lastOk(p) >= 5) {
-            return p;
-          }
-        }
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("the held connection never started (logs in " + state + ")");
   }
 }

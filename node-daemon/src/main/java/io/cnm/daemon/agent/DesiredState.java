@@ -10,7 +10,6 @@ import io.cnm.api.v1alpha1.EndpointMode;
 import io.cnm.api.v1alpha1.MacvlanOptions;
 import io.cnm.api.v1alpha1.OverlayOptions;
 import io.cnm.api.v1alpha1.PortBinding;
-import io.cnm.api.v1alpha1.VirtualIP;
 import io.cnm.daemon.dns.DnsRecords;
 import io.cnm.daemon.driver.Driver;
 import io.cnm.daemon.driver.Drivers;
@@ -18,6 +17,7 @@ import io.cnm.daemon.driver.EndpointInfo;
 import io.cnm.daemon.driver.NetworkInfo;
 import io.cnm.daemon.driver.Peer;
 import io.cnm.daemon.driver.bridge.BridgeDriver;
+import io.cnm.daemon.driver.overlay.OverlayDriver;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -89,11 +89,11 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
             + " (drivers here: " + String.join(", ", drivers.names()) + ")"));
         continue;
       }
-      if (driverName.equals("overlay") && net.getSpec().getOverlay() != null && Boolean.TRUE.equals(net.getSpec().getOverlay().getEncrypted())) {
-        // Never plaintext for a network that asked for encryption: not connected at all until nodes can encrypt.
-        problems.add(new Problem(ep, "EncryptionUnavailable", "network " + net.getMetadata().getName()
-            + " asks for encryption (overlay.encrypted), which node " + node + " cannot provide yet; the endpoint is not connected"
-            + " rather than sent in plaintext"));
+      NetworkInfo info = networks.containsKey(netKey) ? networks.get(netKey) : networkInfo(netKey, net);
+      Optional<Driver.Refusal> refused = driver.get().refusal(info);
+      if (refused.isPresent()) {
+        problems.add(new Problem(ep, refused.get().reason(), "network " + info.name() + ": " + refused.get().message() + " (node "
+            + node + ")"));
         continue;
       }
       Optional<String> path = sandboxPath.apply(ep);
@@ -101,7 +101,7 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
         problems.add(new Problem(ep, "SandboxNotFound", "the sandbox's network namespace was not found on node " + node));
         continue;
       }
-      NetworkInfo info = networks.computeIfAbsent(netKey, k -> networkInfo(k, net));
+      networks.putIfAbsent(netKey, info);
       joins.add(new Join(ep, info, endpointInfo(ep, netKey, path.orElse(null)), sandboxName(ep)));
     }
     Map<String, Map<String, EndpointRecord>> published = published(node, vtep, joins);
@@ -152,7 +152,7 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
     }
     OverlayOptions o = n.getSpec().getOverlay();
     if (o != null) {
-      put(options, "overlay.encrypted", o.getEncrypted());
+      put(options, OverlayDriver.ENCRYPTED, o.getEncrypted());
       mtu = o.getMtu() != null ? o.getMtu() : mtu;
     }
     MacvlanOptions m = n.getSpec().getMacvlan();
@@ -300,9 +300,11 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
         m.put("tasks." + s.getMetadata().getName(), backends);
         if (s.getSpec().endpointModeOrDefault() == EndpointMode.DNSRR) {
           m.put(s.getMetadata().getName(), backends);
-        } else if (s.getStatus() != null) {
-          s.getStatus().getVirtualIPs().stream().filter(v -> v.getNetwork().equals(network)).map(VirtualIP::getAddress)
-              .findFirst().ifPresent(vip -> m.put(s.getMetadata().getName(), List.of(Cidr.parse(vip).address())));
+        } else {
+          IpAddress vip = vip(s, network);
+          if (vip != null) {
+            m.put(s.getMetadata().getName(), List.of(vip));
+          }
         }
       }
     }

@@ -23,7 +23,8 @@ public final class GossipTables implements ClusterTables {
   private final Set<String> joined = new HashSet<>();
   /** table → "network/key" → value as last written. */
   private final Map<String, Map<String, byte[]>> written = new HashMap<>();
-  private final Set<String> staleDeleted = new HashSet<>();
+  /** table/network pairs already swept of a previous run's records. */
+  private final Set<String> swept = new HashSet<>();
 
   public GossipTables(NetworkDb db, String node) {
     this.db = db;
@@ -70,6 +71,7 @@ public final class GossipTables implements ClusterTables {
       if (!networks.contains(net)) {
         db.leaveNetwork(net);
         written.values().forEach(m -> m.keySet().removeIf(k -> k.startsWith(net + "/")));
+        swept.removeIf(k -> k.endsWith("/" + net));
         it.remove();
       }
     }
@@ -97,13 +99,19 @@ public final class GossipTables implements ClusterTables {
         it.remove();
       }
     }
-    // Records of ours that a previous run of this daemon published and this one does not want.
-    db.table(table).forEach((net, entries) -> entries.forEach((key, e) -> {
-      String k = net + "/" + key;
-      if (e.owner().equals(node) && joined.contains(net) && !wanted.contains(k) && staleDeleted.add(table + "/" + k)) {
-        db.delete(net, table, key);
+    // Records of ours that a previous run of this daemon published and this one does not want: they
+    // arrive with a network's first full sync (which triggers a pass), so each network is swept once, then.
+    Map<String, Map<String, NetworkDb.Entry>> entries = null;
+    for (String net : joined) {
+      if (db.synced(net) && swept.add(table + "/" + net)) {
+        entries = entries == null ? db.table(table) : entries;
+        entries.getOrDefault(net, Map.of()).forEach((key, e) -> {
+          if (e.owner().equals(node) && !wanted.contains(net + "/" + key)) {
+            db.delete(net, table, key);
+          }
+        });
       }
-    }));
+    }
   }
 
   @Override

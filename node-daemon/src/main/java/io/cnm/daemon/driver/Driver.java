@@ -19,6 +19,17 @@ public interface Driver {
     return true;
   }
 
+  /**
+   * Why this node must not connect endpoints to the network at all (an option the driver cannot
+   * honour, where connecting anyway would be worse than not connecting), or empty.
+   */
+  default Optional<Refusal> refusal(NetworkInfo network) {
+    return Optional.empty();
+  }
+
+  /** A reason for an endpoint's Realized=False condition, and a message a user can act on. */
+  record Refusal(String reason, String message) {}
+
   /** Builds, or adopts, the network's objects on this node (a bridge with its gateway address...). */
   void ensureNetwork(NetworkInfo network);
 

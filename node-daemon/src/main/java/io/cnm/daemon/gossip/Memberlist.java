@@ -177,9 +177,10 @@ public final class Memberlist {
     this.seeds = List.copyOf(seeds);
     transport.receive(this::onPacket, this::onExchange);
     scheduler.execute(() -> {
-      scheduleProbe();
-      scheduleGossip();
-      schedulePushPull(cfg.pushPullIntervalMillis());
+      // Our local health stretches the probe interval, so it is asked anew every round.
+      scheduler.repeat(() -> Timers.scaled(cfg.probeIntervalMillis(), health), () -> round(this::probe));
+      scheduler.repeat(cfg::gossipIntervalMillis, () -> round(this::gossip));
+      scheduler.repeat(cfg::pushPullIntervalMillis, () -> round(this::pushPullRound));
     });
   }
 
@@ -234,7 +235,11 @@ public final class Memberlist {
   }
 
   int aliveCount() {
-    return live().size() + 1;
+    int n = 1;
+    for (Rec r : members.values()) {
+      n += r.state.gone() ? 0 : 1;
+    }
+    return n;
   }
 
   /** The address of a live member, for the tables' network-scoped gossip; null when not live. */
@@ -500,13 +505,13 @@ public final class Memberlist {
 
   // ---- probing
 
-  private void scheduleProbe() {
-    scheduler.schedule(Timers.scaled(cfg.probeIntervalMillis(), health), () -> {
-      if (!stopped) {
-        probe();
-        scheduleProbe();
-      }
-    });
+  /** One round of a periodic task, unless stopped; false ends the repetition. */
+  private boolean round(Runnable task) {
+    if (stopped) {
+      return false;
+    }
+    task.run();
+    return true;
   }
 
   private Rec nextTarget() {
@@ -566,15 +571,6 @@ public final class Memberlist {
 
   // ---- gossip and push/pull
 
-  private void scheduleGossip() {
-    scheduler.schedule(cfg.gossipIntervalMillis(), () -> {
-      if (!stopped) {
-        gossip();
-        scheduleGossip();
-      }
-    });
-  }
-
   private void gossip() {
     if (broadcasts.size() == 0) {
       return;
@@ -596,19 +592,14 @@ public final class Memberlist {
     }
   }
 
-  private void schedulePushPull(long delay) {
-    scheduler.schedule(delay, () -> {
-      if (stopped) {
-        return;
-      }
-      List<Rec> peers = live();
-      if (peers.isEmpty()) {
-        seeds.stream().filter(a -> !a.equals(transport.localAddress())).forEach(a -> pushPull(a, true, null));
-      } else {
-        pushPull(peers.get(random.nextInt(peers.size())).addr, false, null);
-      }
-      schedulePushPull(cfg.pushPullIntervalMillis());
-    });
+  /** A full sync with one random live member; a member that is alone tries its seeds again. */
+  private void pushPullRound() {
+    List<Rec> peers = live();
+    if (peers.isEmpty()) {
+      seeds.stream().filter(a -> !a.equals(transport.localAddress())).forEach(a -> pushPull(a, true, null));
+    } else {
+      pushPull(peers.get(random.nextInt(peers.size())).addr, false, null);
+    }
   }
 
   /** A full-state exchange with one peer; completes true when it answered. */

@@ -60,17 +60,15 @@ public final class NetworkDb implements Memberlist.Delegate {
     this.scheduler = memberlist.scheduler();
     GossipConfig cfg = memberlist.config();
     scheduler.execute(() -> {
-      every(cfg.gossipIntervalMillis(), this::gossip);
-      every(cfg.pushPullIntervalMillis(), () -> mine.forEach(this::sync));
-      every(Math.max(1000, cfg.reapMillis() / 4), this::reap);
+      scheduler.repeat(cfg::gossipIntervalMillis, () -> always(this::gossip));
+      scheduler.repeat(cfg::pushPullIntervalMillis, () -> always(() -> mine.forEach(this::sync)));
+      scheduler.repeat(() -> Math.max(1000, cfg.reapMillis() / 4), () -> always(this::reap));
     });
   }
 
-  private void every(long millis, Runnable task) {
-    scheduler.schedule(millis, () -> {
-      task.run();
-      every(millis, task);
-    });
+  private static boolean always(Runnable task) {
+    task.run();
+    return true;
   }
 
   /** Called (on the gossip thread) when a remote change arrived. */

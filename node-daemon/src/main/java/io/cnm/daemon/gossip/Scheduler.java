@@ -17,6 +17,18 @@ public interface Scheduler {
     schedule(0, task);
   }
 
+  /**
+   * Runs {@code round} after {@code delayMillis}, and again after each run (the delay is asked
+   * anew each time, so it may change) for as long as the round returns true.
+   */
+  default void repeat(java.util.function.LongSupplier delayMillis, java.util.function.BooleanSupplier round) {
+    schedule(delayMillis.getAsLong(), () -> {
+      if (round.getAsBoolean()) {
+        repeat(delayMillis, round);
+      }
+    });
+  }
+
   /** A scheduled task that can be called off. */
   interface Cancellable {
     void cancel();

@@ -5,16 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.cnm.api.status.Conditions;
 import io.cnm.api.v1alpha1.CnmEndpoint;
-import io.cnm.api.v1alpha1.CnmEndpointSpec;
-import io.cnm.api.v1alpha1.CnmEndpointStatus;
-import io.cnm.api.v1alpha1.CnmNetwork;
-import io.cnm.api.v1alpha1.CnmNetworkSpec;
-import io.cnm.api.v1alpha1.CnmNetworkStatus;
-import io.cnm.api.v1alpha1.Sandbox;
 import io.cnm.daemon.dns.DnsRecords;
 import io.cnm.daemon.dns.DnsServer;
 import io.cnm.daemon.dns.UdpUpstream;
-import io.cnm.daemon.driver.bridge.BridgeDriver;
 import io.cnm.daemon.driver.Drivers;
 import io.cnm.daemon.driver.Owned;
 import io.cnm.daemon.driver.Underlay;
@@ -44,7 +37,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -130,41 +122,12 @@ class AgentKernelTest {
   }
 
   void createNetwork() {
-    CnmNetwork n = new CnmNetwork();
-    n.getMetadata().setName("pets");
-    n.getMetadata().setNamespace("test");
-    n.setSpec(new CnmNetworkSpec());
-    n = client.resource(n).create();
-    CnmNetworkStatus st = new CnmNetworkStatus();
-    st.setNetworkId("0123456789ab");
-    st.setScope("local");
-    st.setSubnets(List.of("10.20.0.0/24"));
-    st.setGateways(List.of("10.20.0.1"));
-    st.setConditions(Conditions.set(null, Conditions.READY, true, "Allocated", "test", 1L));
-    n.setStatus(st);
-    client.resource(n).updateStatus();
+    BoundObjects.network(client, "test", "pets", "0123456789ab", "10.20.0.0/24", "10.20.0.1");
   }
 
   void createEndpoint(String name, NetNamespace sandbox, String ip) {
-    CnmEndpoint e = new CnmEndpoint();
-    e.getMetadata().setName(name);
-    e.getMetadata().setNamespace("test");
-    e.getMetadata().setLabels(Map.of(CnmEndpoint.NODE_LABEL, "node-1"));
-    CnmEndpointSpec spec = new CnmEndpointSpec();
-    spec.setNetwork("pets");
-    spec.setSandbox(Sandbox.ofNetns("node-1", sandbox.path()));
-    spec.setAliases(List.of(name + "-alias"));
-    e.setSpec(spec);
-    e = client.resource(e).create();
-    CnmEndpointStatus st = new CnmEndpointStatus();
-    st.setNodeName("node-1");
-    st.setIpv4Address(ip + "/24");
-    st.setGateway("10.20.0.1");
-    String[] o = ip.split("\\.");
-    st.setMacAddress(String.format("02:42:%02x:%02x:%02x:%02x", 10, 20, 0, Integer.parseInt(o[3])));
-    st.setConditions(Conditions.set(null, Conditions.READY, true, "Bound", "test", 1L));
-    e.setStatus(st);
-    client.resource(e).updateStatus();
+    BoundObjects.endpoint(client, "test", name, "pets", "node-1", sandbox.path(), Cidr.parse(ip + "/24"), "10.20.0.1",
+        List.of(name + "-alias"));
   }
 
   boolean realized(String name) {

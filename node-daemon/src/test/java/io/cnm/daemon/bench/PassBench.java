@@ -2,15 +2,9 @@ package io.cnm.daemon.bench;
 
 import io.cnm.api.net.Cidr;
 import io.cnm.api.net.IpAddress;
-import io.cnm.api.net.MacAddresses;
 import io.cnm.api.status.Conditions;
 import io.cnm.api.v1alpha1.CnmEndpoint;
-import io.cnm.api.v1alpha1.CnmEndpointSpec;
-import io.cnm.api.v1alpha1.CnmEndpointStatus;
-import io.cnm.api.v1alpha1.CnmNetwork;
-import io.cnm.api.v1alpha1.CnmNetworkSpec;
-import io.cnm.api.v1alpha1.CnmNetworkStatus;
-import io.cnm.api.v1alpha1.Sandbox;
+import io.cnm.daemon.agent.BoundObjects;
 import io.cnm.daemon.agent.ClusterTables;
 import io.cnm.daemon.agent.NodeAgent;
 import io.cnm.daemon.agent.PodSandboxes;
@@ -37,7 +31,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -144,39 +137,11 @@ public final class PassBench {
   }
 
   static void network(KubernetesClient client) {
-    CnmNetwork net = new CnmNetwork();
-    net.getMetadata().setName("benchnet");
-    net.getMetadata().setNamespace("bench");
-    net.setSpec(new CnmNetworkSpec());
-    net = client.resource(net).create();
-    CnmNetworkStatus st = new CnmNetworkStatus();
-    st.setNetworkId("0badc0ffee00");
-    st.setScope("local");
-    st.setSubnets(List.of("10.40.0.0/16"));
-    st.setGateways(List.of("10.40.0.1"));
-    st.setConditions(Conditions.set(null, Conditions.READY, true, "Allocated", "bench", 1L));
-    net.setStatus(st);
-    client.resource(net).updateStatus();
+    BoundObjects.network(client, "bench", "benchnet", "0badc0ffee00", "10.40.0.0/16", "10.40.0.1");
   }
 
   static void endpoint(KubernetesClient client, String name, NetNamespace sandbox, int i) {
-    CnmEndpoint e = new CnmEndpoint();
-    e.getMetadata().setName(name);
-    e.getMetadata().setNamespace("bench");
-    e.getMetadata().setLabels(Map.of(CnmEndpoint.NODE_LABEL, "node-1"));
-    CnmEndpointSpec spec = new CnmEndpointSpec();
-    spec.setNetwork("benchnet");
-    spec.setSandbox(Sandbox.ofNetns("node-1", sandbox.path()));
-    e.setSpec(spec);
-    e = client.resource(e).create();
     IpAddress ip = IpAddress.ofV4(IpAddress.parse("10.40.0.2").v4Value() + i);
-    CnmEndpointStatus st = new CnmEndpointStatus();
-    st.setNodeName("node-1");
-    st.setIpv4Address(ip + "/16");
-    st.setGateway("10.40.0.1");
-    st.setMacAddress(MacAddresses.fromIpv4(ip));
-    st.setConditions(Conditions.set(null, Conditions.READY, true, "Bound", "bench", 1L));
-    e.setStatus(st);
-    client.resource(e).updateStatus();
+    BoundObjects.endpoint(client, "bench", name, "benchnet", "node-1", sandbox.path(), Cidr.of(ip, 16), "10.40.0.1", List.of());
   }
 }

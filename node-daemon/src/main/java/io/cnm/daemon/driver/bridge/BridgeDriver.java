@@ -56,6 +56,7 @@ public final class BridgeDriver implements Driver {
   /** A marked, raised bridge with these addresses; shared with the overlay driver's bridges and the gwbridge. */
   public static void ensureBridge(Netlink node, String br, int mtu, String mark, List<Cidr> addresses) {
     Optional<Link> existing = node.link(br);
+    boolean up = existing.map(Link::up).orElse(false);
     if (existing.isEmpty()) {
       node.addBridge(br, mtu);
       node.setAlias(br, mark);
@@ -70,7 +71,7 @@ public final class BridgeDriver implements Driver {
         }
       }
     }
-    if (!node.link(br).orElseThrow().up()) {
+    if (!up) {
       node.setUp(br, true);
     }
   }

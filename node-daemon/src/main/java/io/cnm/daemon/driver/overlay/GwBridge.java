@@ -56,9 +56,13 @@ public final class GwBridge {
     return VETH_PREFIX + Ids.shortHash(endpointKey, 11);
   }
 
-  /** Builds the bridge (once) and connects the sandbox to it; returns the address given to the endpoint. */
-  public synchronized IpAddress attach(EndpointInfo ep) {
+  /** Builds, or confirms, the bridge with its gateway address (network setup, not the attach path). */
+  public synchronized void ensure() {
     BridgeDriver.ensureBridge(node, NAME, 0, Owned.mark("gwbridge"), List.of(gateway));
+  }
+
+  /** Connects the sandbox to the bridge ({@link #ensure} made it); returns the address given to the endpoint. */
+  public synchronized IpAddress attach(EndpointInfo ep) {
     IpAddress ip = addressOf(ep.key());
     sandboxes.attach(new VethPort(hostVeth(ep.key()), MARK + ip + " " + ep.key(), NAME, ep.netnsPath(), null,
         MacAddresses.fromIpv4(ip), Cidr.of(ip, subnet.prefixLength()), 0, true, gateway.address()));

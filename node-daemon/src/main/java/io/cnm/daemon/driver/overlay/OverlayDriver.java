@@ -71,6 +71,14 @@ public final class OverlayDriver implements Driver {
     return n.mtu() > 0 ? n.mtu() : underlay.mtu() - VXLAN_OVERHEAD;
   }
 
+  /** Never plaintext for a network that asked for encryption: not connected at all until nodes can encrypt. */
+  @Override
+  public Optional<Refusal> refusal(NetworkInfo n) {
+    return n.flag(ENCRYPTED, false) ? Optional.of(new Refusal("EncryptionUnavailable", "it asks for encryption "
+        + "(overlay.encrypted), which this node cannot provide yet; the endpoint is not connected rather than sent in plaintext"))
+        : Optional.empty();
+  }
+
   @Override
   public synchronized void ensureNetwork(NetworkInfo n) {
     if (n.vni() <= 0) {
@@ -88,6 +96,9 @@ public final class OverlayDriver implements Driver {
     Link v = node.link(vx).orElseThrow();
     if (v.masterIndex() != br || !v.up()) {
       node.attachUp(vx, bridgeName(n));
+    }
+    if (!n.internal()) {
+      gwbridge.ensure();
     }
   }
 
