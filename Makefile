@@ -3,7 +3,7 @@ MVN ?= ./mvnw -B -ntp
 CHART := helm/cnm-operator
 GENERATED := crds/target/classes/META-INF/fabric8
 
-.PHONY: prereqs build test demo demo-down crds helm-lint e2e clean bench-operator bench-attach bench-gossip bench-overlay bench-pass api-docs
+.PHONY: prereqs build test demo demo-down crds helm-lint e2e clean bench-operator bench-attach bench-gossip bench-overlay bench-pass bench-services api-docs
 LAB := java -jar e2e/target/cnm-lab.jar
 
 # What the lab needs on the machine, as command:Debian package.
@@ -78,3 +78,8 @@ bench-overlay:
 	command -v iperf3 >/dev/null || (apt-get update -qq && apt-get install -y -qq iperf3 iputils-ping)
 	$(MVN) -pl crds -am install -DskipTests -q
 	$(MVN) -pl node-daemon test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.cnm.daemon.bench.OverlayBench -q
+
+## bench-services: VIPs in a sandbox's nftables: full load of 1,000 and 10,000 services x 3 backends, +1 service / +1 backend / -1 backend into 10,000, per-connection latency at 10 vs 10,000 services; the project's flat data maps through libnftables vs kube-proxy's chain-per-service layout through the nft tool, same run.
+bench-services:
+	$(MVN) -pl crds -am install -DskipTests -q
+	$(MVN) -pl node-daemon test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.cnm.daemon.bench.ServicesBench -q

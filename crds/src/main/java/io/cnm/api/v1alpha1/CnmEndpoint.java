@@ -27,4 +27,23 @@ public class CnmEndpoint extends CustomResource<CnmEndpointSpec, CnmEndpointStat
   public static final String NODE_LABEL = "cnm.io/node";
   /** Label naming the endpoint's network, for selecting a network's endpoints. */
   public static final String NETWORK_LABEL = "cnm.io/network";
+  /**
+   * Annotation: the endpoint's weight as a service backend, 0 to 100 (default 1). A backend of
+   * weight 2 gets twice the connections of one of weight 1; 0 takes no new connection (draining).
+   */
+  public static final String WEIGHT_ANNOTATION = "cnm.io/weight";
+
+  /** The weight of {@link #WEIGHT_ANNOTATION}; 1 when absent or not a number from 0 to 100. */
+  public int weight() {
+    String w = getMetadata().getAnnotations() == null ? null : getMetadata().getAnnotations().get(WEIGHT_ANNOTATION);
+    if (w == null) {
+      return 1;
+    }
+    try {
+      int n = Integer.parseInt(w.trim());
+      return n >= 0 && n <= 100 ? n : 1;
+    } catch (NumberFormatException e) {
+      return 1;
+    }
+  }
 }

@@ -42,6 +42,10 @@ public class CnmServiceSpec {
       + " && q.protocol == p.protocol))", message = Messages.PUBLISHED_ONCE)
   private List<PublishedPort> publish;
 
+  @JsonPropertyDescription("None: each connection to the VIP picks a backend at random; ClientIP: a client keeps its backend.")
+  @Default("None")
+  private SessionAffinity sessionAffinity = SessionAffinity.NONE;
+
   public List<String> getNetworks() { return networks; }
   public void setNetworks(List<String> networks) { this.networks = networks; }
   public Map<String, String> getSelector() { return selector; }
@@ -52,6 +56,13 @@ public class CnmServiceSpec {
   public void setEndpointMode(EndpointMode endpointMode) { this.endpointMode = endpointMode; }
   public List<PublishedPort> getPublish() { return publish; }
   public void setPublish(List<PublishedPort> publish) { this.publish = publish; }
+
+  public SessionAffinity getSessionAffinity() { return sessionAffinity; }
+  public void setSessionAffinity(SessionAffinity sessionAffinity) { this.sessionAffinity = sessionAffinity; }
+
+  public boolean clientIpAffinity() {
+    return sessionAffinity == SessionAffinity.CLIENT_IP;
+  }
 
   public EndpointMode endpointModeOrDefault() {
     return endpointMode == null ? EndpointMode.VIP : endpointMode;

@@ -18,6 +18,7 @@ import io.cnm.daemon.driver.NetworkInfo;
 import io.cnm.daemon.driver.Peer;
 import io.cnm.daemon.driver.bridge.BridgeDriver;
 import io.cnm.daemon.driver.overlay.OverlayDriver;
+import io.cnm.daemon.lb.Balancer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,10 +43,12 @@ import java.util.function.Function;
  * @param peers per network key, the endpoints of other nodes (overlay FDB and neighbour entries)
  * @param published per network ID, the endpoint records this node owns, keyed by endpoint key
  * @param publishedBackends per network ID, the service-backend records this node owns
+ * @param services the services on the networks present here, with their serving backends
+ * @param balancers per sandbox path, the VIPs its clients reach and their backends
  */
 public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, DnsRecords dns, List<Problem> problems,
     Map<String, Set<Peer>> peers, Map<String, Map<String, EndpointRecord>> published,
-    Map<String, Map<String, ServiceBackendRecord>> publishedBackends) {
+    Map<String, Map<String, ServiceBackendRecord>> publishedBackends, List<ServiceView> services, Map<String, Balancer> balancers) {
 
   /** An endpoint to realize. */
   public record Join(CnmEndpoint endpoint, NetworkInfo network, EndpointInfo info, String sandboxName) {}
@@ -53,8 +56,16 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
   /** An endpoint that cannot be realized, with a reason for its status. */
   public record Problem(CnmEndpoint endpoint, String reason, String message) {}
 
-  /** The API side of the inputs. */
-  public record Api(List<CnmNetwork> networks, List<CnmEndpoint> endpoints, List<CnmService> services) {}
+  /**
+   * The API side of the inputs.
+   *
+   * @param unreadyPods namespace/name of this node's pods that are not Ready: their endpoints join but serve no service
+   */
+  public record Api(List<CnmNetwork> networks, List<CnmEndpoint> endpoints, List<CnmService> services, Set<String> unreadyPods) {
+    public Api(List<CnmNetwork> networks, List<CnmEndpoint> endpoints, List<CnmService> services) {
+      this(networks, endpoints, services, Set.of());
+    }
+  }
 
   /** The gossip side of the inputs: the tables' records by network ID (this node's own may be among them). */
   public record Gossip(Map<String, List<EndpointRecord>> endpoints, Map<String, List<ServiceBackendRecord>> backends) {
@@ -115,8 +126,15 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
         peers.put(n.key(), set);
       }
     }
-    return new DesiredState(networks, joins, dns(joins, api.services(), networks, others, otherBackends), problems, peers, published,
-        publishedBackends(node, joins, api.services()));
+    List<ServiceView> services = ServiceViews.of(api.services(), joins, networks, otherBackends, ep -> serving(ep, api.unreadyPods()));
+    return new DesiredState(networks, joins, dns(joins, services, networks, others), problems, peers, published,
+        ServiceViews.published(node, services), services, ServiceViews.balancers(joins, services));
+  }
+
+  /** Docker quiesces a task that is not healthy: an endpoint of a pod that is not Ready, or of weight 0, serves no service. */
+  static boolean serving(CnmEndpoint ep, Set<String> unreadyPods) {
+    String pod = ep.getSpec().getSandbox().getPod();
+    return ep.weight() > 0 && (pod == null || !unreadyPods.contains(key(ep.getMetadata().getNamespace(), pod)));
   }
 
   static String key(String ns, String name) {
@@ -215,27 +233,6 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
     return out;
   }
 
-  /** The service-backend records of this node's endpoints on cluster networks that a service selects. */
-  static Map<String, Map<String, ServiceBackendRecord>> publishedBackends(String node, List<Join> joins, List<CnmService> services) {
-    Map<String, Map<String, ServiceBackendRecord>> out = new HashMap<>();
-    for (CnmService s : services) {
-      if (s.getSpec() == null || s.getSpec().getNetworks() == null) {
-        continue;
-      }
-      String svc = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
-      for (Join j : joins) {
-        String netName = j.network().name();
-        if (j.network().cluster() && j.info().ipv4() != null && s.getMetadata().getNamespace().equals(j.endpoint().getMetadata().getNamespace())
-            && s.getSpec().getNetworks().contains(netName) && selects(s, j.endpoint())) {
-          IpAddress vip = vip(s, netName);
-          out.computeIfAbsent(j.network().networkId(), k -> new HashMap<>()).put(ServiceBackendRecord.key(svc, j.info().key()),
-              new ServiceBackendRecord(j.network().networkId(), node, svc, vip, j.info().ipv4().address()));
-        }
-      }
-    }
-    return out;
-  }
-
   static IpAddress vip(CnmService s, String network) {
     if (s.getStatus() == null || s.getSpec().endpointModeOrDefault() == EndpointMode.DNSRR) {
       return null;
@@ -261,8 +258,8 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
     return out;
   }
 
-  static DnsRecords dns(List<Join> joins, List<CnmService> services, Map<String, NetworkInfo> networks,
-      Map<String, List<EndpointRecord>> others, Map<String, List<ServiceBackendRecord>> otherBackends) {
+  static DnsRecords dns(List<Join> joins, List<ServiceView> services, Map<String, NetworkInfo> networks,
+      Map<String, List<EndpointRecord>> others) {
     Map<String, Set<String>> sandboxes = new HashMap<>();
     Map<String, Map<String, List<IpAddress>>> names = new HashMap<>();
     Map<String, String> networkNames = new HashMap<>();
@@ -283,29 +280,13 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
         r.names().forEach(n -> m.computeIfAbsent(n, x -> new ArrayList<>()).add(r.ip()));
       }
     });
-    for (CnmService s : services) {
-      if (s.getSpec() == null || s.getSpec().getNetworks() == null) {
-        continue;
-      }
-      String ns = s.getMetadata().getNamespace();
-      for (String network : s.getSpec().getNetworks()) {
-        String netKey = key(ns, network);
-        String svc = key(ns, s.getMetadata().getName());
-        List<IpAddress> backends = new ArrayList<>(joins.stream().filter(j -> j.network().key().equals(netKey) && j.info().ipv4() != null)
-            .filter(j -> selects(s, j.endpoint())).map(j -> j.info().ipv4().address()).toList());
-        // Backends on other nodes, from the gossip's service_backend table (cluster networks).
-        otherBackends.getOrDefault(netKey, List.of()).stream().filter(b -> b.service().equals(svc)).map(ServiceBackendRecord::backend)
-            .sorted().forEach(backends::add);
-        Map<String, List<IpAddress>> m = names.computeIfAbsent(netKey, k -> new HashMap<>());
-        m.put("tasks." + s.getMetadata().getName(), backends);
-        if (s.getSpec().endpointModeOrDefault() == EndpointMode.DNSRR) {
-          m.put(s.getMetadata().getName(), backends);
-        } else {
-          IpAddress vip = vip(s, network);
-          if (vip != null) {
-            m.put(s.getMetadata().getName(), List.of(vip));
-          }
-        }
+    for (ServiceView v : services) {
+      Map<String, List<IpAddress>> m = names.computeIfAbsent(v.network().key(), k -> new HashMap<>());
+      m.put("tasks." + v.name(), v.addresses());
+      if (v.service().getSpec().endpointModeOrDefault() == EndpointMode.DNSRR) {
+        m.put(v.name(), v.addresses());
+      } else if (v.vip() != null) {
+        m.put(v.name(), List.of(v.vip()));
       }
     }
     return new DnsRecords(sandboxes, names, networkNames);

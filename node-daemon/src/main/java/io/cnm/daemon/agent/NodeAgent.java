@@ -12,6 +12,7 @@ import io.cnm.daemon.driver.Drivers;
 import io.cnm.daemon.driver.EndpointInfo;
 import io.cnm.daemon.driver.Owned;
 import io.cnm.daemon.driver.Peer;
+import io.cnm.daemon.lb.SandboxBalancers;
 import io.cnm.api.net.Cidr;
 import io.cnm.api.net.IpAddress;
 import io.cnm.daemon.netlink.Link;
@@ -81,6 +82,7 @@ public final class NodeAgent implements AutoCloseable {
   private final Map<String, NetworkInfo> built = new HashMap<>();
   private final Map<String, Applied> joined = new HashMap<>();
   private final Map<String, Set<Peer>> appliedPeers = new HashMap<>();
+  private SandboxBalancers balancers = SandboxBalancers.kernel();
   private SharedIndexInformer<CnmNetwork> networks;
   private SharedIndexInformer<CnmEndpoint> endpoints;
   private SharedIndexInformer<CnmService> services;
@@ -118,6 +120,12 @@ public final class NodeAgent implements AutoCloseable {
     this.etcNetns = etcNetns;
     this.cluster = cluster;
     this.reservedSubnets = List.copyOf(reservedSubnets);
+  }
+
+  /** Where the sandboxes' load balancers are written (tests pass their own). */
+  public NodeAgent balancers(SandboxBalancers balancers) {
+    this.balancers = balancers;
+    return this;
   }
 
   /** The interval of full re-syncs (default 60 s). */
@@ -241,7 +249,7 @@ public final class NodeAgent implements AutoCloseable {
     boolean full = resyncDue;
     resyncDue = false;
     DesiredState d = DesiredState.compute(node, vtep, new DesiredState.Api(networks.getStore().list(), endpoints.getStore().list(),
-        services.getStore().list()), drivers, this::sandboxPath, new DesiredState.Gossip(cluster.endpoints(), cluster.serviceBackends()));
+        services.getStore().list(), unreadyPods()), drivers, this::sandboxPath, new DesiredState.Gossip(cluster.endpoints(), cluster.serviceBackends()));
     int networkChanges = 0;
     int joins = 0;
     int leaves = 0;
@@ -325,6 +333,8 @@ public final class NodeAgent implements AutoCloseable {
       nft.apply(ruleset);
       appliedRuleset = ruleset;
     }
+    Map<String, String> lbFailed = balancers.apply(d.balancers(), full);
+    lbFailed.forEach((path, msg) -> LOG.warnf("node %s: load balancer of sandbox %s not written: %s", node, path, msg));
     records.set(d.dns());
     serveDns(d.dns().networksOfSandbox().keySet());
     cluster.publish(d.published(), d.publishedBackends());
@@ -336,7 +346,7 @@ public final class NodeAgent implements AutoCloseable {
     if (joins + leaves + networkChanges > 0) {
       lastWork = lastPass;
     }
-    if (!networkFailed.isEmpty() || !failed.isEmpty()) {
+    if (!networkFailed.isEmpty() || !failed.isEmpty() || !lbFailed.isEmpty()) {
       resyncDue = true;
       loop.schedule(this::trigger, 2, TimeUnit.SECONDS);
     }
@@ -398,6 +408,19 @@ public final class NodeAgent implements AutoCloseable {
     }
   }
 
+  /** This node's pods that are not Ready (namespace/name): their endpoints serve no service until they are. */
+  private Set<String> unreadyPods() {
+    Set<String> out = new HashSet<>();
+    for (Pod p : pods.getStore().list()) {
+      boolean ready = p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+          .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+      if (!ready) {
+        out.add(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName());
+      }
+    }
+    return out;
+  }
+
   private Optional<String> sandboxPath(CnmEndpoint ep) {
     var sb = ep.getSpec().getSandbox();
     if (sb.getNetnsPath() != null) {
@@ -436,5 +459,6 @@ public final class NodeAgent implements AutoCloseable {
     informers.forEach(SharedIndexInformer::close);
     loop.shutdownNow();
     dnsChannels.values().forEach(Channel::close);
+    balancers.close();
   }
 }

@@ -49,6 +49,17 @@ public final class Answerer {
     return known ? new Local(family == 0 ? List.of() : new ArrayList<>(found)) : new Forward();
   }
 
+  /** The addresses starting at position {@code n} (mod their count), wrapping around. */
+  public static List<IpAddress> rotate(List<IpAddress> addresses, int n) {
+    if (addresses.size() < 2) {
+      return addresses;
+    }
+    int k = Math.floorMod(n, addresses.size());
+    List<IpAddress> out = new ArrayList<>(addresses.subList(k, addresses.size()));
+    out.addAll(addresses.subList(0, k));
+    return out;
+  }
+
   static String normalize(String name) {
     String n = name.toLowerCase(Locale.ROOT);
     return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;

@@ -13,6 +13,7 @@ import io.netty.handler.codec.dns.DnsQuestion;
 import io.netty.handler.codec.dns.DnsRecordType;
 import io.netty.handler.codec.dns.DnsResponseCode;
 import io.netty.handler.codec.dns.DnsSection;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -25,6 +26,8 @@ final class DnsHandler extends SimpleChannelInboundHandler<DatagramDnsQuery> {
   private final String sandbox;
   private final Supplier<DnsRecords> records;
   private final Upstream upstream;
+  // Rotates multi-address answers (dnsrr, tasks.*) as Docker's resolver does, so that clients taking the first spread out.
+  private final AtomicInteger rotation = new AtomicInteger();
 
   DnsHandler(String sandbox, Supplier<DnsRecords> records, Upstream upstream) {
     this.sandbox = sandbox;
@@ -45,7 +48,7 @@ final class DnsHandler extends SimpleChannelInboundHandler<DatagramDnsQuery> {
     if (a instanceof Answerer.Local local) {
       DatagramDnsResponse r = response(query, q, DnsResponseCode.NOERROR);
       r.setAuthoritativeAnswer(true);
-      for (IpAddress ip : local.addresses()) {
+      for (IpAddress ip : Answerer.rotate(local.addresses(), rotation.getAndIncrement())) {
         r.addRecord(DnsSection.ANSWER, new DefaultDnsRawRecord(q.name(), ip.family() == 4 ? DnsRecordType.A : DnsRecordType.AAAA,
             TTL, Unpooled.wrappedBuffer(ip.bytes())));
       }

@@ -8,7 +8,7 @@ import io.cnm.daemon.netns.NetNamespace;
  * start, and the context's netlink socket stays bound to the namespace it was made in, so a
  * change of a few set elements costs microseconds. Not for concurrent use (callers own one each).
  */
-public final class NftContext implements Nftables, AutoCloseable {
+public final class NftContext implements Nftables {
   private Pointer ctx;
 
   private NftContext(Pointer ctx) {

@@ -103,6 +103,60 @@ class DesiredStateTest {
         .isInstanceOf(Answerer.Forward.class);
   }
 
+  static io.cnm.api.v1alpha1.CnmService service(String name, String network, String vipCidr, int port, int targetPort) {
+    io.cnm.api.v1alpha1.CnmService svc = new io.cnm.api.v1alpha1.CnmService();
+    svc.getMetadata().setName(name);
+    svc.getMetadata().setNamespace("t");
+    io.cnm.api.v1alpha1.CnmServiceSpec spec = new io.cnm.api.v1alpha1.CnmServiceSpec();
+    spec.setNetworks(List.of(network));
+    spec.setSelector(Map.of("app", name));
+    io.cnm.api.v1alpha1.ServicePort p = new io.cnm.api.v1alpha1.ServicePort();
+    p.setPort(port);
+    p.setTargetPort(targetPort);
+    spec.setPorts(List.of(p));
+    svc.setSpec(spec);
+    io.cnm.api.v1alpha1.CnmServiceStatus st = new io.cnm.api.v1alpha1.CnmServiceStatus();
+    st.setVirtualIPs(List.of(new io.cnm.api.v1alpha1.VirtualIP(network, vipCidr)));
+    svc.setStatus(st);
+    return svc;
+  }
+
+  @Test
+  void eachSandboxBalancesTheVipsOfItsOwnNetworks_overLocalAndRemoteServingBackends() {
+    var svc = service("api", "ov", "10.0.0.250/24", 80, 8080);
+    var other = service("other", "br", "172.17.0.250/16", 80, 8080);
+    svc.getSpec().setSessionAffinity(io.cnm.api.v1alpha1.SessionAffinity.CLIENT_IP);
+    CnmEndpoint web = endpoint("web", "ov", "10.0.0.3", "n1");
+    web.getMetadata().setLabels(Map.of("app", "api"));
+    web.getMetadata().setAnnotations(Map.of(CnmEndpoint.WEIGHT_ANNOTATION, "2"));
+    CnmEndpoint client = endpoint("client", "ov", "10.0.0.4", "n1");
+    CnmEndpoint unready = endpoint("unready", "ov", "10.0.0.5", "n1");
+    unready.getMetadata().setLabels(Map.of("app", "api"));
+    unready.getSpec().setSandbox(io.cnm.api.v1alpha1.Sandbox.ofPod("unready-pod"));
+    CnmEndpoint drained = endpoint("drained", "ov", "10.0.0.6", "n1");
+    drained.getMetadata().setLabels(Map.of("app", "api"));
+    drained.getMetadata().setAnnotations(Map.of(CnmEndpoint.WEIGHT_ANNOTATION, "0"));
+    CnmEndpoint db = endpoint("db", "br", "172.17.0.2", "n1");
+    ServiceBackendRecord remote = new ServiceBackendRecord("ov0000000001", "n2", "t/api", IpAddress.parse("10.0.0.250"),
+        IpAddress.parse("10.0.0.2"), 3);
+    DesiredState d = DesiredState.compute("n1", VTEP, new DesiredState.Api(List.of(ov, br), List.of(web, client, unready, drained, db),
+        List.of(svc, other), java.util.Set.of("t/unready-pod")), DRIVERS, e -> Optional.of(e.getSpec().getSandbox().getNetnsPath() == null
+        ? "/proc/1/ns/net-pod" : e.getSpec().getSandbox().getNetnsPath()), new DesiredState.Gossip(Map.of(), Map.of("ov0000000001",
+        List.of(remote))));
+    io.cnm.daemon.lb.Frontend f = new io.cnm.daemon.lb.Frontend(IpAddress.parse("10.0.0.250"), "tcp", 80, true);
+    var expected = Map.of(f, List.of(new io.cnm.daemon.lb.Backend(IpAddress.parse("10.0.0.2"), 8080, 3),
+        new io.cnm.daemon.lb.Backend(IpAddress.parse("10.0.0.3"), 8080, 2)));
+    assertThat(d.balancers().get("/run/netns/client").services()).isEqualTo(expected);
+    // Network-scoped: db's sandbox is on br only and reaches the other service's VIP, not api's.
+    assertThat(d.balancers().get("/run/netns/db").services().keySet()).extracting(io.cnm.daemon.lb.Frontend::vip)
+        .containsOnly(IpAddress.parse("172.17.0.250"));
+    // The unready pod and the drained endpoint serve nothing: not in DNS, not published to the gossip.
+    assertThat(Answerer.answer(d.dns(), "/run/netns/client", "tasks.api", 4)).isEqualTo(new Answerer.Local(List.of(
+        IpAddress.parse("10.0.0.3"), IpAddress.parse("10.0.0.2"))));
+    assertThat(d.publishedBackends().get("ov0000000001")).containsOnlyKeys(ServiceBackendRecord.key("t/api", "t/web"));
+    assertThat(d.publishedBackends().get("ov0000000001").values().iterator().next().weight()).isEqualTo(2);
+  }
+
   @Test
   void selectedLocalEndpoint_isPublishedAsAServiceBackend_andRemoteBackendsJoinTasksAnswers() {
     io.cnm.api.v1alpha1.CnmService svc = new io.cnm.api.v1alpha1.CnmService();

@@ -51,4 +51,13 @@ class AnswererTest {
   void knownNameOfAnotherType_isAnsweredEmpty_notForwarded() {
     assertThat(Answerer.answer(R, "web", "db", 0)).isEqualTo(new Answerer.Local(List.of()));
   }
+
+  @Test
+  void multiAddressAnswersRotate() {
+    List<IpAddress> three = List.of(ip("10.0.2.11"), ip("10.0.2.12"), ip("10.0.2.13"));
+    assertThat(Answerer.rotate(three, 0)).isEqualTo(three);
+    assertThat(Answerer.rotate(three, 1)).containsExactly(ip("10.0.2.12"), ip("10.0.2.13"), ip("10.0.2.11"));
+    assertThat(Answerer.rotate(three, 5)).containsExactly(ip("10.0.2.13"), ip("10.0.2.11"), ip("10.0.2.12"));
+    assertThat(Answerer.rotate(three, -1)).containsExactly(ip("10.0.2.13"), ip("10.0.2.11"), ip("10.0.2.12"));
+  }
 }

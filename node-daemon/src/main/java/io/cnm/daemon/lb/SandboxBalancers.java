@@ -1,0 +1,99 @@
+package io.cnm.daemon.lb;
+
+import io.cnm.daemon.netns.NetNamespace;
+import io.cnm.daemon.nft.NftCommand;
+import io.cnm.daemon.nft.NftContext;
+import io.cnm.daemon.nft.Nftables;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps every sandbox's load-balancer table as wanted: one nftables context per sandbox kept open,
+ * the whole table written once (a new sandbox, a re-sync, after a failure), differences after
+ * that. Not thread-safe: the agent's single loop owns it.
+ */
+public final class SandboxBalancers implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(SandboxBalancers.class);
+
+  private final Function<String, Nftables> open;
+  private final Map<String, Nftables> contexts = new HashMap<>();
+  private final Map<String, Balancer> applied = new HashMap<>();
+
+  /** @param open a handle on the table of the sandbox at a namespace path */
+  public SandboxBalancers(Function<String, Nftables> open) {
+    this.open = open;
+  }
+
+  /** Through libnftables where it is installed, else (slower, a process per change) the nft tool. */
+  public static SandboxBalancers kernel() {
+    return new SandboxBalancers(path -> {
+      if (!NftContext.available()) {
+        return new NftCommand(path);
+      }
+      try (NetNamespace ns = NetNamespace.open(path)) {
+        return NftContext.open(ns);
+      }
+    });
+  }
+
+  /**
+   * Brings each sandbox's table to its wanted balancer; a sandbox not named any more loses its
+   * table. A sandbox that fails is reported in the result and written whole next time.
+   *
+   * @param full write every table whole (re-sync)
+   * @return failures by sandbox path
+   */
+  public Map<String, String> apply(Map<String, Balancer> wanted, boolean full) {
+    Map<String, String> failed = new HashMap<>();
+    wanted.forEach((path, b) -> {
+      Balancer had = applied.get(path);
+      if (had == null && b.services().isEmpty() && !full) {
+        return;
+      }
+      try {
+        Nftables nft = contexts.computeIfAbsent(path, open);
+        String tx = had == null || full ? BalancerRuleset.full(b) : BalancerRuleset.delta(had, b);
+        if (!tx.isEmpty()) {
+          nft.apply(tx);
+        }
+        applied.put(path, b);
+      } catch (RuntimeException e) {
+        applied.remove(path);
+        Nftables nft = contexts.remove(path);
+        if (nft != null) {
+          nft.close();
+        }
+        failed.put(path, e.getMessage());
+      }
+    });
+    for (Iterator<Map.Entry<String, Nftables>> it = contexts.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Nftables> e = it.next();
+      if (!wanted.containsKey(e.getKey())) {
+        try {
+          e.getValue().apply("table inet " + BalancerRuleset.TABLE + "\ndelete table inet " + BalancerRuleset.TABLE + "\n");
+        } catch (RuntimeException ex) {
+          LOG.debugf("balancer of %s not removed (sandbox gone?): %s", e.getKey(), ex.getMessage());
+        }
+        e.getValue().close();
+        applied.remove(e.getKey());
+        it.remove();
+      }
+    }
+    return failed;
+  }
+
+  /** What was last written to a sandbox (tests). */
+  public Balancer applied(String path) {
+    return applied.getOrDefault(path, Balancer.EMPTY);
+  }
+
+  @Override
+  public void close() {
+    contexts.values().forEach(Nftables::close);
+    contexts.clear();
+    applied.clear();
+  }
+}
