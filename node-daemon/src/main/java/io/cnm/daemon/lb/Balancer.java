@@ -22,12 +22,17 @@ public final class Balancer {
   public static final Balancer EMPTY = of(Map.of());
 
   private final NavigableMap<Frontend, List<Backend>> services;
+  // The same entries in order, as arrays: a difference walks these comparing references, without chasing tree nodes.
+  final Frontend[] frontends;
+  final List<?>[] backends;
   // How many frontends use each slot count, per map: the rules to have.
   private final NavigableMap<Integer, Integer> randomCounts = new TreeMap<>(Collections.reverseOrder());
   private final NavigableMap<Integer, Integer> stickyCounts = new TreeMap<>(Collections.reverseOrder());
 
   private Balancer(NavigableMap<Frontend, List<Backend>> services) {
     this.services = Collections.unmodifiableNavigableMap(services);
+    this.frontends = services.keySet().toArray(new Frontend[0]);
+    this.backends = services.values().toArray(new List<?>[0]);
     services.forEach((f, b) -> {
       int n = slotCount(b);
       if (n > 0) {
@@ -38,12 +43,20 @@ public final class Balancer {
 
   public static Balancer of(Map<Frontend, List<Backend>> services) {
     TreeMap<Frontend, List<Backend>> copy = new TreeMap<>();
-    services.forEach((f, b) -> {
-      List<Backend> sorted = new ArrayList<>(b);
-      Collections.sort(sorted);
-      copy.put(f, List.copyOf(sorted));
-    });
+    services.forEach((f, b) -> copy.put(f, sorted(b)));
     return new Balancer(copy);
+  }
+
+  /** An immutable sorted list; the very same list when it is one already (a difference then skips it by identity). */
+  private static List<Backend> sorted(List<Backend> b) {
+    for (int i = 1; i < b.size(); i++) {
+      if (b.get(i - 1).compareTo(b.get(i)) > 0) {
+        List<Backend> s = new ArrayList<>(b);
+        Collections.sort(s);
+        return List.copyOf(s);
+      }
+    }
+    return List.copyOf(b);
   }
 
   public SortedMap<Frontend, List<Backend>> services() {
@@ -56,6 +69,11 @@ public final class Balancer {
       n += b.weight();
     }
     return n;
+  }
+
+  @SuppressWarnings("unchecked")
+  List<Backend> backendsAt(int i) {
+    return (List<Backend>) backends[i];
   }
 
   /** Every VIP of the frontends: what no backend takes is rejected, not left to time out. */

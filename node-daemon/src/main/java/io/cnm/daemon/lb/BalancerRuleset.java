@@ -2,7 +2,6 @@ package io.cnm.daemon.lb;
 
 import io.cnm.api.net.IpAddress;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,24 +100,25 @@ public final class BalancerRuleset {
     Map<String, List<String>> deletes = new LinkedHashMap<>();
     Map<String, List<String>> adds = new LinkedHashMap<>();
     SortedSet<IpAddress> touched = new TreeSet<>();
-    Iterator<Map.Entry<Frontend, List<Backend>>> a = from.services().entrySet().iterator();
-    Iterator<Map.Entry<Frontend, List<Backend>>> b = to.services().entrySet().iterator();
-    Map.Entry<Frontend, List<Backend>> x = next(a);
-    Map.Entry<Frontend, List<Backend>> y = next(b);
-    while (x != null || y != null) {
-      int c = x == null ? 1 : y == null ? -1 : x.getKey().compareTo(y.getKey());
-      Frontend f = c <= 0 ? x.getKey() : y.getKey();
-      List<Backend> before = c <= 0 ? x.getValue() : List.of();
-      List<Backend> after = c >= 0 ? y.getValue() : List.of();
-      if (c != 0 || !before.equals(after)) {
+    int i = 0;
+    int k = 0;
+    while (i < from.frontends.length || k < to.frontends.length) {
+      Frontend x = i < from.frontends.length ? from.frontends[i] : null;
+      Frontend y = k < to.frontends.length ? to.frontends[k] : null;
+      int c = x == null ? 1 : y == null ? -1 : x == y ? 0 : x.compareTo(y);
+      List<Backend> before = c <= 0 ? from.backendsAt(i) : List.of();
+      List<Backend> after = c >= 0 ? to.backendsAt(k) : List.of();
+      // Identity first: a balancer made from another's lists shares them, and the walk is then a pointer comparison each.
+      if (c != 0 || (before != after && !before.equals(after))) {
+        Frontend f = c <= 0 ? x : y;
         slotDelta(f, before, after, deletes, adds);
         touched.add(f.vip());
       }
       if (c <= 0) {
-        x = next(a);
+        i++;
       }
       if (c >= 0) {
-        y = next(b);
+        k++;
       }
     }
     StringBuilder s = new StringBuilder();
@@ -149,10 +149,6 @@ public final class BalancerRuleset {
       }
     }
     return s.toString();
-  }
-
-  private static <T> T next(Iterator<T> it) {
-    return it.hasNext() ? it.next() : null;
   }
 
   private static void slotDelta(Frontend f, List<Backend> before, List<Backend> after, Map<String, List<String>> deletes,

@@ -26,20 +26,26 @@ import java.util.Map;
  * tool, in the same run and namespace:
  * <ul>
  *   <li>full load of 1,000 and 10,000 services × 3 backends;</li>
- *   <li>+1 service, +1 backend, −1 backend into 10,000 (median of 20 each; cnm's figure is the
- *       difference computed and applied, kube-proxy's the nft process fed the change);</li>
+ *   <li>+1 service, +1 backend, −1 backend into 10,000 (median of 20 each, after 100 uncounted
+ *       rounds for the JIT; cnm's figure is the difference computed and applied, kube-proxy's the
+ *       nft process fed the change);</li>
  *   <li>per-connection latency (connect, one request and answer, close) through a VIP with 10 and
  *       with 10,000 services loaded (median of 2,000), and straight to a backend as the floor.</li>
  * </ul>
  */
 public final class ServicesBench {
   static final int ROUNDS = 20;
+  static final int WARMUP = 100;
   static final int CONNECTIONS = 2000;
   static final IpAddress PROBE_VIP = IpAddress.parse("10.20.0.100");
 
   private ServicesBench() {}
 
+  /** Off with --no-baseline: only cnm's figures (quick runs while working on the layout). */
+  static boolean baseline = true;
+
   public static void main(String[] args) throws Exception {
+    baseline = !Arrays.asList(args).contains("--no-baseline");
     try (TestNamespaces ns = new TestNamespaces()) {
       NetNamespace client = setUp(ns);
       List<WhoAmI> servers = new ArrayList<>();
@@ -56,7 +62,7 @@ public final class ServicesBench {
           System.out.printf("%-10d %14.1f %16.1f %7.1fx%n", n, r[0], r[1], r[1] / r[0]);
         }
         System.out.printf("%nServices: one change into 10,000 (median of %d)%n", ROUNDS);
-        System.out.printf("%-14s %12s %16s %8s%n", "change", "cnm (ms)", "kube-proxy (ms)", "ratio");
+        System.out.printf("%-14s %12s %18s %16s %8s%n", "change", "cnm (ms)", "of which nft (ms)", "kube-proxy (ms)", "ratio");
         changes(nft, tool, 10_000);
         System.out.printf("%nPer-connection latency through the VIP (median of %d, connect + request + answer + close)%n", CONNECTIONS);
         connections(client, nft);
@@ -118,6 +124,9 @@ public final class ServicesBench {
     nft.apply(BalancerRuleset.full(b));
     long cnm = System.nanoTime() - t0;
     nft.apply(KubeProxyStyle.delete());
+    if (!baseline) {
+      return new double[] {ms(cnm), Double.NaN};
+    }
     t0 = System.nanoTime();
     tool.apply(KubeProxyStyle.full(services(n)));
     long kp = System.nanoTime() - t0;
@@ -137,25 +146,35 @@ public final class ServicesBench {
     Balancer b = Balancer.of(base);
     String[] kinds = {"+1 service", "+1 backend", "-1 backend"};
     long[][] cnm = new long[3][ROUNDS];
+    long[][] kernel = new long[3][ROUNDS];
     long[][] kp = new long[3][ROUNDS];
     nft.apply(BalancerRuleset.full(b));
+    // The first WARMUP rounds of each kind are not counted: the daemon runs JIT-compiled code, as JMH would warm up.
     for (int kind = 0; kind < 3; kind++) {
-      for (int r = 0; r < ROUNDS; r++) {
-        int i = kind == 0 ? n + 1 + r : 37 * r + kind;
+      for (int r = -WARMUP; r < ROUNDS; r++) {
+        int i = kind == 0 ? n + 1 + Math.floorMod(r, 1000) : 37 * Math.floorMod(r, 200) + kind;
         Frontend f = new Frontend(vip(i), "tcp", 80, false);
-        Map<Frontend, List<Backend>> changed = new HashMap<>(base);
+        // The desired state is made outside the timing (as kube-proxy's is), from the applied one: it shares the unchanged lists.
+        Map<Frontend, List<Backend>> changed = new HashMap<>(b.services());
         changed.put(f, backends(i, kind == 0 ? 3 : kind == 1 ? 4 : 2));
         Balancer after = Balancer.of(changed);
         long t0 = System.nanoTime();
         String tx = BalancerRuleset.delta(b, after);
+        long t1 = System.nanoTime();
         nft.apply(tx);
-        cnm[kind][r] = System.nanoTime() - t0;
+        long t2 = System.nanoTime();
+        if (r >= 0) {
+          cnm[kind][r] = t2 - t0;
+          kernel[kind][r] = t2 - t1;
+        }
         nft.apply(BalancerRuleset.delta(after, b));
       }
     }
     nft.apply(BalancerRuleset.full(Balancer.EMPTY));
-    tool.apply(KubeProxyStyle.full(base));
-    for (int kind = 0; kind < 3; kind++) {
+    if (baseline) {
+      tool.apply(KubeProxyStyle.full(base));
+    }
+    for (int kind = 0; kind < 3 && baseline; kind++) {
       for (int r = 0; r < ROUNDS; r++) {
         int i = kind == 0 ? n + 1 + r : 37 * r + kind;
         String[] change = KubeProxyStyle.change(i, base.get(new Frontend(vip(i), "tcp", 80, false)), kind == 0 ? backends(i, 3)
@@ -166,11 +185,13 @@ public final class ServicesBench {
         tool.apply(change[1]);
       }
     }
-    tool.apply(KubeProxyStyle.delete());
+    if (baseline) {
+      tool.apply(KubeProxyStyle.delete());
+    }
     for (int kind = 0; kind < 3; kind++) {
       double c = median(cnm[kind]);
       double k = median(kp[kind]);
-      System.out.printf("%-14s %12.3f %16.1f %7.0fx%n", kinds[kind], c, k, k / c);
+      System.out.printf("%-14s %12.3f %18.3f %16.1f %7.0fx%n", kinds[kind], c, median(kernel[kind]), k, k / c);
     }
   }
 
