@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the operator decided for a network. Everything it allocates lives here, so a restarted
@@ -26,6 +27,8 @@ public class CnmNetworkStatus {
   private Integer vni;
   @JsonPropertyDescription("Ready and other conditions.")
   private List<Condition> conditions = new ArrayList<>();
+  @JsonPropertyDescription("Ingress network only: each node's address on it, where the routing mesh hands connections between nodes.")
+  private Map<String, String> ingressAddresses;
 
   public Long getObservedGeneration() { return observedGeneration; }
   public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
@@ -40,5 +43,7 @@ public class CnmNetworkStatus {
   public Integer getVni() { return vni; }
   public void setVni(Integer vni) { this.vni = vni; }
   public List<Condition> getConditions() { return conditions; }
+  public Map<String, String> getIngressAddresses() { return ingressAddresses; }
+  public void setIngressAddresses(Map<String, String> ingressAddresses) { this.ingressAddresses = ingressAddresses; }
   public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
 }

@@ -13,6 +13,8 @@ public class CnmServiceStatus {
   private Long observedGeneration;
   @JsonPropertyDescription("One virtual IP per network (endpointMode vip).")
   private List<VirtualIP> virtualIPs = new ArrayList<>();
+  @JsonPropertyDescription("The published ports as decided: every port has its number (allocated from 30000-32767 when not given).")
+  private List<PublishedPort> publishedPorts = new ArrayList<>();
   @JsonPropertyDescription("Number of ready endpoints the selector matches.")
   private Integer backends;
   @JsonPropertyDescription("Ready and other conditions.")
@@ -22,6 +24,8 @@ public class CnmServiceStatus {
   public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
   public List<VirtualIP> getVirtualIPs() { return virtualIPs; }
   public void setVirtualIPs(List<VirtualIP> virtualIPs) { this.virtualIPs = virtualIPs; }
+  public List<PublishedPort> getPublishedPorts() { return publishedPorts; }
+  public void setPublishedPorts(List<PublishedPort> publishedPorts) { this.publishedPorts = publishedPorts; }
   public Integer getBackends() { return backends; }
   public void setBackends(Integer backends) { this.backends = backends; }
   public List<Condition> getConditions() { return conditions; }

@@ -29,6 +29,24 @@ public class PublishedPort {
   @Max(65535)
   private Integer target;
 
+  public PublishedPort() {}
+
+  public PublishedPort(PublishMode mode, Protocol protocol, Integer published, Integer target) {
+    this.mode = mode;
+    this.protocol = protocol;
+    this.published = published;
+    this.target = target;
+  }
+
+  /** tcp, udp or sctp, as nft and the gossip spell it. */
+  public String protocolOrDefault() {
+    return protocol == null ? "tcp" : protocol.wireName();
+  }
+
+  public PublishMode modeOrDefault() {
+    return mode == null ? PublishMode.INGRESS : mode;
+  }
+
   public PublishMode getMode() { return mode; }
   public void setMode(PublishMode mode) { this.mode = mode; }
   public Protocol getProtocol() { return protocol; }

@@ -21,4 +21,5 @@ public final class Reasons {
   public static final String POD_NOT_SCHEDULED = "PodNotScheduled";
   public static final String HAS_ENDPOINTS = "HasEndpoints";
   public static final String NO_BACKENDS = "NoBackends";
+  public static final String PORT_CONFLICT = "PortConflict";
 }

@@ -23,6 +23,15 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.util.List;
+import io.fabric8.kubernetes.api.model.Node;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -57,6 +66,10 @@ public class NetworkReconciler implements Reconciler<CnmNetwork>, Cleaner<CnmNet
       }
       NetworkAllocation a = ipam.allocateNetwork(Keys.of(network), network.getSpec());
       status = NetworkStatuses.allocated(network, a);
+      if (Boolean.TRUE.equals(network.getSpec().getIngress())) {
+        // Every node (the Node informer only triggers this; an ingress network is reconciled rarely).
+        status.setIngressAddresses(ingressAddresses(network, context.getClient().nodes().list().getItems()));
+      }
       if (isNew) {
         events.normal(network, Reasons.ALLOCATED, Conditions.find(status.getConditions(), Conditions.READY).orElseThrow().getMessage());
       }
@@ -69,6 +82,40 @@ public class NetworkReconciler implements Reconciler<CnmNetwork>, Cleaner<CnmNet
     }
     status.setConditions(Conditions.remove(status.getConditions(), Conditions.REMOVABLE));
     return Controls.finish(network, status, false, error);
+  }
+
+  /**
+   * Each node's address on the ingress network (Docker's ingress-sbox endpoint), allocated from
+   * the network's own pool like an endpoint's; a node that left gives its address back.
+   */
+  private Map<String, String> ingressAddresses(CnmNetwork network, List<Node> nodes) {
+    Map<String, String> out = new TreeMap<>();
+    for (Node n : nodes) {
+      String name = n.getMetadata().getName();
+      out.put(name, ipam.allocateEndpoint(Keys.of(network), ingressOwner(name), name, null, null).ipv4().toString());
+    }
+    Map<String, String> had = network.getStatus() == null ? null : network.getStatus().getIngressAddresses();
+    if (had != null) {
+      had.keySet().stream().filter(node -> !out.containsKey(node)).forEach(node -> ipam.releaseEndpoint(Keys.of(network), ingressOwner(node)));
+    }
+    return out;
+  }
+
+  /** The IPAM owner of a node's address on the ingress network. */
+  public static String ingressOwner(String node) {
+    return "ingress-node:" + node;
+  }
+
+  @Override
+  public List<EventSource<?, CnmNetwork>> prepareEventSources(EventSourceContext<CnmNetwork> context) {
+    var cache = context.getPrimaryCache();
+    // A node joining or leaving changes the ingress network's addresses.
+    var nodes = InformerEventSourceConfiguration.from(Node.class, CnmNetwork.class)
+        .withName("nodes")
+        .withSecondaryToPrimaryMapper(node -> cache.list(n -> n.getSpec() != null && Boolean.TRUE.equals(n.getSpec().getIngress()))
+            .map(ResourceID::fromResource).collect(Collectors.toSet()))
+        .build();
+    return List.of(new InformerEventSource<>(nodes, context));
   }
 
   @Override

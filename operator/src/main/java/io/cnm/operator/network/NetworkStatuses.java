@@ -58,6 +58,7 @@ public final class NetworkStatuses {
       s.setSubnets(old.getSubnets());
       s.setGateways(old.getGateways());
       s.setVni(old.getVni());
+      s.setIngressAddresses(old.getIngressAddresses());
       s.setConditions(old.getConditions());
     }
     s.setObservedGeneration(n.getMetadata().getGeneration());

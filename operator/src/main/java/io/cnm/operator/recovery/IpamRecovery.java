@@ -4,9 +4,12 @@ import io.cnm.api.v1alpha1.CnmEndpoint;
 import io.cnm.api.v1alpha1.CnmEndpointStatus;
 import io.cnm.api.v1alpha1.CnmNetwork;
 import io.cnm.api.v1alpha1.CnmService;
+import io.cnm.api.v1alpha1.PublishedPort;
 import io.cnm.api.v1alpha1.VirtualIP;
+import io.cnm.operator.service.PublishedPorts;
 import io.cnm.operator.Keys;
 import io.cnm.operator.ipam.Ipam;
+import io.cnm.operator.network.NetworkReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.inject.Singleton;
 import java.util.Comparator;
@@ -26,11 +29,17 @@ public class IpamRecovery {
 
   private final KubernetesClient client;
   private final Ipam ipam;
+  private final PublishedPorts ports = new PublishedPorts();
   private volatile boolean restored;
 
   public IpamRecovery(KubernetesClient client, Ipam ipam) {
     this.client = client;
     this.ipam = ipam;
+  }
+
+  /** The cluster's published service ports, restored with the addresses. */
+  public PublishedPorts publishedPorts() {
+    return ports;
   }
 
   /** Restores once; every reconciler calls this before it allocates or releases anything. */
@@ -62,6 +71,9 @@ public class IpamRecovery {
       try {
         ipam.restoreNetwork(Keys.of(n), n.getSpec(), st.getSubnets(), st.getGateways(), st.getVni());
         networks++;
+        if (st.getIngressAddresses() != null) {
+          st.getIngressAddresses().forEach((node, addr) -> ipam.restoreEndpoint(Keys.of(n), NetworkReconciler.ingressOwner(node), node, addr, null));
+        }
       } catch (RuntimeException e) {
         LOG.warnf("network %s: its recorded allocation cannot be restored (%s); it will be allocated again", Keys.of(n), e.getMessage());
       }
@@ -69,6 +81,13 @@ public class IpamRecovery {
     for (CnmService s : client.resources(CnmService.class).inAnyNamespace().list().getItems()) {
       if (s.getStatus() == null) {
         continue;
+      }
+      for (PublishedPort p : s.getStatus().getPublishedPorts()) {
+        try {
+          ports.claim(Keys.service(s), p.protocolOrDefault(), p.getPublished());
+        } catch (RuntimeException e) {
+          LOG.warnf("service %s: published port %s cannot be restored (%s)", Keys.of(s), p.getPublished(), e.getMessage());
+        }
       }
       for (VirtualIP vip : s.getStatus().getVirtualIPs()) {
         try {

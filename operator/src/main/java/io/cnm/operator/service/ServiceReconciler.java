@@ -4,6 +4,7 @@ import io.cnm.api.v1alpha1.CnmEndpoint;
 import io.cnm.api.v1alpha1.CnmService;
 import io.cnm.api.v1alpha1.CnmServiceStatus;
 import io.cnm.api.v1alpha1.EndpointMode;
+import io.cnm.api.v1alpha1.PublishedPort;
 import io.cnm.api.v1alpha1.VirtualIP;
 import io.cnm.api.validation.SpecValidator;
 import io.cnm.operator.Keys;
@@ -27,13 +28,15 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * CnmService: one VIP per network for endpointMode vip (none for dnsrr), and the count of Ready
+ * CnmService: one VIP per network for endpointMode vip (none for dnsrr), its published ports
+ * (one owner per port cluster-wide; PortConflict otherwise), and the count of Ready
  * endpoints its selector matches on its networks. VIPs of networks dropped from the spec, or of a
  * service switched to dnsrr, are released; the finalizer releases the rest.
  */
@@ -85,7 +88,8 @@ public class ServiceReconciler implements Reconciler<CnmService>, Cleaner<CnmSer
           vips.add(new VirtualIP(network, ipam.allocateVip(Keys.of(ns, network), Keys.service(svc)).toString()));
         }
       }
-      status = ServiceStatuses.ready(svc, vips, backends);
+      List<PublishedPort> ports = publish(svc);
+      status = ServiceStatuses.ready(svc, vips, ports, backends);
       if (svc.getStatus() == null || !Statuses.same(svc.getStatus().getVirtualIPs(), vips)) {
         events.normal(svc, Reasons.ALLOCATED, Conditions.find(status.getConditions(), Conditions.READY).orElseThrow().getMessage());
       }
@@ -94,6 +98,30 @@ public class ServiceReconciler implements Reconciler<CnmService>, Cleaner<CnmSer
       status = ServiceStatuses.failed(svc, e, backends);
     }
     return Controls.finish(svc, status, false, error);
+  }
+
+  /**
+   * Claims the service's published ports: the one asked for, or the one it was given before, or
+   * a free one from 30000-32767; frees the ports it no longer publishes.
+   */
+  private List<PublishedPort> publish(CnmService svc) {
+    PublishedPorts ports = recovery.publishedPorts();
+    String owner = Keys.service(svc);
+    List<PublishedPort> out = new ArrayList<>();
+    Set<String> keep = new HashSet<>();
+    List<PublishedPort> had = svc.getStatus() == null ? List.of() : svc.getStatus().getPublishedPorts();
+    for (PublishedPort p : svc.getSpec().getPublish() == null ? List.<PublishedPort>of() : svc.getSpec().getPublish()) {
+      Integer want = p.getPublished();
+      if (want == null) {
+        want = had.stream().filter(h -> h.modeOrDefault() == p.modeOrDefault() && h.protocolOrDefault().equals(p.protocolOrDefault())
+            && h.getTarget().equals(p.getTarget())).map(PublishedPort::getPublished).findFirst().orElse(null);
+      }
+      int port = ports.claim(owner, p.protocolOrDefault(), want);
+      keep.add(PublishedPorts.keyOf(p.protocolOrDefault(), port));
+      out.add(new PublishedPort(p.modeOrDefault(), p.getProtocol(), port, p.getTarget()));
+    }
+    ports.releaseExcept(owner, keep);
+    return out;
   }
 
   /** Ready endpoints whose labels match the selector, on one of the service's networks. */
@@ -125,6 +153,7 @@ public class ServiceReconciler implements Reconciler<CnmService>, Cleaner<CnmSer
   public DeleteControl cleanup(CnmService svc, Context<CnmService> context) {
     recovery.ensureRestored();
     releaseDropped(svc, Set.of());
+    recovery.publishedPorts().releaseExcept(Keys.service(svc), Set.of());
     if (svc.getSpec() != null && svc.getSpec().getNetworks() != null) {
       svc.getSpec().getNetworks().forEach(n -> ipam.releaseVip(Keys.of(svc.getMetadata().getNamespace(), n), Keys.service(svc)));
     }
