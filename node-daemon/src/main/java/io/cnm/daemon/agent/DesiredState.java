@@ -2,6 +2,7 @@ package io.cnm.daemon.agent;
 
 import io.cnm.api.net.Cidr;
 import io.cnm.api.net.IpAddress;
+import io.cnm.api.net.MacAddresses;
 import io.cnm.api.v1alpha1.BridgeOptions;
 import io.cnm.api.v1alpha1.CnmEndpoint;
 import io.cnm.api.v1alpha1.CnmNetwork;
@@ -45,10 +46,20 @@ import java.util.function.Function;
  * @param publishedBackends per network ID, the service-backend records this node owns
  * @param services the services on the networks present here, with their serving backends
  * @param balancers per sandbox path, the VIPs its clients reach and their backends
+ * @param ingress this node's leg on the ingress network, or null where there is none
+ * @param publishing the services with published ports (every node opens the ingress ones)
+ * @param meshBackends other nodes' backend weights per service, from the ingress network's gossip
  */
 public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, DnsRecords dns, List<Problem> problems,
     Map<String, Set<Peer>> peers, Map<String, Map<String, EndpointRecord>> published,
-    Map<String, Map<String, ServiceBackendRecord>> publishedBackends, List<ServiceView> services, Map<String, Balancer> balancers) {
+    Map<String, Map<String, ServiceBackendRecord>> publishedBackends, List<ServiceView> services, Map<String, Balancer> balancers,
+    Ingress ingress, List<CnmService> publishing, List<ServiceBackendRecord> meshBackends) {
+
+  /**
+   * This node on the ingress network (seed: "Ingress Design"): the network (with the node's
+   * address as its {@link OverlayDriver#NODE_ADDRESS} label) and the address.
+   */
+  public record Ingress(NetworkInfo network, Cidr address) {}
 
   /** An endpoint to realize. */
   public record Join(CnmEndpoint endpoint, NetworkInfo network, EndpointInfo info, String sandboxName) {}
@@ -93,6 +104,11 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
       if (net == null || net.getStatus() == null || net.getStatus().getNetworkId() == null) {
         continue;
       }
+      if (Boolean.TRUE.equals(net.getSpec().getIngress())) {
+        problems.add(new Problem(ep, "IngressNetwork", "network " + net.getMetadata().getName()
+            + " is the ingress network: it carries the routing mesh between nodes, endpoints cannot join it"));
+        continue;
+      }
       String driverName = net.getSpec().driverOrDefault();
       Optional<Driver> driver = drivers.get(driverName);
       if (driver.isEmpty()) {
@@ -115,7 +131,16 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
       networks.putIfAbsent(netKey, info);
       joins.add(new Join(ep, info, endpointInfo(ep, netKey, path.orElse(null)), sandboxName(ep)));
     }
+    Ingress ingress = ingress(node, api.networks(), drivers);
+    if (ingress != null) {
+      networks.put(ingress.network().key(), ingress.network());
+    }
     Map<String, Map<String, EndpointRecord>> published = published(node, vtep, joins);
+    if (ingress != null && vtep != null) {
+      IpAddress ip = ingress.address().address();
+      published.computeIfAbsent(ingress.network().networkId(), k -> new HashMap<>()).put(INGRESS_LEG + node,
+          new EndpointRecord(ingress.network().networkId(), node, List.of(), ip, MacAddresses.fromIpv4(ip), vtep));
+    }
     Map<String, List<EndpointRecord>> others = others(node, networks, remote.endpoints(), EndpointRecord::node);
     Map<String, List<ServiceBackendRecord>> otherBackends = others(node, networks, remote.backends(), ServiceBackendRecord::node);
     Map<String, Set<Peer>> peers = new HashMap<>();
@@ -127,8 +152,42 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
       }
     }
     List<ServiceView> services = ServiceViews.of(api.services(), joins, networks, otherBackends, ep -> serving(ep, api.unreadyPods()));
+    List<CnmService> publishing = api.services().stream().filter(s -> s.getStatus() != null && !s.getStatus().getPublishedPorts().isEmpty())
+        .toList();
+    Map<String, Map<String, ServiceBackendRecord>> publishedBackends = ServiceViews.published(node, services);
+    List<ServiceBackendRecord> mesh = List.of();
+    if (ingress != null) {
+      String id = ingress.network().networkId();
+      publishedBackends.computeIfAbsent(id, k -> new HashMap<>()).putAll(ServiceViews.meshRecords(node, id, ingress.address().address(),
+          publishing, services));
+      mesh = otherBackends.getOrDefault(ingress.network().key(), List.of());
+    }
     return new DesiredState(networks, joins, dns(joins, services, networks, others), problems, peers, published,
-        ServiceViews.published(node, services), services, ServiceViews.balancers(joins, services));
+        publishedBackends, services, ServiceViews.balancers(joins, services), ingress, publishing, mesh);
+  }
+
+  /** Key prefix of a node's own record on the ingress network (its leg, not an endpoint). */
+  static final String INGRESS_LEG = "ingress-node:";
+
+  /** This node's leg on the ingress network, once the operator gave it an address there. */
+  static Ingress ingress(String node, List<CnmNetwork> networks, Drivers drivers) {
+    if (drivers.get(io.cnm.api.v1alpha1.Drivers.OVERLAY).isEmpty()) {
+      return null;
+    }
+    for (CnmNetwork n : networks) {
+      var st = n.getStatus();
+      if (n.getSpec() == null || !Boolean.TRUE.equals(n.getSpec().getIngress()) || st == null || st.getNetworkId() == null
+          || st.getIngressAddresses() == null || !st.getIngressAddresses().containsKey(node) || n.getMetadata().getDeletionTimestamp() != null) {
+        continue;
+      }
+      Cidr address = Cidr.parse(st.getIngressAddresses().get(node));
+      NetworkInfo info = networkInfo(key(n.getMetadata().getNamespace(), n.getMetadata().getName()), n);
+      Map<String, String> options = new HashMap<>(info.options());
+      options.put(OverlayDriver.NODE_ADDRESS, address.toString());
+      return new Ingress(new NetworkInfo(info.key(), info.networkId(), info.driver(), info.subnets(), info.gateways(), info.internal(),
+          info.mtu(), info.vni(), info.cluster(), options), address);
+    }
+    return null;
   }
 
   /** Docker quiesces a task that is not healthy: an endpoint of a pod that is not Ready, or of weight 0, serves no service. */

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  *
  * @param service the service's key (namespace/name)
  * @param vip the service's VIP on this network, or null (dnsrr)
- * @param weight the backend's weight (1 to 100)
+ * @param weight the backend's weight (1 to 100; on the ingress network, the sum of a node's local backends' weights)
  */
 public record ServiceBackendRecord(String networkId, String node, String service, IpAddress vip, IpAddress backend, int weight) {
   public static final String TABLE = "service_backend";
@@ -39,7 +39,7 @@ public record ServiceBackendRecord(String networkId, String node, String service
     int weight = 1;
     if (f.length > 5) {
       try {
-        weight = Math.max(1, Math.min(100, Integer.parseInt(f[5])));
+        weight = Math.max(1, Math.min(10_000, Integer.parseInt(f[5])));
       } catch (NumberFormatException e) {
         weight = 1;
       }

@@ -86,4 +86,27 @@ final class ServiceViews {
     }
     return out;
   }
+
+  /**
+   * This node's records on the ingress network: for each service publishing an ingress port, the
+   * sum of the weights of its local serving backends (on any of its networks) and this node's
+   * ingress address, so that every node's routing mesh can send a share of connections here.
+   */
+  static Map<String, ServiceBackendRecord> meshRecords(String node, String ingressId, io.cnm.api.net.IpAddress address,
+      List<CnmService> publishing, List<ServiceView> views) {
+    Map<String, ServiceBackendRecord> out = new HashMap<>();
+    for (CnmService s : publishing) {
+      if (s.getStatus().getPublishedPorts().stream().noneMatch(p -> p.modeOrDefault() == io.cnm.api.v1alpha1.PublishMode.INGRESS)) {
+        continue;
+      }
+      String svc = DesiredState.key(s.getMetadata().getNamespace(), s.getMetadata().getName());
+      int weight = views.stream().filter(v -> v.key().equals(svc)).flatMap(v -> v.members().stream()).filter(m -> m.local() != null)
+          .mapToInt(ServiceView.Member::weight).sum();
+      if (weight > 0) {
+        out.put(ServiceBackendRecord.key(svc, DesiredState.INGRESS_LEG + node), new ServiceBackendRecord(ingressId, node, svc, null, address,
+            weight));
+      }
+    }
+    return out;
+  }
 }

@@ -5,14 +5,39 @@ import io.cnm.api.net.IpAddress;
 import java.util.List;
 
 /**
- * The filtering and NAT a node needs, as data: the bridge networks present on it and the ports
- * published to its endpoints. {@link Ruleset#render} turns it into one nftables transaction.
+ * The filtering and NAT a node needs, as data: the bridge networks present on it, the ports
+ * published to its endpoints and the services' published ports. {@link Ruleset#render} turns it
+ * into one nftables transaction.
  */
-public record NodeFirewall(List<Network> networks, List<Published> published) {
+public record NodeFirewall(List<Network> networks, List<Published> published, List<ServicePort> servicePorts) {
   public NodeFirewall {
     networks = List.copyOf(networks);
     published = List.copyOf(published);
+    servicePorts = List.copyOf(servicePorts);
   }
+
+  public NodeFirewall(List<Network> networks, List<Published> published) {
+    this(networks, published, List.of());
+  }
+
+  /**
+   * A service's published port on this node (seed: "External Access for Docker Services").
+   *
+   * @param slots where a connection from outside may go, one entry per unit of weight: this node's
+   *     backends and, in ingress mode, other nodes' addresses on the ingress network
+   * @param meshBridge the ingress network's bridge on this node, or null (host mode, no ingress network)
+   * @param meshAddress this node's address on the ingress network
+   * @param meshSlots this node's backends, for connections another node hands over through the ingress network
+   */
+  public record ServicePort(String protocol, int port, List<Slot> slots, String meshBridge, IpAddress meshAddress, List<Slot> meshSlots) {
+    public ServicePort {
+      slots = List.copyOf(slots);
+      meshSlots = List.copyOf(meshSlots);
+    }
+  }
+
+  /** One slot of a service port: an address and port, and the bridge it is reached through. */
+  public record Slot(String bridge, IpAddress address, int port) {}
 
   /** A bridge network on this node. */
   public record Network(String bridge, List<Cidr> subnets, boolean internal, boolean masquerade) {

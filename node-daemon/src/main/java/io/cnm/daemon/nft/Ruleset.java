@@ -13,9 +13,16 @@ import java.util.stream.Collectors;
  *    DNAT published         replies ok            masquerade egress
  *    ports to endpoints     isolate networks      of non-internal subnets;
  *  output (dstnat)          internal: no way      localhost-sourced traffic
- *    same DNAT for          in or out             to published ports
- *    node-local clients     other ingress dropped
+ *    same DNAT for          in or out             to published ports;
+ *    node-local clients     other ingress dropped connections handed to
+ *                                                 another node (routing mesh)
  * </pre>
+ *
+ * A service's published port (host or ingress mode) is one rule that picks a slot at random
+ * ({@code numgen random mod n map}); in ingress mode a slot is this node's backend or another
+ * node's address on the ingress network, and a rule before it takes connections handed over by
+ * another node (arriving on the ingress bridge at this node's address) to this node's backends
+ * only, so a connection crosses at most one node.
  */
 public final class Ruleset {
   public static final String TABLE = "cnm";
@@ -64,6 +71,20 @@ public final class Ruleset {
 
   private static void nat(NodeFirewall fw, StringBuilder s, String chain, String type) {
     s.append("  chain ").append(chain).append(" {\n    ").append(type).append('\n');
+    if (chain.equals("prerouting")) {
+      for (NodeFirewall.ServicePort p : fw.servicePorts()) {
+        if (p.meshBridge() != null && !p.meshSlots().isEmpty()) {
+          s.append("    iifname \"").append(p.meshBridge()).append("\" ip daddr ").append(p.meshAddress()).append(' ').append(p.protocol())
+              .append(" dport ").append(p.port()).append(" dnat ip to ").append(slots(p.meshSlots())).append('\n');
+        }
+      }
+    }
+    for (NodeFirewall.ServicePort p : fw.servicePorts()) {
+      if (!p.slots().isEmpty()) {
+        s.append("    fib daddr type local ").append(p.protocol()).append(" dport ").append(p.port()).append(" dnat ip to ")
+            .append(slots(p.slots())).append('\n');
+      }
+    }
     for (NodeFirewall.Published p : fw.published()) {
       String family = p.target().family() == 4 ? "ip" : "ip6";
       s.append("    ");
@@ -74,6 +95,14 @@ public final class Ruleset {
     s.append("  }\n");
   }
 
+  private static String slots(List<NodeFirewall.Slot> slots) {
+    StringBuilder m = new StringBuilder("numgen random mod ").append(slots.size()).append(" map { ");
+    for (int i = 0; i < slots.size(); i++) {
+      m.append(i == 0 ? "" : ", ").append(i).append(" : ").append(slots.get(i).address()).append(" . ").append(slots.get(i).port());
+    }
+    return m.append(" }").toString();
+  }
+
   private static void postrouting(NodeFirewall fw, StringBuilder s) {
     s.append("  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n");
     for (NodeFirewall.Network n : fw.networks()) {
@@ -82,7 +111,12 @@ public final class Ruleset {
             .append(" oifname != \"").append(n.bridge()).append("\" masquerade\n"));
       }
     }
-    List<String> publishing = fw.published().stream().map(NodeFirewall.Published::bridge).distinct().toList();
+    // A connection handed to another node leaves from this node's ingress address, so the answer comes back here.
+    fw.servicePorts().stream().map(NodeFirewall.ServicePort::meshBridge).filter(b -> b != null).distinct()
+        .forEach(b -> s.append("    oifname \"").append(b).append("\" ct status dnat masquerade\n"));
+    List<String> publishing = java.util.stream.Stream.concat(fw.published().stream().map(NodeFirewall.Published::bridge),
+        fw.servicePorts().stream().flatMap(p -> p.slots().stream()).map(NodeFirewall.Slot::bridge)
+            .filter(b -> fw.servicePorts().stream().noneMatch(p -> b.equals(p.meshBridge())))).distinct().toList();
     if (!publishing.isEmpty()) {
       // Node-local clients of 127.0.0.1:port: the endpoint must answer the node, not its own loopback.
       s.append("    ip saddr 127.0.0.0/8 oifname ").append(names(publishing)).append(" masquerade\n");

@@ -9,6 +9,7 @@ import io.cnm.daemon.kernel.TestNamespaces;
 import io.cnm.daemon.kernel.WhoAmI;
 import io.cnm.daemon.netns.NetNamespace;
 import io.cnm.daemon.nft.NftContext;
+import io.cnm.daemon.nft.NftListing;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.DatagramPacket;
@@ -201,9 +202,9 @@ class BalancerKernelTest {
     for (Balancer next : List.of(a, b, c, a, Balancer.EMPTY, b)) {
       nft.apply(BalancerRuleset.delta(applied, next));
       applied = next;
-      String incremental = Listing.normalized(nft.listTable());
+      String incremental = NftListing.normalized(nft.listTable());
       nft.apply(BalancerRuleset.full(next));
-      assertThat(Listing.normalized(nft.listTable())).isEqualTo(incremental);
+      assertThat(NftListing.normalized(nft.listTable())).isEqualTo(incremental);
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.cnm.daemon.driver.overlay;
 
+import io.cnm.api.net.Cidr;
+import io.cnm.api.net.MacAddresses;
 import io.cnm.api.net.IpAddress;
 import io.cnm.daemon.driver.Driver;
 import io.cnm.daemon.driver.EndpointInfo;
@@ -38,6 +40,12 @@ public final class OverlayDriver implements Driver {
   /** Outer IPv4 (20) + UDP (8) + VXLAN (8) + inner Ethernet (14). */
   public static final int VXLAN_OVERHEAD = 50;
   public static final String ENCRYPTED = "overlay.encrypted";
+  /**
+   * Label of the ingress network only: this node's own address on it (address/prefix). The node
+   * itself is on the ingress network, as Docker's ingress sandbox is, and hands routing-mesh
+   * connections to other nodes through it.
+   */
+  public static final String NODE_ADDRESS = "overlay.nodeAddress";
 
   private final Sandboxes sandboxes;
   private final Netlink node;
@@ -85,7 +93,15 @@ public final class OverlayDriver implements Driver {
       throw new IllegalStateException("overlay network " + n.name() + " has no VNI yet");
     }
     int mtu = mtu(n);
-    BridgeDriver.ensureBridge(node, bridgeName(n), mtu, Owned.mark(n.key()), List.of());
+    String leg = n.options().get(NODE_ADDRESS);
+    BridgeDriver.ensureBridge(node, bridgeName(n), mtu, Owned.mark(n.key()), leg == null ? List.of() : List.of(Cidr.parse(leg)));
+    if (leg != null) {
+      // The MAC other nodes' neighbour entries carry for this address (derived from it, as an endpoint's is).
+      String mac = MacAddresses.fromIpv4(Cidr.parse(leg).address());
+      if (!mac.equalsIgnoreCase(node.link(bridgeName(n)).orElseThrow().mac())) {
+        node.setMac(bridgeName(n), mac);
+      }
+    }
     String vx = vxlanName(n);
     Optional<Link> have = node.link(vx);
     if (have.isEmpty()) {

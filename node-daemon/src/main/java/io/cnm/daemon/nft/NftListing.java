@@ -1,4 +1,4 @@
-package io.cnm.daemon.lb;
+package io.cnm.daemon.nft;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,14 +8,15 @@ import java.util.regex.Pattern;
 
 /**
  * An nft listing made comparable: whitespace collapsed, each set's elements sorted and the
- * table's sets, maps and chains sorted (the kernel lists them in the order they were made).
+ * table's sets, maps and chains sorted (the kernel lists them in the order they were made), so that
+ * a table written whole and one reached by differences compare equal when they hold the same.
  */
-final class Listing {
+public final class NftListing {
   private static final Pattern ELEMENTS = Pattern.compile("elements = \\{([^}]*)\\}");
 
-  private Listing() {}
+  private NftListing() {}
 
-  static String normalized(String listing) {
+  public static String normalized(String listing) {
     String flat = listing.replaceAll("\\s+", " ").trim();
     Matcher m = ELEMENTS.matcher(flat);
     StringBuilder out = new StringBuilder();
