@@ -60,6 +60,15 @@ class HelmChartTest {
   }
 
   @Test
+  void ingressNetwork_isRenderedAsAnOverlayMarkedIngress_withItsOwnSubnet() {
+    HasMetadata ingress = rendered.stream().filter(o -> o.getKind().equals("CnmNetwork")).findFirst().orElseThrow();
+    String yaml = Serialization.asYaml(ingress);
+    assertThat(ingress.getMetadata().getName()).isEqualTo("ingress");
+    assertThat(ingress.getMetadata().getNamespace()).isEqualTo("cnm-system");
+    assertThat(yaml).contains("driver: \"overlay\"").contains("ingress: true").contains("10.255.0.0/16");
+  }
+
+  @Test
   void operator_isADeploymentWithLeaderElectionAndHealthProbes() {
     Deployment d = one(Deployment.class);
     assertThat(d.getSpec().getReplicas()).isGreaterThan(1);
