@@ -12,6 +12,8 @@ import io.cnm.daemon.netlink.Netlink;
 import io.cnm.daemon.netlink.NetlinkFactory;
 import io.cnm.daemon.netns.NetNamespace;
 import io.cnm.daemon.nft.NftCommand;
+import io.cnm.daemon.nft.NftContext;
+import io.cnm.daemon.nft.Nftables;
 import io.cnm.daemon.sandbox.Sandboxes;
 import io.cnm.daemon.sysctl.Sysctls;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -111,7 +113,7 @@ public class AgentLifecycle {
     } else if (gossipEnabled) {
       LOG.warn("no underlay address found (no default route; set cnm.node.address): overlay networks and the gossip are off");
     }
-    agent = new NodeAgent(client, nodeName.get(), underlay.address(), nodeNetlink, drivers, new NftCommand(nodeNetns.orElse(null)), dns,
+    agent = new NodeAgent(client, nodeName.get(), underlay.address(), nodeNetlink, drivers, nodeTable(nodeNetns.isPresent() ? nodeNs : null), dns,
         records, new PodSandboxes(Path.of(hostProc)), Path.of("/etc/netns"), tables, List.of(gw));
     agent.start();
     LOG.infof("node-daemon agent started for node %s (namespace %s, underlay %s, MTU %d, drivers %s)", nodeName.get(), nodeNs,
@@ -137,5 +139,14 @@ public class AgentLifecycle {
   /** Empty when the gossip does not run. */
   public Optional<ClusterGossip> gossip() {
     return Optional.ofNullable(gossip);
+  }
+
+  /** The node's table through libnftables (one context kept open), or the nft tool where the library is missing. */
+  private Nftables nodeTable(NetNamespace ns) {
+    if (NftContext.available()) {
+      return NftContext.open(ns);
+    }
+    LOG.warn("libnftables.so.1 not found: nftables changes go through the nft tool (slower)");
+    return new NftCommand(nodeNetns.orElse(null));
   }
 }

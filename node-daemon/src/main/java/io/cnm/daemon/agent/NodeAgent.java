@@ -460,5 +460,6 @@ public final class NodeAgent implements AutoCloseable {
     loop.shutdownNow();
     dnsChannels.values().forEach(Channel::close);
     balancers.close();
+    nft.close();
   }
 }

@@ -4,7 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 
-/** The few libc calls the kernel layer needs. JNA lives only in this package and io.cnm.daemon.netns. */
+/** The few libc calls the kernel layer needs. JNA lives only in this package, io.cnm.daemon.netns and (libnftables) io.cnm.daemon.nft. */
 public interface LibC extends Library {
   LibC INSTANCE = Native.load("c", LibC.class);
 
