@@ -171,7 +171,7 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
 
   /** This node's leg on the ingress network, once the operator gave it an address there. */
   static Ingress ingress(String node, List<CnmNetwork> networks, Drivers drivers) {
-    if (drivers.get(io.cnm.api.v1alpha1.Drivers.OVERLAY).isEmpty()) {
+    if (drivers.get(OverlayDriver.DRIVER_NAME).isEmpty()) {
       return null;
     }
     for (CnmNetwork n : networks) {

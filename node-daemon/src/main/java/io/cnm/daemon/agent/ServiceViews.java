@@ -1,7 +1,9 @@
 package io.cnm.daemon.agent;
 
+import io.cnm.api.net.IpAddress;
 import io.cnm.api.v1alpha1.CnmEndpoint;
 import io.cnm.api.v1alpha1.CnmService;
+import io.cnm.api.v1alpha1.PublishMode;
 import io.cnm.daemon.driver.NetworkInfo;
 import io.cnm.daemon.lb.Backend;
 import io.cnm.daemon.lb.Balancer;
@@ -92,11 +94,11 @@ final class ServiceViews {
    * sum of the weights of its local serving backends (on any of its networks) and this node's
    * ingress address, so that every node's routing mesh can send a share of connections here.
    */
-  static Map<String, ServiceBackendRecord> meshRecords(String node, String ingressId, io.cnm.api.net.IpAddress address,
+  static Map<String, ServiceBackendRecord> meshRecords(String node, String ingressId, IpAddress address,
       List<CnmService> publishing, List<ServiceView> views) {
     Map<String, ServiceBackendRecord> out = new HashMap<>();
     for (CnmService s : publishing) {
-      if (s.getStatus().getPublishedPorts().stream().noneMatch(p -> p.modeOrDefault() == io.cnm.api.v1alpha1.PublishMode.INGRESS)) {
+      if (s.getStatus().getPublishedPorts().stream().noneMatch(p -> p.modeOrDefault() == PublishMode.INGRESS)) {
         continue;
       }
       String svc = DesiredState.key(s.getMetadata().getNamespace(), s.getMetadata().getName());

@@ -2,6 +2,7 @@ package io.cnm.daemon.nft;
 
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Renders a {@link NodeFirewall} into one nftables transaction that replaces the daemon's table
@@ -114,7 +115,7 @@ public final class Ruleset {
     // A connection handed to another node leaves from this node's ingress address, so the answer comes back here.
     fw.servicePorts().stream().map(NodeFirewall.ServicePort::meshBridge).filter(b -> b != null).distinct()
         .forEach(b -> s.append("    oifname \"").append(b).append("\" ct status dnat masquerade\n"));
-    List<String> publishing = java.util.stream.Stream.concat(fw.published().stream().map(NodeFirewall.Published::bridge),
+    List<String> publishing = Stream.concat(fw.published().stream().map(NodeFirewall.Published::bridge),
         fw.servicePorts().stream().flatMap(p -> p.slots().stream()).map(NodeFirewall.Slot::bridge)
             .filter(b -> fw.servicePorts().stream().noneMatch(p -> b.equals(p.meshBridge())))).distinct().toList();
     if (!publishing.isEmpty()) {

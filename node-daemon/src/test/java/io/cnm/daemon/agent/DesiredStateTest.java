@@ -231,4 +231,48 @@ class DesiredStateTest {
     assertThat(info.flag(BridgeDriver.ICC, true)).isFalse();
     assertThat(info.cluster()).isFalse();
   }
+
+  @Test
+  void publishedPorts_ingressOpensEverywhereOverLocalAndOtherNodes_hostOnlyWhereABackendRuns() {
+    CnmNetwork ingress = network("ingress", "overlay", "in0000000001", "cluster", "10.255.0.0/24");
+    ingress.getSpec().setIngress(true);
+    ingress.getStatus().setIngressAddresses(Map.of("n1", "10.255.0.2/24", "n2", "10.255.0.3/24"));
+    var web = service("web", "br", "172.17.0.250/16", 80, 8080);
+    web.getStatus().setPublishedPorts(List.of(
+        new io.cnm.api.v1alpha1.PublishedPort(io.cnm.api.v1alpha1.PublishMode.INGRESS, null, 30080, 8080),
+        new io.cnm.api.v1alpha1.PublishedPort(io.cnm.api.v1alpha1.PublishMode.HOST, null, 30081, 8080)));
+    ServiceBackendRecord n2 = new ServiceBackendRecord("in0000000001", "n2", "t/web", null, IpAddress.parse("10.255.0.3"), 2);
+    // No local backend: the ingress port goes only to n2 (twice its weight), the host port stays closed.
+    DesiredState none = DesiredState.compute("n1", VTEP, new DesiredState.Api(List.of(br, ingress), List.of(), List.of(web)), DRIVERS,
+        e -> Optional.empty(), new DesiredState.Gossip(Map.of(), Map.of("in0000000001", List.of(n2))));
+    assertThat(none.ingress().address()).isEqualTo(Cidr.parse("10.255.0.2/24"));
+    assertThat(none.published().get("in0000000001")).containsKey("ingress-node:n1");
+    var ports = NodeFirewalls.servicePorts(none, DRIVERS);
+    assertThat(ports).hasSize(1);
+    assertThat(ports.get(0).port()).isEqualTo(30080);
+    assertThat(ports.get(0).slots()).extracting(io.cnm.daemon.nft.NodeFirewall.Slot::address)
+        .containsExactly(IpAddress.parse("10.255.0.3"), IpAddress.parse("10.255.0.3"));
+    assertThat(ports.get(0).meshSlots()).isEmpty();
+    // A local backend: both ports open, to it, and this node tells the others its weight on the ingress network.
+    CnmEndpoint db = endpoint("db", "br", "172.17.0.2", "n1");
+    db.getMetadata().setLabels(Map.of("app", "web"));
+    DesiredState one = DesiredState.compute("n1", VTEP, new DesiredState.Api(List.of(br, ingress), List.of(db), List.of(web)), DRIVERS,
+        e -> Optional.of(e.getSpec().getSandbox().getNetnsPath()), new DesiredState.Gossip(Map.of(), Map.of("in0000000001", List.of(n2))));
+    ports = NodeFirewalls.servicePorts(one, DRIVERS);
+    assertThat(ports).extracting(io.cnm.daemon.nft.NodeFirewall.ServicePort::port).containsExactly(30080, 30081);
+    assertThat(ports.get(0).slots()).hasSize(3);
+    assertThat(ports.get(0).meshSlots()).containsExactly(new io.cnm.daemon.nft.NodeFirewall.Slot("br-br0000000001", IpAddress.parse("172.17.0.2"),
+        8080));
+    assertThat(ports.get(1).slots()).isEqualTo(ports.get(0).meshSlots());
+    assertThat(one.publishedBackends().get("in0000000001").get(ServiceBackendRecord.key("t/web", "ingress-node:n1")).weight()).isEqualTo(1);
+  }
+
+  @Test
+  void anEndpointOnTheIngressNetwork_isRefused() {
+    CnmNetwork ingress = network("ingress", "overlay", "in0000000001", "cluster", "10.255.0.0/24");
+    ingress.getSpec().setIngress(true);
+    DesiredState d = compute(List.of(ingress), List.of(endpoint("x", "ingress", "10.255.0.9", "n1")), Map.of());
+    assertThat(d.joins()).isEmpty();
+    assertThat(d.problems()).extracting(DesiredState.Problem::reason).containsExactly("IngressNetwork");
+  }
 }

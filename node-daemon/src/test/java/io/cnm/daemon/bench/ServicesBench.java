@@ -30,7 +30,8 @@ import java.util.Map;
  *       rounds for the JIT; cnm's figure is the difference computed and applied, kube-proxy's the
  *       nft process fed the change);</li>
  *   <li>per-connection latency (connect, one request and answer, close) through a VIP with 10 and
- *       with 10,000 services loaded (median of 2,000), and straight to a backend as the floor.</li>
+ *       with 10,000 services loaded (two clients side by side, median of 2,000 each, interleaved in
+ *       blocks of 100), and straight to a backend as the floor.</li>
  * </ul>
  */
 public final class ServicesBench {
@@ -65,7 +66,9 @@ public final class ServicesBench {
         System.out.printf("%-14s %12s %18s %16s %8s%n", "change", "cnm (ms)", "of which nft (ms)", "kube-proxy (ms)", "ratio");
         changes(nft, tool, 10_000);
         System.out.printf("%nPer-connection latency through the VIP (median of %d, connect + request + answer + close)%n", CONNECTIONS);
-        connections(client, nft);
+        try (NetNamespace client2 = NetNamespace.open("/run/netns/" + ns.fullName("client2")); NftContext nft2 = NftContext.open(client2)) {
+          connections(client, nft, client2, nft2);
+        }
       } finally {
         servers.forEach(WhoAmI::close);
       }
@@ -78,8 +81,8 @@ public final class ServicesBench {
     sh("ip", "-n", node, "link", "add", "br0", "type", "bridge");
     sh("ip", "-n", node, "link", "set", "br0", "up");
     NetNamespace client = null;
-    String[] names = {"client", "b1", "b2", "b3"};
-    int[] hosts = {10, 2, 3, 4};
+    String[] names = {"client", "b1", "b2", "b3", "client2"};
+    int[] hosts = {10, 2, 3, 4, 11};
     for (int i = 0; i < names.length; i++) {
       NetNamespace x = ns.create(names[i]);
       client = i == 0 ? x : client;
@@ -195,30 +198,46 @@ public final class ServicesBench {
     }
   }
 
-  static void connections(NetNamespace client, NftContext nft) throws Exception {
-    double floor = latency(client, "10.20.0.2", 8080);
+  /**
+   * Two clients side by side, one with 10 services in its table and one with 10,000, and the
+   * floor (straight to a backend): measured in interleaved blocks of 100 so that drift of the
+   * machine falls on all three alike.
+   */
+  static void connections(NetNamespace client, NftContext nft, NetNamespace client2, NftContext nft2) {
     nft.apply(BalancerRuleset.full(Balancer.of(services(10))));
-    double at10 = latency(client, PROBE_VIP.toString(), 80);
-    nft.apply(BalancerRuleset.full(Balancer.of(services(10_000))));
-    double at10k = latency(client, PROBE_VIP.toString(), 80);
+    nft2.apply(BalancerRuleset.full(Balancer.of(services(10_000))));
+    long[][] t = new long[3][CONNECTIONS];
+    NetNamespace[] from = {client, client, client2};
+    String[] ip = {"10.20.0.2", PROBE_VIP.toString(), PROBE_VIP.toString()};
+    int[] port = {8080, 80, 80};
+    for (int k = 0; k < 3; k++) {
+      block(from[k], ip[k], port[k], new long[200], 0);
+    }
+    for (int b = 0; b < CONNECTIONS / 100; b++) {
+      for (int k = 0; k < 3; k++) {
+        block(from[k], ip[k], port[k], t[k], b * 100);
+      }
+    }
     nft.apply(BalancerRuleset.full(Balancer.EMPTY));
+    nft2.apply(BalancerRuleset.full(Balancer.EMPTY));
+    double floor = median(t[0]) * 1000;
+    double at10 = median(t[1]) * 1000;
+    double at10k = median(t[2]) * 1000;
     System.out.printf("%-34s %10.1f µs%n", "straight to a backend (floor)", floor);
     System.out.printf("%-34s %10.1f µs%n", "VIP, 10 services", at10);
     System.out.printf("%-34s %10.1f µs   (%.3f of 10 services)%n", "VIP, 10,000 services", at10k, at10k / at10);
   }
 
-  static double latency(NetNamespace client, String ip, int port) {
-    return client.run(() -> {
-      for (int i = 0; i < 200; i++) {
-        WhoAmI.ask(ip, port, 2000);
-      }
-      long[] t = new long[CONNECTIONS];
-      for (int i = 0; i < CONNECTIONS; i++) {
+  /** Connections from {@code ns} to ip:port, each timed into {@code into} from {@code at} on, as many as fit (at most 100). */
+  static void block(NetNamespace ns, String ip, int port, long[] into, int at) {
+    ns.run(() -> {
+      for (int i = at; i < Math.min(into.length, at + 100); i++) {
         long t0 = System.nanoTime();
         WhoAmI.ask(ip, port, 2000);
-        t[i] = System.nanoTime() - t0;
+        into[i] = System.nanoTime() - t0;
       }
-      return median(t) * 1000;
+      return null;
     });
   }
+
 }

@@ -54,4 +54,30 @@ class RulesetTest {
     assertThat(Ruleset.render(new NodeFirewall(List.of(), List.of())))
         .startsWith("table inet cnm\ndelete table inet cnm\ntable inet cnm {\n  chain forward {");
   }
+
+  @Test
+  void servicePorts_meshHandOverBeforeTheEntryRule_hostModeLocalOnly_andHandedConnectionsLeaveMasqueraded() {
+    IpAddress me = IpAddress.parse("10.255.0.2");
+    NodeFirewall.Slot b1 = new NodeFirewall.Slot("cnm_gwbridge", IpAddress.parse("172.31.240.5"), 8080);
+    NodeFirewall.Slot node2 = new NodeFirewall.Slot("ov-ingress", IpAddress.parse("10.255.0.3"), 30080);
+    NodeFirewall fw = new NodeFirewall(List.of(), List.of(), List.of(
+        new NodeFirewall.ServicePort("tcp", 30080, List.of(b1, node2, node2), "ov-ingress", me, List.of(b1)),
+        new NodeFirewall.ServicePort("udp", 30081, List.of(b1), null, null, List.of())));
+    String r = Ruleset.render(fw);
+    assertThat(r).contains("""
+          chain prerouting {
+            type nat hook prerouting priority dstnat; policy accept;
+            iifname "ov-ingress" ip daddr 10.255.0.2 tcp dport 30080 dnat ip to numgen random mod 1 map { 0 : 172.31.240.5 . 8080 }
+            fib daddr type local tcp dport 30080 dnat ip to numgen random mod 3 map { 0 : 172.31.240.5 . 8080, 1 : 10.255.0.3 . 30080, \
+        2 : 10.255.0.3 . 30080 }
+            fib daddr type local udp dport 30081 dnat ip to numgen random mod 1 map { 0 : 172.31.240.5 . 8080 }
+          }
+          chain output {
+            type nat hook output priority -100; policy accept;
+            fib daddr type local tcp dport 30080 dnat""");
+    assertThat(r).contains("""
+            oifname "ov-ingress" ct status dnat masquerade
+            ip saddr 127.0.0.0/8 oifname { "cnm_gwbridge" } masquerade
+        """);
+  }
 }

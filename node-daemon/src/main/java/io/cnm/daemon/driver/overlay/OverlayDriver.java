@@ -39,6 +39,7 @@ public final class OverlayDriver implements Driver {
   public static final int VXLAN_PORT = 4789;
   /** Outer IPv4 (20) + UDP (8) + VXLAN (8) + inner Ethernet (14). */
   public static final int VXLAN_OVERHEAD = 50;
+  public static final String DRIVER_NAME = "overlay";
   public static final String ENCRYPTED = "overlay.encrypted";
   /**
    * Label of the ingress network only: this node's own address on it (address/prefix). The node
@@ -63,7 +64,7 @@ public final class OverlayDriver implements Driver {
 
   @Override
   public String name() {
-    return "overlay";
+    return DRIVER_NAME;
   }
 
   public static String bridgeName(NetworkInfo n) {
