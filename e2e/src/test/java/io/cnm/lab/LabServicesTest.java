@@ -264,7 +264,7 @@ class LabServicesTest {
           });
       // node1 has seen the removal once c1's table no longer holds b3.
       String b3 = ip("b3");
-      await(() -> !Sh.run(List.of("ip", "netns", "exec", CnmLab.PREFIX + "c1", "nft", "list", "table", "inet", "cnm"), false)
+      await(() -> !Sh.run(List.of("ip", "netns", "exec", CnmLab.PREFIX + "c1", "nft", "list", "table", "inet", "cnm_lb"), false)
           .contains(b3 + " . 8080"), 30, "c1's balancer drops b3");
       assertThat(spread("c1", vip, 80, 300, new HashSet<>())).containsOnlyKeys("b1", "b2");
       assertThat(LabBackend.askOn(open)).startsWith("b3 " + ip("c1"));
@@ -297,15 +297,16 @@ class LabServicesTest {
   @Order(9)
   void aRestartedDaemonsFullWrite_leavesTheRulesetsTheChangesMade() throws Exception {
     String sandbox = NftListing.normalized(Sh.run(List.of("ip", "netns", "exec", CnmLab.PREFIX + "c1", "nft", "list", "table", "inet",
-        "cnm"), false));
+        "cnm_lb"), false));
     String node = NftListing.normalized(Sh.run(List.of("ip", "netns", "exec", CnmLab.PREFIX + "node1", "nft", "list", "table", "inet",
         "cnm"), false));
     assertThat(sandbox).contains(vip("web"));
+    assertThat(node).contains("dport 30080");
     // The new daemon writes every table whole on its first pass, which completes before it reports ready.
     assertThat(lab.run("daemon", "restart", "node1", "--kill")).isZero();
     Thread.sleep(2000);
-    assertThat(NftListing.normalized(Sh.run(List.of("ip", "netns", "exec", CnmLab.PREFIX + "c1", "nft", "list", "table", "inet", "cnm"),
-        false))).isEqualTo(sandbox);
+    assertThat(NftListing.normalized(Sh.run(List.of("ip", "netns", "exec", CnmLab.PREFIX + "c1", "nft", "list", "table", "inet",
+        "cnm_lb"), false))).isEqualTo(sandbox);
     assertThat(NftListing.normalized(Sh.run(List.of("ip", "netns", "exec", CnmLab.PREFIX + "node1", "nft", "list", "table", "inet",
         "cnm"), false))).isEqualTo(node);
   }

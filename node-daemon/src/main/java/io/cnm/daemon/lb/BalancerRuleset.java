@@ -10,7 +10,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * Renders a {@link Balancer} into the sandbox's table {@code inet cnm}: whole (on a new sandbox
+ * Renders a {@link Balancer} into the sandbox's table {@code inet cnm_lb}: whole (on a new sandbox
  * and on re-sync) or as the difference between two balancers (everything else). The layout is
  * flat on purpose: a data map per slot count in use and a set, no chain or anonymous set per
  * service, so that a change of backends is a few element additions and deletions, which the
@@ -32,7 +32,11 @@ import java.util.TreeSet;
  * together.
  */
 public final class BalancerRuleset {
-  public static final String TABLE = "cnm";
+  /**
+   * Not the node table's name: where a sandbox is the node's own namespace (a host-network pod),
+   * the two tables live side by side and never replace each other.
+   */
+  public static final String TABLE = "cnm_lb";
   static final String VIPS = "vips";
   private static final String MAP_TYPE = "typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport";
   private static final String KEY = "ip daddr . meta l4proto . th dport . ";

@@ -36,8 +36,8 @@ public final class NftCommand implements Nftables {
   }
 
   @Override
-  public String listTable() {
-    return run(command("list", "table", "inet", Ruleset.TABLE), null, false);
+  public String listTable(String table) {
+    return run(command("list", "table", "inet", table), null, false);
   }
 
   private static String run(List<String> cmd, String input, boolean failOnError) {

@@ -61,9 +61,9 @@ public final class NftContext implements Nftables {
   }
 
   @Override
-  public String listTable() {
+  public String listTable(String table) {
     try {
-      return run("list table inet " + Ruleset.TABLE);
+      return run("list table inet " + table);
     } catch (IllegalStateException e) {
       return "";
     }

@@ -5,8 +5,8 @@ public interface Nftables extends AutoCloseable {
   /** Applies a whole transaction atomically; on error nothing of it is applied. */
   void apply(String transaction);
 
-  /** The daemon's table as nft lists it, or an empty string when it does not exist. */
-  String listTable();
+  /** One of the daemon's tables (family inet) as nft lists it, or an empty string when it does not exist. */
+  String listTable(String table);
 
   /** Releases what it holds open (a library context); nothing by default. */
   @Override

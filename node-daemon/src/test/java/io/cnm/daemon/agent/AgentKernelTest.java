@@ -150,7 +150,7 @@ class AgentKernelTest {
     assertThat(io.cnm.daemon.dns.DnsClientAccess.resolve(web, ns.fullName("db"))).containsExactly("10.20.0.2");
     assertThat(io.cnm.daemon.dns.DnsClientAccess.resolve(web, "db-alias")).containsExactly("10.20.0.2");
     assertThat(Files.readString(etcNetns.resolve(ns.fullName("web")).resolve("resolv.conf"))).contains("nameserver 127.0.0.11");
-    assertThat(new NftCommand(node.path()).listTable()).contains("masquerade");
+    assertThat(new NftCommand(node.path()).listTable(io.cnm.daemon.nft.Ruleset.TABLE)).contains("masquerade");
   }
 
   @Test

@@ -70,8 +70,13 @@ public class PodNetworksReconciler implements Reconciler<Pod> {
       } else if (!ownedBy(current, pod)) {
         events.warning(pod, "EndpointNameTaken", "CnmEndpoint " + desired.getMetadata().getName()
             + " exists and does not belong to this pod; network " + a.network() + " is not attached");
-      } else if (!Objects.equals(specJson(current.getSpec()), specJson(desired.getSpec()))) {
+      } else if (!Objects.equals(specJson(current.getSpec()), specJson(desired.getSpec()))
+          || !podLabels(current.getMetadata().getLabels()).equals(podLabels(pod.getMetadata().getLabels()))) {
         current.setSpec(desired.getSpec());
+        Map<String, String> labels = new HashMap<>(current.getMetadata().getLabels() == null ? Map.of() : current.getMetadata().getLabels());
+        labels.keySet().removeIf(k -> !k.startsWith(CNM_PREFIX));
+        labels.putAll(podLabels(pod.getMetadata().getLabels()));
+        current.getMetadata().setLabels(labels);
         client.resource(current).update();
       }
     }
@@ -87,7 +92,8 @@ public class PodNetworksReconciler implements Reconciler<Pod> {
     CnmEndpoint ep = new CnmEndpoint();
     ep.getMetadata().setName(endpointName(pod, a.network()));
     ep.getMetadata().setNamespace(pod.getMetadata().getNamespace());
-    Map<String, String> labels = new HashMap<>();
+    // The pod's own labels too, so that a CnmService selects pods by their labels as a Kubernetes Service does.
+    Map<String, String> labels = new HashMap<>(podLabels(pod.getMetadata().getLabels()));
     labels.put(POD_LABEL, pod.getMetadata().getName());
     ep.getMetadata().setLabels(labels);
     ep.getMetadata().setOwnerReferences(List.of(new OwnerReferenceBuilder().withApiVersion("v1").withKind("Pod")
@@ -103,6 +109,21 @@ public class PodNetworksReconciler implements Reconciler<Pod> {
     spec.setInterfaceName(a.interfaceName());
     ep.setSpec(spec);
     return ep;
+  }
+
+  private static final String CNM_PREFIX = "cnm.io/";
+
+  /** Labels other than this project's own (cnm.io/...), which the endpoint takes from its pod. */
+  static Map<String, String> podLabels(Map<String, String> labels) {
+    Map<String, String> out = new HashMap<>();
+    if (labels != null) {
+      labels.forEach((k, v) -> {
+        if (!k.startsWith(CNM_PREFIX)) {
+          out.put(k, v);
+        }
+      });
+    }
+    return out;
   }
 
   private static String specJson(Object spec) {

@@ -131,9 +131,13 @@ class EndpointApiTest {
 
   @Test
   void podAnnotation_createsOwnedEndpoints_followsItsChanges_andIsCleanedUpWithThePod() {
-    h.client.resource(pod("app", "node-1", "pets, ovnet@ip=10.2.0.77;alias=api")).create();
+    Pod created = pod("app", "node-1", "pets, ovnet@ip=10.2.0.77;alias=api");
+    created.getMetadata().setLabels(java.util.Map.of("app", "web"));
+    h.client.resource(created).create();
     CnmEndpoint onPets = awaitStatus("app-pets", "True");
     CnmEndpoint onOv = awaitStatus("app-ovnet", "True");
+    // The pod's labels, so that a CnmService selects it by them; and a relabelled pod relabels its endpoints.
+    assertThat(onPets.getMetadata().getLabels()).containsEntry("app", "web").containsEntry("cnm.io/pod", "app");
     assertThat(onPets.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
       assertThat(o.getKind()).isEqualTo("Pod");
       assertThat(o.getName()).isEqualTo("app");
@@ -142,8 +146,11 @@ class EndpointApiTest {
     assertThat(onOv.getSpec().getAliases()).containsExactly("api");
     Pod p = h.client.pods().inNamespace("test").withName("app").get();
     p.getMetadata().getAnnotations().put("cnm.io/networks", "ovnet@ip=10.2.0.77;alias=api");
+    p.getMetadata().setLabels(java.util.Map.of("app", "api"));
     h.client.resource(p).update();
     await().atMost(Duration.ofSeconds(20)).until(() -> h.endpoint("app-pets") == null);
+    await().atMost(Duration.ofSeconds(20)).until(() -> "api".equals(h.endpoint("app-ovnet").getMetadata().getLabels().get("app")));
+    assertThat(h.endpoint("app-ovnet").getMetadata().getLabels()).containsKey("cnm.io/node");
     // The pod goes (no garbage collector in the mock server): the operator deletes what it made for it.
     h.client.resource(h.client.pods().inNamespace("test").withName("app").get()).delete();
     await().atMost(Duration.ofSeconds(20)).until(() -> h.endpoint("app-ovnet") == null);
