@@ -74,16 +74,7 @@ class LabOverlayTest {
       client.close();
     }
     if (lab != null) {
-      // Keep the daemons' logs for a failed run's diagnosis.
-      Path keep = Path.of("target", "lab-logs", "overlay");
-      Files.createDirectories(keep);
-      try (var logs = Files.list(state)) {
-        for (Path l : logs.filter(f -> f.toString().endsWith(".log")).toList()) {
-          Files.copy(l, keep.resolve(l.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-      lab.run("down");
-      assertThat(LabDemoTest.labNamespacesExist()).as("namespaces left by down").isFalse();
+      LabRuns.down(lab, state, "overlay");
     }
   }
 
@@ -93,9 +84,7 @@ class LabOverlayTest {
   }
 
   void apply(String yaml) throws Exception {
-    Path f = Files.createTempFile(state, "objects", ".yaml");
-    Files.writeString(f, yaml);
-    assertThat(lab.run("apply", "-f", f.toString())).isZero();
+    LabRuns.apply(lab, state, yaml);
   }
 
   CnmEndpoint ep(String name) {

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.cnm.api.v1alpha1.CnmEndpoint;
 import io.cnm.api.v1alpha1.CnmNetwork;
+import io.cnm.daemon.kernel.WhoAmI;
 import io.cnm.daemon.netns.NetNamespace;
 import io.cnm.daemon.nft.NftListing;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +48,7 @@ class LabServicesTest {
   CnmLab lab;
   Path state;
   KubernetesClient client;
-  final List<LabBackend> backends = new ArrayList<>();
+  final List<WhoAmI> backends = new ArrayList<>();
 
   @BeforeAll
   void up() throws Exception {
@@ -100,28 +100,20 @@ class LabServicesTest {
     client = lab.client();
     assertThat(lab.run("wait", "endpoints")).isZero();
     for (String b : List.of("b1", "b2", "b3")) {
-      backends.add(new LabBackend(b, 8080));
+      try (NetNamespace ns = NetNamespace.open("/run/netns/" + CnmLab.PREFIX + b)) {
+        backends.add(new WhoAmI(ns, b, "0.0.0.0", 8080));
+      }
     }
   }
 
   @AfterAll
   void down() throws Exception {
-    for (LabBackend b : backends) {
-      b.close();
-    }
+    backends.forEach(WhoAmI::close);
     if (client != null) {
       client.close();
     }
     if (lab != null) {
-      Path keep = Path.of("target", "lab-logs", "services");
-      Files.createDirectories(keep);
-      try (var logs = Files.list(state)) {
-        for (Path l : logs.filter(f -> f.toString().endsWith(".log")).toList()) {
-          Files.copy(l, keep.resolve(l.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-      lab.run("down");
-      assertThat(LabDemoTest.labNamespacesExist()).as("namespaces left by down").isFalse();
+      LabRuns.down(lab, state, "services");
     }
   }
 
@@ -131,9 +123,7 @@ class LabServicesTest {
   }
 
   void apply(String yaml) throws Exception {
-    Path f = Files.createTempFile(state, "objects", ".yaml");
-    Files.writeString(f, yaml);
-    assertThat(lab.run("apply", "-f", f.toString())).isZero();
+    LabRuns.apply(lab, state, yaml);
   }
 
   String ip(String endpoint) {
@@ -156,7 +146,7 @@ class LabServicesTest {
     return in(sandbox, () -> {
       Map<String, Integer> by = new TreeMap<>();
       for (int i = 0; i < count; i++) {
-        String[] who = LabBackend.ask(ip, port).split(" ");
+        String[] who = WhoAmI.ask(ip, port, 3000).split(" ");
         by.merge(who[0], 1, Integer::sum);
         sources.add(who[1]);
       }
@@ -202,7 +192,7 @@ class LabServicesTest {
     String vip = vip("sticky");
     await(() -> in("c1", () -> {
       try {
-        return LabBackend.ask(vip, 81) != null;
+        return WhoAmI.ask(vip, 81, 3000) != null;
       } catch (java.io.IOException e) {
         return false;
       }
@@ -216,7 +206,7 @@ class LabServicesTest {
   void aServiceWithoutBackends_rejectsAtOnce() {
     String vip = vip("empty");
     long t0 = System.nanoTime();
-    assertThatThrownBy(() -> in("c1", () -> LabBackend.ask(vip, 80))).hasRootCauseInstanceOf(ConnectException.class);
+    assertThatThrownBy(() -> in("c1", () -> WhoAmI.ask(vip, 80, 3000))).hasRootCauseInstanceOf(ConnectException.class);
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(1000);
   }
 
@@ -244,18 +234,7 @@ class LabServicesTest {
   @Order(6)
   void aDrainedBackend_getsNoNewConnection_andItsOpenOnesAreNotHijacked() throws Exception {
     String vip = vip("web");
-    Socket open = in("c1", () -> {
-      for (int i = 0; i < 300; i++) {
-        Socket s = new Socket();
-        s.connect(new InetSocketAddress(vip, 80), 3000);
-        s.setSoTimeout(3000);
-        if (LabBackend.askOn(s).startsWith("b3 ")) {
-          return s;
-        }
-        s.close();
-      }
-      throw new AssertionError("no connection landed on b3");
-    });
+    Socket open = in("c1", () -> WhoAmI.openTo("b3", vip, 80, 300, 3000));
     try (open) {
       client.resources(CnmEndpoint.class).inNamespace("default").withName("b3")
           .edit(e -> {
@@ -267,7 +246,7 @@ class LabServicesTest {
       await(() -> !Sh.run(List.of("ip", "netns", "exec", CnmLab.PREFIX + "c1", "nft", "list", "table", "inet", "cnm_lb"), false)
           .contains(b3 + " . 8080"), 30, "c1's balancer drops b3");
       assertThat(spread("c1", vip, 80, 300, new HashSet<>())).containsOnlyKeys("b1", "b2");
-      assertThat(LabBackend.askOn(open)).startsWith("b3 " + ip("c1"));
+      assertThat(WhoAmI.askOn(open)).startsWith("b3 " + ip("c1"));
     }
   }
 
@@ -290,7 +269,7 @@ class LabServicesTest {
   void hostModeOpensThePortOnlyWhereABackendRuns_toThatBackend() throws Exception {
     await(() -> reaches("underlay", "198.19.0.11", 30081, Set.of("b1")), 30, "node1:30081 reaches b1");
     assertThat(spread("underlay", "198.19.0.12", 30081, 20, new HashSet<>())).containsOnlyKeys("b2");
-    assertThatThrownBy(() -> in("underlay", () -> LabBackend.ask("198.19.0.13", 30081))).hasRootCauseInstanceOf(ConnectException.class);
+    assertThatThrownBy(() -> in("underlay", () -> WhoAmI.ask("198.19.0.13", 30081, 3000))).hasRootCauseInstanceOf(ConnectException.class);
   }
 
   @Test

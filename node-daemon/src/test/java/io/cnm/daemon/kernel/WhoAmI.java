@@ -94,6 +94,23 @@ public final class WhoAmI implements AutoCloseable {
     }
   }
 
+  /**
+   * Opens connections from the current namespace until one is answered by {@code backend}, and
+   * returns it open (to watch it across a change); fails after {@code tries}.
+   */
+  public static Socket openTo(String backend, String ip, int port, int tries, int timeoutMs) throws IOException {
+    for (int i = 0; i < tries; i++) {
+      Socket s = new Socket();
+      s.connect(new InetSocketAddress(ip, port), timeoutMs);
+      s.setSoTimeout(timeoutMs);
+      if (askOn(s).startsWith(backend + " ")) {
+        return s;
+      }
+      s.close();
+    }
+    throw new AssertionError("no connection to " + ip + ":" + port + " landed on " + backend + " in " + tries + " tries");
+  }
+
   /** One more line on an open connection. */
   public static String askOn(Socket s) throws IOException {
     s.getOutputStream().write('\n');
