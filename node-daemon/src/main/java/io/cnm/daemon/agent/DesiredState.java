@@ -18,6 +18,7 @@ import io.cnm.daemon.driver.EndpointInfo;
 import io.cnm.daemon.driver.NetworkInfo;
 import io.cnm.daemon.driver.Peer;
 import io.cnm.daemon.driver.bridge.BridgeDriver;
+import io.cnm.daemon.driver.macvlan.MacvlanDriver;
 import io.cnm.daemon.driver.overlay.OverlayDriver;
 import io.cnm.daemon.lb.Balancer;
 import java.nio.file.Path;
@@ -234,8 +235,10 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
     }
     MacvlanOptions m = n.getSpec().getMacvlan();
     if (m != null) {
-      put(options, "macvlan.parent", m.getParent());
-      put(options, "macvlan.mode", m.getMode());
+      if (m.getParent() != null) {
+        options.put(MacvlanDriver.PARENT, m.getParent()); // an interface name: its case is its own
+      }
+      put(options, MacvlanDriver.MODE, m.getMode());
     }
     boolean cluster = "cluster".equalsIgnoreCase(st.getScope());
     return new NetworkInfo(key, st.getNetworkId(), n.getSpec().driverOrDefault(), subnets, gateways, n.getSpec().internalEnabled(),

@@ -3,6 +3,7 @@ package io.cnm.daemon.driver;
 import io.cnm.api.net.Cidr;
 import io.cnm.daemon.driver.bridge.BridgeDriver;
 import io.cnm.daemon.driver.host.HostDriver;
+import io.cnm.daemon.driver.macvlan.MacvlanDriver;
 import io.cnm.daemon.driver.none.NullDriver;
 import io.cnm.daemon.driver.overlay.GwBridge;
 import io.cnm.daemon.driver.overlay.OverlayDriver;
@@ -28,7 +29,7 @@ public final class Drivers {
   public static Drivers builtIn(Sandboxes sandboxes, Underlay underlay, Cidr gwbridgeSubnet) {
     return new Drivers(List.of(new BridgeDriver(sandboxes),
         new OverlayDriver(sandboxes, underlay, new GwBridge(sandboxes, gwbridgeSubnet)), new HostDriver(),
-        new NullDriver(sandboxes)));
+        new NullDriver(sandboxes), new MacvlanDriver(sandboxes)));
   }
 
   public Optional<Driver> get(String name) {

@@ -64,6 +64,11 @@ final class Message {
     return attr(type, new byte[] {(byte) v});
   }
 
+  /** A 16-bit value in host byte order (a VLAN id). */
+  Message attrU16(int type, int v) {
+    return attr(type, ByteBuffer.allocate(2).order(ByteOrder.nativeOrder()).putShort((short) v).array());
+  }
+
   /** A 16-bit value in network byte order (VXLAN's UDP port). */
   Message attrBe16(int type, int v) {
     return attr(type, new byte[] {(byte) (v >>> 8), (byte) v});

@@ -36,6 +36,9 @@ public interface Netlink extends AutoCloseable {
    */
   void addVxlan(String name, int vni, int port, IpAddress local, int mtu);
 
+  /** Creates an 802.1q sub-interface of {@code parent} with the VLAN id (fails where the kernel has no 8021q). */
+  void addVlan(String name, String parent, int vlanId);
+
   /** Creates a macvlan child of {@code parent} in the given mode (bridge, private, vepa, passthru). */
   void addMacvlan(String name, String parent, String mode, int mtu);
 

@@ -51,6 +51,7 @@ public final class RouteNetlink implements Netlink {
   static final int IFLA_VXLAN_PROXY = 11;
   static final int IFLA_VXLAN_PORT = 15;
   static final int IFLA_MACVLAN_MODE = 1;
+  static final int IFLA_VLAN_ID = 1;
   static final int IFF_UP = 1;
   static final int IFLA_PROTINFO = 12;
   static final int IFLA_BRPORT_ISOLATED = 33;
@@ -185,6 +186,12 @@ public final class RouteNetlink implements Netlink {
     };
     ack(create(name, mtu).attrU32(IFLA_LINK, index(parent)).begin(IFLA_LINKINFO).attrString(IFLA_INFO_KIND, "macvlan")
         .begin(IFLA_INFO_DATA).attrU32(IFLA_MACVLAN_MODE, modeValue).end().end(), "create macvlan " + name + " on " + parent);
+  }
+
+  @Override
+  public void addVlan(String name, String parent, int vlanId) {
+    ack(create(name, 0).attrU32(IFLA_LINK, index(parent)).begin(IFLA_LINKINFO).attrString(IFLA_INFO_KIND, "vlan")
+        .begin(IFLA_INFO_DATA).attrU16(IFLA_VLAN_ID, vlanId).end().end(), "create VLAN " + vlanId + " " + name + " on " + parent);
   }
 
   @Override

@@ -4,8 +4,11 @@ import io.cnm.daemon.netlink.Link;
 import io.cnm.daemon.netlink.Netlink;
 import io.cnm.daemon.netlink.NetlinkFactory;
 import io.cnm.daemon.netns.NetNamespace;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -67,6 +70,62 @@ public final class Sandboxes {
         inside.addRoute(null, p.defaultGateway(), ifname);
       }
       return ifname;
+    }
+  }
+
+  /**
+   * Hands the sandbox an interface made on the node: {@code create} makes it under
+   * {@code p.nodeName()}; it is moved in, named, given its MAC, address and default route. A
+   * sandbox that already has an interface with that MAC (a restarted daemon, a re-sync) keeps it,
+   * checked and repaired.
+   *
+   * @return the interface name inside the sandbox
+   */
+  public String hand(MovedPort p, Consumer<String> create) {
+    try (NetNamespace sandbox = NetNamespace.open(p.netnsPath()); Netlink inside = netlink.in(sandbox)) {
+      List<Link> sandboxLinks = inside.links();
+      Optional<Link> mine = sandboxLinks.stream().filter(l -> p.mac().equalsIgnoreCase(l.mac())).findFirst();
+      String ifname;
+      if (mine.isPresent()) {
+        ifname = mine.get().name();
+        if (p.address() != null && !inside.addresses(ifname).contains(p.address())) {
+          inside.addAddress(ifname, p.address());
+        }
+        if (!mine.get().up()) {
+          inside.setUp(ifname, true);
+        }
+      } else {
+        if (node.link(p.nodeName()).isPresent()) {
+          node.deleteLink(p.nodeName()); // made by a pass that failed before it could move it
+        }
+        create.accept(p.nodeName());
+        node.setMac(p.nodeName(), p.mac());
+        node.moveTo(p.nodeName(), sandbox);
+        ifname = freeName(p.wantedName(), sandboxLinks);
+        inside.rename(p.nodeName(), ifname);
+        if (p.address() != null) {
+          inside.addAddress(ifname, p.address());
+        }
+        inside.setUp(ifname, true);
+      }
+      if (sandboxLinks.stream().anyMatch(l -> l.name().equals("lo") && !l.up())) {
+        inside.setUp("lo", true);
+      }
+      if (p.defaultGateway() != null
+          && inside.routes().stream().noneMatch(r -> r.destination().prefixLength() == 0 && r.destination().family() == 4)) {
+        inside.addRoute(null, p.defaultGateway(), ifname);
+      }
+      return ifname;
+    }
+  }
+
+  /** Deletes the sandbox's interface with this MAC; nothing to do when it, or the sandbox, is gone. */
+  public void take(String netnsPath, String mac) {
+    if (netnsPath == null || !Files.exists(Path.of(netnsPath))) {
+      return;
+    }
+    try (NetNamespace sandbox = NetNamespace.open(netnsPath); Netlink inside = netlink.in(sandbox)) {
+      inside.links().stream().filter(l -> mac.equalsIgnoreCase(l.mac())).findFirst().ifPresent(l -> inside.deleteLink(l.name()));
     }
   }
 

@@ -83,7 +83,7 @@ public final class Ipam {
     } else {
       for (IpamConfig cfg : configs) {
         Cidr cidr = Cidr.parse(cfg.getSubnet()).masked();
-        requireNoOverlap(key, cidr);
+        requireNoOverlap(key, cidr, onHostLan(spec));
         for (NetworkAllocation.Subnet s : subnets) {
           if (s.cidr().overlaps(cidr)) {
             throw new CnmException.InvalidConfig(Reasons.INVALID_SPEC, "subnets " + s.cidr() + " and " + cidr + " overlap");
@@ -127,7 +127,7 @@ public final class Ipam {
     Set<IpAddress> reserved = new HashSet<>();
     for (int i = 0; i < subnets.size(); i++) {
       Cidr cidr = Cidr.parse(subnets.get(i));
-      requireNoOverlap(key, cidr);
+      requireNoOverlap(key, cidr, onHostLan(spec));
       IpAddress gw = gateways != null && i < gateways.size() && gateways.get(i) != null ? IpAddress.parse(gateways.get(i)) : null;
       Cidr range = null;
       for (IpamConfig cfg : configs) {
@@ -253,7 +253,16 @@ public final class Ipam {
     }
   }
 
-  private void requireNoOverlap(String key, Cidr cidr) {
+  /**
+   * A macvlan network's subnet is, by design, the parent interface's own L2 subnet, which the
+   * nodes' interfaces are on too: the check against node subnets does not apply (nor does it in
+   * Docker). Its addresses come from ipRange, or the subnet minus auxAddresses and the gateway.
+   */
+  private static boolean onHostLan(CnmNetworkSpec spec) {
+    return Drivers.MACVLAN.equals(spec.driverOrDefault());
+  }
+
+  private void requireNoOverlap(String key, Cidr cidr, boolean onHostLan) {
     for (NetworkSpace n : networks.values()) {
       if (n.key.equals(key)) {
         continue;
@@ -265,7 +274,7 @@ public final class Ipam {
         }
       }
     }
-    for (Map.Entry<String, List<Cidr>> node : nodeSubnets.entrySet()) {
+    for (Map.Entry<String, List<Cidr>> node : onHostLan ? Map.<String, List<Cidr>>of().entrySet() : nodeSubnets.entrySet()) {
       for (Cidr c : node.getValue()) {
         if (c.overlaps(cidr)) {
           throw new CnmException.Conflict(Reasons.SUBNET_CONFLICT,

@@ -151,4 +151,20 @@ class NetworkApiTest {
     assertThat(awaitReady("pets", "True").getStatus().getSubnets()).containsExactly("172.18.0.0/16");
     assertThat(awaitReady("ovnet", "True").getStatus().getSubnets()).containsExactly("10.0.1.0/24");
   }
+
+  @Test
+  void macvlanSubnet_isTheNodesOwnLan_soTheNodeSubnetCheckDoesNotApply_butItDoesForABridge() {
+    h.client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1")
+        .withAnnotations(Map.of("cnm.io/host-subnets", "198.19.0.0/24,192.0.2.0/24")).endMetadata().build()).create();
+    io.cnm.api.v1alpha1.CnmNetwork mv = network("mvnet", "macvlan", "198.19.0.0/24");
+    io.cnm.api.v1alpha1.MacvlanOptions o = new io.cnm.api.v1alpha1.MacvlanOptions();
+    o.setParent("eth0");
+    mv.getSpec().setMacvlan(o);
+    h.client.resource(mv).create();
+    assertThat(awaitReady("mvnet", "True").getStatus().getSubnets()).containsExactly("198.19.0.0/24");
+    h.client.resource(network("br", "bridge", "192.0.2.0/24")).create();
+    var ready = io.cnm.api.status.Conditions.find(awaitReady("br", "False").getStatus().getConditions(), "Ready").orElseThrow();
+    assertThat(ready.getReason()).isEqualTo("SubnetConflict");
+    assertThat(ready.getMessage()).contains("on the interfaces of node node-1");
+  }
 }
