@@ -49,7 +49,9 @@ class LabMacvlanTest {
     lab.run("up", "--nodes", "2");
     // A second subnet on the lab's L2, for the private-mode network.
     Sh.run(List.of("ip", "-n", CnmLab.PREFIX + "underlay", "addr", "add", "198.19.1.1/24", "dev", "lab0"), true);
-    for (String[] sb : new String[][] {{"m1", "node1"}, {"m2", "node2"}, {"m3", "node1"}, {"p1", "node1"}, {"p2", "node1"}, {"v1", "node1"}}) {
+    Sh.run(List.of("ip", "-n", CnmLab.PREFIX + "underlay", "addr", "add", "198.19.2.1/24", "dev", "lab0"), true);
+    for (String[] sb : new String[][] {{"m1", "node1"}, {"m2", "node2"}, {"m3", "node1"}, {"p1", "node1"}, {"p2", "node1"}, {"v1", "node1"},
+        {"q1", "node1"}, {"q2", "node1"}}) {
       lab.run("sandbox", "add", sb[0], "--node", sb[1]);
     }
     LabRuns.apply(lab, state, """
@@ -72,17 +74,26 @@ class LabMacvlanTest {
         ---
         apiVersion: cnm.io/v1alpha1
         kind: CnmNetwork
+        metadata: {name: mvvepa}
+        spec:
+          driver: macvlan
+          macvlan: {parent: eth0, mode: vepa}
+          ipam: {config: [{subnet: 198.19.2.0/24, gateway: 198.19.2.1}]}
+        ---
+        apiVersion: cnm.io/v1alpha1
+        kind: CnmNetwork
         metadata: {name: mvvlan}
         spec:
           driver: macvlan
           macvlan: {parent: eth0.10}
           ipam: {config: [{subnet: 192.0.2.0/24}]}
         """ + endpoint("m1", "mvnet", "node1") + endpoint("m2", "mvnet", "node2") + endpoint("m3", "mvnet", "node1")
-        + endpoint("p1", "mvpriv", "node1") + endpoint("p2", "mvpriv", "node1") + endpoint("v1", "mvvlan", "node1"));
+        + endpoint("p1", "mvpriv", "node1") + endpoint("p2", "mvpriv", "node1") + endpoint("v1", "mvvlan", "node1")
+        + endpoint("q1", "mvvepa", "node1") + endpoint("q2", "mvvepa", "node1"));
     client = lab.client();
-    await(() -> List.of("m1", "m2", "m3", "p1", "p2").stream().allMatch(n -> realized(n) != null && realized(n).equals("True")), 90,
+    await(() -> List.of("m1", "m2", "m3", "p1", "p2", "q1", "q2").stream().allMatch(n -> realized(n) != null && realized(n).equals("True")), 90,
         "the macvlan endpoints are realized");
-    for (String s : List.of("m1", "m2", "m3", "p2")) {
+    for (String s : List.of("m1", "m2", "m3", "p2", "q2")) {
       try (NetNamespace ns = NetNamespace.open("/run/netns/" + CnmLab.PREFIX + s)) {
         servers.add(new WhoAmI(ns, s, "0.0.0.0", 8080));
       }
@@ -159,6 +170,26 @@ class LabMacvlanTest {
   void privateMode_keepsChildrenOfOneParentApart_whileTheLanStillReachesThem() throws Exception {
     assertThatThrownBy(() -> in("p1", () -> WhoAmI.ask(ip("p2"), 8080, 1500))).hasRootCauseInstanceOf(IOException.class);
     assertThat(in("underlay", () -> WhoAmI.ask(ip("p2"), 8080, 3000))).isEqualTo("p2 198.19.1.1");
+  }
+
+  @Test
+  void vepaMode_sendsEvenLocalTrafficToTheSwitch_soChildrenMeetOnlyWhereTheSwitchHairpins() throws Exception {
+    assertThatThrownBy(() -> in("q1", () -> WhoAmI.ask(ip("q2"), 8080, 1500))).hasRootCauseInstanceOf(IOException.class);
+    // The lab's switch is the underlay bridge: node1's port n1 reflecting frames back lets the two children talk.
+    Sh.run(List.of("ip", "-n", CnmLab.PREFIX + "underlay", "link", "set", "n1", "type", "bridge_slave", "hairpin", "on"), true);
+    try {
+      await(() -> {
+        try {
+          return in("q1", () -> WhoAmI.ask(ip("q2"), 8080, 1500)).equals("q2 " + ip("q1"));
+        } catch (RuntimeException e) {
+          return false;
+        }
+      }, 15, "q1 reaches q2 through the hairpinning switch");
+      // Private mode drops frames between children of one parent even when the switch sends them back.
+      assertThatThrownBy(() -> in("p1", () -> WhoAmI.ask(ip("p2"), 8080, 1500))).hasRootCauseInstanceOf(IOException.class);
+    } finally {
+      Sh.run(List.of("ip", "-n", CnmLab.PREFIX + "underlay", "link", "set", "n1", "type", "bridge_slave", "hairpin", "off"), true);
+    }
   }
 
   @Test
