@@ -42,7 +42,7 @@ public final class CnmLab {
         wait endpoints                  wait until every endpoint is Ready and realized on its node
         daemon restart NODE [--kill]    stop a node's daemon (SIGKILL with --kill) and start a new one
         node down|up NODE               lose a node (daemon killed, namespace deleted) or bring it back
-        demo                            the seed's "Bridge Driver on a Single Host" and "Multi-Host with Overlay Driver" walkthroughs
+        demo                            the seed's bridge, overlay and macvlan (Docker Pets) walkthroughs
         down                            stop everything and remove every namespace, link, table and file the lab made
       """;
   public static final String PREFIX = "cnmlab-";

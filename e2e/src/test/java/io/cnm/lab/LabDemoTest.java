@@ -59,6 +59,8 @@ class LabDemoTest {
     assertThat(text).containsPattern("pets-overlay\\s+overlay\\s+cluster\\s+10\\.\\d+\\.\\d+\\.0/24\\s+True");
     assertThat(text).containsPattern("db2\\s+pets-overlay\\s+node2\\s+10\\.").containsPattern("web2\\s+pets-overlay\\s+node1\\s+10\\.");
     assertThat(text).contains("$ curl " + Demo.OVERLAY_URL).containsPattern("found db at 10\\.\\d+\\.\\d+\\.\\d+ through the embedded DNS");
+    assertThat(text).containsPattern("db3\\s+pets-macvlan\\s+node2\\s+198\\.19\\.0\\.205/24");
+    assertThat(text).contains("$ curl " + Demo.MACVLAN_URL).contains("reached db directly at 198.19.0.205 on the LAN");
     assertThat(labNamespacesExist()).as("namespaces left by down").isFalse();
   }
 

@@ -26,9 +26,10 @@ public final class Web {
         InetAddress addr = InetAddress.getByName(db);
         try (Socket s = new Socket(addr, 8500);
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))) {
-          body = "Docker Pets on cnm-lab\n"
-              + "web (" + InetAddress.getLocalHost().getHostName() + ") found " + db + " at " + addr.getHostAddress()
-              + " through the embedded DNS\n" + "db counts visit number " + in.readLine() + "\n";
+          String how = db.equals(addr.getHostAddress()) ? "reached db directly at " + db + " on the LAN"
+              : "found " + db + " at " + addr.getHostAddress() + " through the embedded DNS";
+          body = "Docker Pets on cnm-lab\n" + "web (" + InetAddress.getLocalHost().getHostName() + ") " + how + "\n"
+              + "db counts visit number " + in.readLine() + "\n";
         }
       } catch (Exception e) {
         code = 503;
