@@ -12,7 +12,6 @@ import io.cnm.daemon.sandbox.MovedPort;
 import io.cnm.daemon.sandbox.Sandboxes;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -124,8 +123,4 @@ public final class MacvlanDriver implements Driver {
     return ep == null && node.link(parent(n)).filter(Owned::ours).isPresent() ? Set.of(parent(n)) : Set.of();
   }
 
-  /** Whether a link is a VLAN parent this driver made (for tests and leftovers). */
-  public Optional<String> vlanOf(NetworkInfo n) {
-    return Optional.ofNullable(vlansMade.get(n.key()));
-  }
 }
