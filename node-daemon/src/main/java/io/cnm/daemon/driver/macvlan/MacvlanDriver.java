@@ -122,5 +122,4 @@ public final class MacvlanDriver implements Driver {
     // Children live in sandboxes; a VLAN parent this driver made stays while its network is here.
     return ep == null && node.link(parent(n)).filter(Owned::ours).isPresent() ? Set.of(parent(n)) : Set.of();
   }
-
 }
