@@ -6,10 +6,10 @@ import io.cnm.api.v1alpha1.CnmNetwork;
 import io.cnm.api.v1alpha1.CnmService;
 import io.cnm.api.v1alpha1.PublishedPort;
 import io.cnm.api.v1alpha1.VirtualIP;
-import io.cnm.operator.service.PublishedPorts;
 import io.cnm.operator.Keys;
 import io.cnm.operator.ipam.Ipam;
 import io.cnm.operator.network.NetworkReconciler;
+import io.cnm.operator.service.PublishedPorts;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.inject.Singleton;
 import java.util.Comparator;
@@ -71,11 +71,18 @@ public class IpamRecovery {
       try {
         ipam.restoreNetwork(Keys.of(n), n.getSpec(), st.getSubnets(), st.getGateways(), st.getVni());
         networks++;
-        if (st.getIngressAddresses() != null) {
-          st.getIngressAddresses().forEach((node, addr) -> ipam.restoreEndpoint(Keys.of(n), NetworkReconciler.ingressOwner(node), node, addr, null));
-        }
       } catch (RuntimeException e) {
         LOG.warnf("network %s: its recorded allocation cannot be restored (%s); it will be allocated again", Keys.of(n), e.getMessage());
+        continue;
+      }
+      if (st.getIngressAddresses() != null) {
+        st.getIngressAddresses().forEach((node, addr) -> {
+          try {
+            ipam.restoreEndpoint(Keys.of(n), NetworkReconciler.ingressOwner(node), node, addr, null);
+          } catch (RuntimeException e) {
+            LOG.warnf("ingress network %s: node %s's address %s cannot be restored (%s)", Keys.of(n), node, addr, e.getMessage());
+          }
+        });
       }
     }
     for (CnmService s : client.resources(CnmService.class).inAnyNamespace().list().getItems()) {
