@@ -35,6 +35,10 @@ public final class Ruleset {
     s.append("table inet ").append(TABLE).append('\n');
     s.append("delete table inet ").append(TABLE).append('\n');
     s.append("table inet ").append(TABLE).append(" {\n");
+    // Localhost publishing needs route_localnet=1, which would also let a neighbour on the node's L2 reach
+    // services bound to 127.0.0.1 (the CVE-2020-8558 class): such packets never come from anywhere but lo.
+    s.append("  chain localnet_guard {\n    type filter hook prerouting priority raw; policy accept;\n");
+    s.append("    iifname != \"lo\" ip daddr 127.0.0.0/8 drop\n  }\n");
     forward(fw, s);
     nat(fw, s, "prerouting", "type nat hook prerouting priority dstnat; policy accept;");
     // The output hook does not take the dstnat keyword in nft 1.0; -100 is the same priority.

@@ -20,6 +20,10 @@ class RulesetTest {
         table inet cnm
         delete table inet cnm
         table inet cnm {
+          chain localnet_guard {
+            type filter hook prerouting priority raw; policy accept;
+            iifname != "lo" ip daddr 127.0.0.0/8 drop
+          }
           chain forward {
             type filter hook forward priority filter; policy accept;
             oifname { "br-front", "br-int" } ct state established,related accept
@@ -52,7 +56,7 @@ class RulesetTest {
   @Test
   void emptyNode_stillOwnsItsTable() {
     assertThat(Ruleset.render(new NodeFirewall(List.of(), List.of())))
-        .startsWith("table inet cnm\ndelete table inet cnm\ntable inet cnm {\n  chain forward {");
+        .startsWith("table inet cnm\ndelete table inet cnm\ntable inet cnm {\n  chain localnet_guard {");
   }
 
   @Test

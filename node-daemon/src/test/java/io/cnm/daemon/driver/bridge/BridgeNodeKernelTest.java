@@ -163,6 +163,20 @@ class BridgeNodeKernelTest {
   }
 
   @Test
+  void servicesOnTheNodesLocalhost_areNotReachableFromItsL2_despiteRouteLocalnet() {
+    // A neighbour that routes 127.0.0.1 to the node (it needs route_localnet itself to put such a packet on a wire).
+    String o = ns.fullName("outside");
+    Sysctls.set(outside, "net/ipv4/conf/all/route_localnet", "1");
+    TestNamespaces.sh("ip", "-n", o, "addr", "del", "127.0.0.1/8", "dev", "lo");
+    TestNamespaces.sh("ip", "-n", o, "route", "add", "127.0.0.1/32", "via", "198.18.0.1", "dev", "eth0");
+    // Without the node's table the hole is there (CVE-2020-8558): the neighbour reaches a service bound to 127.0.0.1.
+    assertThat(Packets.echo(node, "127.0.0.1", 9999, outside, 1500)).isEqualTo("echo hello");
+    applyFirewall(List.of());
+    assertThat(Packets.echo(node, "127.0.0.1", 9999, outside, 1500)).isNull();
+    assertThat(Packets.echo(node, "127.0.0.1", 9999, node, 1500)).isEqualTo("echo hello");
+  }
+
+  @Test
   void joinTwice_buildsNothingTwice_andLeaveRemovesTheVeth() {
     NetworkInfo front = net("front", "10.10.1.0/24", false, true);
     NetNamespace a = attach("a", front, "10.10.1.2", List.of());
