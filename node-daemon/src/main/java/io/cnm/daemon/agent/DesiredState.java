@@ -72,10 +72,12 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
    * The API side of the inputs.
    *
    * @param unreadyPods namespace/name of this node's pods that are not Ready: their endpoints join but serve no service
+   * @param hostNetworkPods namespace/name of this node's pods on the node's own network: nothing joins them
    */
-  public record Api(List<CnmNetwork> networks, List<CnmEndpoint> endpoints, List<CnmService> services, Set<String> unreadyPods) {
+  public record Api(List<CnmNetwork> networks, List<CnmEndpoint> endpoints, List<CnmService> services, Set<String> unreadyPods,
+      Set<String> hostNetworkPods) {
     public Api(List<CnmNetwork> networks, List<CnmEndpoint> endpoints, List<CnmService> services) {
-      this(networks, endpoints, services, Set.of());
+      this(networks, endpoints, services, Set.of(), Set.of());
     }
   }
 
@@ -122,6 +124,13 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
       if (refused.isPresent()) {
         problems.add(new Problem(ep, refused.get().reason(), "network " + info.name() + ": " + refused.get().message() + " (node "
             + node + ")"));
+        continue;
+      }
+      String pod = ep.getSpec().getSandbox().getPod();
+      if (pod != null && api.hostNetworkPods().contains(key(ep.getMetadata().getNamespace(), pod))) {
+        // Its namespace is the node's: an interface and a default route there would be the node's own.
+        problems.add(new Problem(ep, "HostNetworkPod", "pod " + pod + " uses the node's network (hostNetwork: true); no interface is "
+            + "added to the node's own namespace"));
         continue;
       }
       Optional<String> path = sandboxPath.apply(ep);

@@ -249,7 +249,7 @@ public final class NodeAgent implements AutoCloseable {
     boolean full = resyncDue;
     resyncDue = false;
     DesiredState d = DesiredState.compute(node, vtep, new DesiredState.Api(networks.getStore().list(), endpoints.getStore().list(),
-        services.getStore().list(), unreadyPods()), drivers, this::sandboxPath, new DesiredState.Gossip(cluster.endpoints(), cluster.serviceBackends()));
+        services.getStore().list(), unreadyPods(), hostNetworkPods()), drivers, this::sandboxPath, new DesiredState.Gossip(cluster.endpoints(), cluster.serviceBackends()));
     int networkChanges = 0;
     int joins = 0;
     int leaves = 0;
@@ -415,6 +415,17 @@ public final class NodeAgent implements AutoCloseable {
       boolean ready = p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
           .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
       if (!ready) {
+        out.add(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName());
+      }
+    }
+    return out;
+  }
+
+  /** This node's pods on the node's own network (namespace/name). */
+  private Set<String> hostNetworkPods() {
+    Set<String> out = new HashSet<>();
+    for (Pod p : pods.getStore().list()) {
+      if (p.getSpec() != null && Boolean.TRUE.equals(p.getSpec().getHostNetwork())) {
         out.add(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName());
       }
     }

@@ -140,7 +140,7 @@ class DesiredStateTest {
     ServiceBackendRecord remote = new ServiceBackendRecord("ov0000000001", "n2", "t/api", IpAddress.parse("10.0.0.250"),
         IpAddress.parse("10.0.0.2"), 3);
     DesiredState d = DesiredState.compute("n1", VTEP, new DesiredState.Api(List.of(ov, br), List.of(web, client, unready, drained, db),
-        List.of(svc, other), java.util.Set.of("t/unready-pod")), DRIVERS, e -> Optional.of(e.getSpec().getSandbox().getNetnsPath() == null
+        List.of(svc, other), java.util.Set.of("t/unready-pod"), java.util.Set.of()), DRIVERS, e -> Optional.of(e.getSpec().getSandbox().getNetnsPath() == null
         ? "/proc/1/ns/net-pod" : e.getSpec().getSandbox().getNetnsPath()), new DesiredState.Gossip(Map.of(), Map.of("ov0000000001",
         List.of(remote))));
     io.cnm.daemon.lb.Frontend f = new io.cnm.daemon.lb.Frontend(IpAddress.parse("10.0.0.250"), "tcp", 80, true);
@@ -274,5 +274,15 @@ class DesiredStateTest {
     DesiredState d = compute(List.of(ingress), List.of(endpoint("x", "ingress", "10.255.0.9", "n1")), Map.of());
     assertThat(d.joins()).isEmpty();
     assertThat(d.problems()).extracting(DesiredState.Problem::reason).containsExactly("IngressNetwork");
+  }
+
+  @Test
+  void anEndpointOfAHostNetworkPod_isRefused_neverJoinedToTheNodesOwnNamespace() {
+    CnmEndpoint ep = endpoint("hostpod", "br", "172.17.0.9", "n1");
+    ep.getSpec().setSandbox(io.cnm.api.v1alpha1.Sandbox.ofPod("hostpod"));
+    DesiredState d = DesiredState.compute("n1", VTEP, new DesiredState.Api(List.of(br), List.of(ep), List.of(), java.util.Set.of(),
+        java.util.Set.of("t/hostpod")), DRIVERS, e -> Optional.of("/proc/1/ns/net"), DesiredState.Gossip.NONE);
+    assertThat(d.joins()).isEmpty();
+    assertThat(d.problems()).extracting(DesiredState.Problem::reason).containsExactly("HostNetworkPod");
   }
 }

@@ -48,6 +48,12 @@ public class PodNetworksReconciler implements Reconciler<Pod> {
       events.warning(pod, "InvalidNetworksAnnotation", NetworksAnnotation.NAME + ": " + e.getMessage());
       return UpdateControl.noUpdate();
     }
+    if (!wanted.isEmpty() && pod.getSpec() != null && Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
+      // Its sandbox is the node's own namespace: an interface (and a default route) there would be the node's.
+      events.warning(pod, "HostNetworkPod", "pod " + pod.getMetadata().getName() + " uses the node's network (hostNetwork: true); "
+          + NetworksAnnotation.NAME + " cannot attach networks to it, and none were attached");
+      wanted = List.of();
+    }
     KubernetesClient client = context.getClient();
     String ns = pod.getMetadata().getNamespace();
     var existing = client.resources(CnmEndpoint.class).inNamespace(ns)

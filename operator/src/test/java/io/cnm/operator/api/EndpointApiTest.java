@@ -167,6 +167,16 @@ class EndpointApiTest {
   }
 
   @Test
+  void hostNetworkPod_isRefusedWithAnEvent_andGetsNoEndpoint() {
+    Pod p = pod("hostpod", "node-1", "pets");
+    p.getSpec().setHostNetwork(true);
+    h.client.resource(p).create();
+    await().atMost(Duration.ofSeconds(10)).until(() -> h.client.v1().events().inNamespace("test").list().getItems().stream()
+        .anyMatch(ev -> "HostNetworkPod".equals(ev.getReason()) && ev.getMessage().contains("hostNetwork: true")));
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> h.endpoint("hostpod-pets") == null);
+  }
+
+  @Test
   void restartedOperator_handsOutNoDuplicate() {
     for (int i = 0; i < 5; i++) {
       h.client.resource(netnsEndpoint("before" + i, "ovnet", "node-" + (i % 2 + 1), null)).create();
