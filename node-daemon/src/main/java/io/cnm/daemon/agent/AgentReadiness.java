@@ -5,7 +5,10 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready once the agent has converged the node at least once (or when it does not run at all). */
+/**
+ * Ready once the agent has converged the node at least once. A daemon without NODE_NAME does
+ * nothing for any node, so it is never ready (the DaemonSet sets NODE_NAME from spec.nodeName).
+ */
 @Readiness
 @Singleton
 public class AgentReadiness implements HealthCheck {
@@ -18,6 +21,6 @@ public class AgentReadiness implements HealthCheck {
   @Override
   public HealthCheckResponse call() {
     return lifecycle.agent().map(a -> HealthCheckResponse.named("agent").status(a.converged()).build())
-        .orElseGet(() -> HealthCheckResponse.named("agent").up().withData("state", "not running: NODE_NAME is not set").build());
+        .orElseGet(() -> HealthCheckResponse.named("agent").down().withData("state", "not running: NODE_NAME is not set").build());
   }
 }
