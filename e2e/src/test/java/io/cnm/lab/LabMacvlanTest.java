@@ -1,5 +1,8 @@
 package io.cnm.lab;
 
+import static io.cnm.lab.LabRuns.await;
+import static io.cnm.lab.LabRuns.endpoint;
+import static io.cnm.lab.LabRuns.in;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -15,8 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -111,11 +112,6 @@ class LabMacvlanTest {
     }
   }
 
-  static String endpoint(String name, String network, String node) {
-    return "---\napiVersion: cnm.io/v1alpha1\nkind: CnmEndpoint\nmetadata: {name: " + name + "}\nspec:\n  network: " + network
-        + "\n  sandbox: {nodeName: " + node + ", netnsPath: /run/netns/cnmlab-" + name + "}\n";
-  }
-
   CnmEndpoint ep(String name) {
     return client.resources(CnmEndpoint.class).inNamespace("default").withName(name).get();
   }
@@ -128,22 +124,6 @@ class LabMacvlanTest {
 
   String ip(String name) {
     return ep(name).getStatus().getIpv4Address().split("/")[0];
-  }
-
-  static <T> T in(String namespace, Callable<T> work) {
-    try (NetNamespace ns = NetNamespace.open("/run/netns/" + CnmLab.PREFIX + namespace)) {
-      return ns.run(work);
-    }
-  }
-
-  static void await(java.util.function.BooleanSupplier condition, int seconds, String what) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("not within " + seconds + " s: " + what);
-      }
-      Thread.sleep(250);
-    }
   }
 
   @Test

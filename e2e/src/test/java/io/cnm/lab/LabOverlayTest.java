@@ -1,5 +1,6 @@
 package io.cnm.lab;
 
+import static io.cnm.lab.LabRuns.endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -76,11 +77,6 @@ class LabOverlayTest {
     if (lab != null) {
       LabRuns.down(lab, state, "overlay");
     }
-  }
-
-  static String endpoint(String name, String network, String node) {
-    return "---\napiVersion: cnm.io/v1alpha1\nkind: CnmEndpoint\nmetadata: {name: " + name + "}\nspec:\n  network: " + network
-        + "\n  sandbox: {nodeName: " + node + ", netnsPath: /run/netns/cnmlab-" + name + "}\n";
   }
 
   void apply(String yaml) throws Exception {

@@ -2,11 +2,18 @@ package io.cnm.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cnm.daemon.netns.NetNamespace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
-/** What the multi-node lab tests share: applying objects, and taking the lab down with its daemons' logs kept. */
+/**
+ * What the multi-node lab tests share: applying objects, working inside a lab namespace, waiting
+ * for a condition, and taking the lab down with its daemons' logs kept.
+ */
 final class LabRuns {
   private LabRuns() {}
 
@@ -27,5 +34,29 @@ final class LabRuns {
     }
     lab.run("down");
     assertThat(LabDemoTest.labNamespacesExist()).as("namespaces left by down").isFalse();
+  }
+
+  /** Runs {@code work} inside the lab namespace cnmlab-NAME (a sandbox, a node, or the underlay). */
+  static <T> T in(String name, Callable<T> work) {
+    try (NetNamespace ns = NetNamespace.open("/run/netns/" + CnmLab.PREFIX + name)) {
+      return ns.run(work);
+    }
+  }
+
+  /** Polls every 250 ms until the condition holds; fails naming what did not happen within the time. */
+  static void await(BooleanSupplier condition, int seconds, String what) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("not within " + seconds + " s: " + what);
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  /** A CnmEndpoint (YAML document) of the lab's sandbox cnmlab-NAME on a node. */
+  static String endpoint(String name, String network, String node) {
+    return "---\napiVersion: cnm.io/v1alpha1\nkind: CnmEndpoint\nmetadata: {name: " + name + "}\nspec:\n  network: " + network
+        + "\n  sandbox: {nodeName: " + node + ", netnsPath: /run/netns/cnmlab-" + name + "}\n";
   }
 }

@@ -192,10 +192,7 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
       }
       Cidr address = Cidr.parse(st.getIngressAddresses().get(node));
       NetworkInfo info = networkInfo(key(n.getMetadata().getNamespace(), n.getMetadata().getName()), n);
-      Map<String, String> options = new HashMap<>(info.options());
-      options.put(OverlayDriver.NODE_ADDRESS, address.toString());
-      return new Ingress(new NetworkInfo(info.key(), info.networkId(), info.driver(), info.subnets(), info.gateways(), info.internal(),
-          info.mtu(), info.vni(), info.cluster(), options), address);
+      return new Ingress(info.withOption(OverlayDriver.NODE_ADDRESS, address.toString()), address);
     }
     return null;
   }

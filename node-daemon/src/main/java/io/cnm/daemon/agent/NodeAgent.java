@@ -248,8 +248,8 @@ public final class NodeAgent implements AutoCloseable {
     long t0 = System.nanoTime();
     boolean full = resyncDue;
     resyncDue = false;
-    DesiredState d = DesiredState.compute(node, vtep, new DesiredState.Api(networks.getStore().list(), endpoints.getStore().list(),
-        services.getStore().list(), unreadyPods(), hostNetworkPods()), drivers, this::sandboxPath, new DesiredState.Gossip(cluster.endpoints(), cluster.serviceBackends()));
+    DesiredState d = DesiredState.compute(node, vtep, api(), drivers, this::sandboxPath,
+        new DesiredState.Gossip(cluster.endpoints(), cluster.serviceBackends()));
     int networkChanges = 0;
     int joins = 0;
     int leaves = 0;
@@ -408,28 +408,25 @@ public final class NodeAgent implements AutoCloseable {
     }
   }
 
-  /** This node's pods that are not Ready (namespace/name): their endpoints serve no service until they are. */
-  private Set<String> unreadyPods() {
-    Set<String> out = new HashSet<>();
+  /**
+   * One walk over this node's pods (namespace/name): those not Ready (their endpoints serve no
+   * service until they are) and those on the node's own network (nothing joins them).
+   */
+  private DesiredState.Api api() {
+    Set<String> unready = new HashSet<>();
+    Set<String> hostNetwork = new HashSet<>();
     for (Pod p : pods.getStore().list()) {
+      String key = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
       boolean ready = p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
           .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
       if (!ready) {
-        out.add(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName());
+        unready.add(key);
       }
-    }
-    return out;
-  }
-
-  /** This node's pods on the node's own network (namespace/name). */
-  private Set<String> hostNetworkPods() {
-    Set<String> out = new HashSet<>();
-    for (Pod p : pods.getStore().list()) {
       if (p.getSpec() != null && Boolean.TRUE.equals(p.getSpec().getHostNetwork())) {
-        out.add(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName());
+        hostNetwork.add(key);
       }
     }
-    return out;
+    return new DesiredState.Api(networks.getStore().list(), endpoints.getStore().list(), services.getStore().list(), unready, hostNetwork);
   }
 
   private Optional<String> sandboxPath(CnmEndpoint ep) {

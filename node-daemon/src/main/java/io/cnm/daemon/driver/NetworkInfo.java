@@ -1,6 +1,7 @@
 package io.cnm.daemon.driver;
 
 import io.cnm.api.net.Cidr;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,6 +28,13 @@ public record NetworkInfo(String key, String networkId, String driver, List<Cidr
   /** The network's name (the key without its namespace). */
   public String name() {
     return key.substring(key.indexOf('/') + 1);
+  }
+
+  /** The same network with one more label. */
+  public NetworkInfo withOption(String name, String value) {
+    Map<String, String> more = new HashMap<>(options);
+    more.put(name, value);
+    return new NetworkInfo(key, networkId, driver, subnets, gateways, internal, mtu, vni, cluster, more);
   }
 
   /** A driver option, or {@code dflt} when not set. */

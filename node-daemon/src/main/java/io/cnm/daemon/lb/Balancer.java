@@ -112,6 +112,11 @@ public final class Balancer {
     return Collections.unmodifiableSortedSet(new TreeSet<>((sticky ? stickyCounts : randomCounts).navigableKeySet()));
   }
 
+  /** Whether some random ({@code sticky} false) or ClientIP frontend has n slots (its map and chain exist). */
+  boolean uses(boolean sticky, int n) {
+    return (sticky ? stickyCounts : randomCounts).containsKey(n);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof Balancer b && services.equals(b.services);

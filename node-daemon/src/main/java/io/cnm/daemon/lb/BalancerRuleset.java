@@ -128,7 +128,7 @@ public final class BalancerRuleset {
     StringBuilder s = new StringBuilder();
     for (boolean sticky : new boolean[] {false, true}) {
       for (int n : to.ladder(sticky)) {
-        if (!from.ladder(sticky).contains(n)) {
+        if (!from.uses(sticky, n)) {
           String m = map(sticky, n);
           s.append("add map inet ").append(TABLE).append(' ').append(m).append(" { ").append(MAP_TYPE).append("; }\n");
           s.append("add chain inet ").append(TABLE).append(" nat_").append(m).append(" { type nat hook output priority -100; policy accept; }\n");
@@ -146,7 +146,7 @@ public final class BalancerRuleset {
         .map(IpAddress::toString).toList());
     for (boolean sticky : new boolean[] {false, true}) {
       for (int n : from.ladder(sticky)) {
-        if (!to.ladder(sticky).contains(n)) {
+        if (!to.uses(sticky, n)) {
           s.append("delete chain inet ").append(TABLE).append(" nat_").append(map(sticky, n)).append('\n');
           s.append("delete map inet ").append(TABLE).append(' ').append(map(sticky, n)).append('\n');
         }

@@ -1,5 +1,6 @@
 package io.cnm.daemon.sandbox;
 
+import io.cnm.api.net.IpAddress;
 import io.cnm.daemon.netlink.Link;
 import io.cnm.daemon.netlink.Netlink;
 import io.cnm.daemon.netlink.NetlinkFactory;
@@ -61,14 +62,7 @@ public final class Sandboxes {
       } else {
         adopt(p, hostSide.get(), inside, ifname);
       }
-      if (sandboxLinks.stream().anyMatch(l -> l.name().equals("lo") && !l.up())) {
-        inside.setUp("lo", true);
-      }
-      // The sandbox's first network gives it its default route; later networks do not replace it.
-      if (p.defaultGateway() != null
-          && inside.routes().stream().noneMatch(r -> r.destination().prefixLength() == 0 && r.destination().family() == 4)) {
-        inside.addRoute(null, p.defaultGateway(), ifname);
-      }
+      finish(inside, sandboxLinks, ifname, p.defaultGateway());
       return ifname;
     }
   }
@@ -108,14 +102,22 @@ public final class Sandboxes {
         }
         inside.setUp(ifname, true);
       }
-      if (sandboxLinks.stream().anyMatch(l -> l.name().equals("lo") && !l.up())) {
-        inside.setUp("lo", true);
-      }
-      if (p.defaultGateway() != null
-          && inside.routes().stream().noneMatch(r -> r.destination().prefixLength() == 0 && r.destination().family() == 4)) {
-        inside.addRoute(null, p.defaultGateway(), ifname);
-      }
+      finish(inside, sandboxLinks, ifname, p.defaultGateway());
       return ifname;
+    }
+  }
+
+  /**
+   * What every attachment ends with: loopback up, and the default route through this interface
+   * when the sandbox has none yet (its first network gives it; later networks do not replace it).
+   */
+  private static void finish(Netlink inside, List<Link> sandboxLinks, String ifname, IpAddress defaultGateway) {
+    if (sandboxLinks.stream().anyMatch(l -> l.name().equals("lo") && !l.up())) {
+      inside.setUp("lo", true);
+    }
+    if (defaultGateway != null
+        && inside.routes().stream().noneMatch(r -> r.destination().prefixLength() == 0 && r.destination().family() == 4)) {
+      inside.addRoute(null, defaultGateway, ifname);
     }
   }
 

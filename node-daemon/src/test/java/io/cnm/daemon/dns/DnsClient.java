@@ -14,14 +14,14 @@ import java.util.List;
  * A test DNS client: queries from inside a namespace over real UDP and reads the reply's rcode and
  * A/AAAA answers straight from the wire (RFC 1035 4.1), so measuring DNS costs little itself.
  */
-final class DnsClient {
-  record Reply(String rcode, List<String> addresses) {}
+public final class DnsClient {
+  public record Reply(String rcode, List<String> addresses) {}
 
   private static final String[] RCODES = {"NoError", "FormErr", "ServFail", "NXDomain", "NotImp", "Refused"};
 
   private DnsClient() {}
 
-  static Reply query(NetNamespace ns, String server, int port, String name, int type, int timeoutMs) {
+  public static Reply query(NetNamespace ns, String server, int port, String name, int type, int timeoutMs) {
     int id = 4242;
     byte[] raw = ns.run(() -> {
       try (DatagramSocket s = new DatagramSocket()) {

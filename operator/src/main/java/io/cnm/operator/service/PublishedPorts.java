@@ -20,7 +20,8 @@ public final class PublishedPorts {
 
   private final Map<String, String> owners = new HashMap<>();
 
-  private static String key(String protocol, int port) {
+  /** The key of a protocol and port, as {@link #releaseExcept} takes them. */
+  public static String key(String protocol, int port) {
     return protocol + "/" + port;
   }
 
@@ -50,10 +51,6 @@ public final class PublishedPorts {
   /** Frees what {@code owner} holds except the given protocol/port keys. */
   public synchronized void releaseExcept(String owner, Set<String> keep) {
     owners.entrySet().removeIf(e -> e.getValue().equals(owner) && !keep.contains(e.getKey()));
-  }
-
-  public static String keyOf(String protocol, int port) {
-    return key(protocol, port);
   }
 
   /** Who holds a port, or null (tests). */

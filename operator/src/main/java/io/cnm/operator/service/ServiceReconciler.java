@@ -117,7 +117,7 @@ public class ServiceReconciler implements Reconciler<CnmService>, Cleaner<CnmSer
             && h.getTarget().equals(p.getTarget())).map(PublishedPort::getPublished).findFirst().orElse(null);
       }
       int port = ports.claim(owner, p.protocolOrDefault(), want);
-      keep.add(PublishedPorts.keyOf(p.protocolOrDefault(), port));
+      keep.add(PublishedPorts.key(p.protocolOrDefault(), port));
       out.add(new PublishedPort(p.modeOrDefault(), p.getProtocol(), port, p.getTarget()));
     }
     ports.releaseExcept(owner, keep);
