@@ -27,10 +27,15 @@ public final class SandboxBalancers implements AutoCloseable {
     this.open = open;
   }
 
-  /** Through libnftables where it is installed, else (slower, a process per change) the nft tool. */
+  /**
+   * Through libnftables where it is installed and the process has descriptors to spare, else
+   * (slower, a process per change) the nft tool.
+   */
   public static SandboxBalancers kernel() {
     return new SandboxBalancers(path -> {
-      if (!NftContext.available()) {
+      // libnftables waits on its socket with select(), which aborts the process for a descriptor past
+      // FD_SETSIZE (1024): where the process already holds nearly that many, the nft tool serves instead.
+      if (!NftContext.available() || NftContext.openDescriptors() >= NftContext.SELECT_LIMIT) {
         return new NftCommand(path);
       }
       try (NetNamespace ns = NetNamespace.open(path)) {
@@ -50,22 +55,31 @@ public final class SandboxBalancers implements AutoCloseable {
     Map<String, String> failed = new HashMap<>();
     wanted.forEach((path, b) -> {
       Balancer had = applied.get(path);
-      if (had == null && b.services().isEmpty() && !full) {
-        return;
+      boolean empty = b.services().isEmpty();
+      if (empty && (had == null ? !full : had.services().isEmpty())) {
+        return; // nothing there, nothing wanted
       }
       try {
-        Nftables nft = contexts.computeIfAbsent(path, open);
-        String tx = had == null || full ? BalancerRuleset.full(b) : BalancerRuleset.delta(had, b);
-        if (!tx.isEmpty()) {
-          nft.apply(tx);
+        if (empty && had == null) {
+          // A re-sync of a sandbox without services: only a previous life's table can be there; removed once.
+          try (Nftables once = open.apply(path)) {
+            once.apply(BalancerRuleset.full(b));
+          }
+        } else {
+          Nftables nft = contexts.computeIfAbsent(path, open);
+          String tx = had == null || full ? BalancerRuleset.full(b) : BalancerRuleset.delta(had, b);
+          if (!tx.isEmpty()) {
+            nft.apply(tx);
+          }
         }
         applied.put(path, b);
+        if (empty) {
+          // Contexts are kept only where services are: each holds a socket, and the process's descriptors are finite.
+          close(path);
+        }
       } catch (RuntimeException e) {
         applied.remove(path);
-        Nftables nft = contexts.remove(path);
-        if (nft != null) {
-          nft.close();
-        }
+        close(path);
         failed.put(path, e.getMessage());
       }
     });
@@ -78,11 +92,18 @@ public final class SandboxBalancers implements AutoCloseable {
           LOG.debugf("balancer of %s not removed (sandbox gone?): %s", e.getKey(), ex.getMessage());
         }
         e.getValue().close();
-        applied.remove(e.getKey());
         it.remove();
       }
     }
+    applied.keySet().retainAll(wanted.keySet());
     return failed;
+  }
+
+  private void close(String path) {
+    Nftables nft = contexts.remove(path);
+    if (nft != null) {
+      nft.close();
+    }
   }
 
   /** What was last written to a sandbox (tests). */

@@ -2,6 +2,9 @@ package io.cnm.daemon.nft;
 
 import com.sun.jna.Pointer;
 import io.cnm.daemon.netns.NetNamespace;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * {@link Nftables} through libnftables with one context kept open per namespace: no process to
@@ -13,6 +16,22 @@ public final class NftContext implements Nftables {
 
   private NftContext(Pointer ctx) {
     this.ctx = ctx;
+  }
+
+  /**
+   * libnftables waits with select(): a socket whose descriptor is at or past FD_SETSIZE (1024) makes
+   * glibc abort the process. A new socket takes the lowest free descriptor, so below this many open
+   * descriptors a new context is safe.
+   */
+  public static final int SELECT_LIMIT = 960;
+
+  /** How many descriptors the process holds (from /proc/self/fd). */
+  public static long openDescriptors() {
+    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.count();
+    } catch (IOException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   /** True when libnftables.so.1 could be loaded. */
