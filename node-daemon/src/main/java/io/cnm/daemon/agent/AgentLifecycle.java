@@ -6,6 +6,10 @@ import io.cnm.daemon.dns.DnsRecords;
 import io.cnm.daemon.dns.DnsServer;
 import io.cnm.daemon.dns.UdpUpstream;
 import io.cnm.daemon.driver.Drivers;
+import io.cnm.daemon.driver.overlay.GwBridge;
+import io.cnm.daemon.driver.remote.RemoteDrivers;
+import io.cnm.plugin.PluginLocator;
+import io.cnm.plugin.Plugins;
 import io.cnm.daemon.driver.Underlay;
 import io.cnm.daemon.gossip.GossipConfig;
 import io.cnm.daemon.netlink.Netlink;
@@ -52,6 +56,8 @@ public class AgentLifecycle {
   private final Optional<String> keysNamespace;
   private final GossipConfig gossipConfig;
   private final String gwbridgeSubnet;
+  private final Plugins plugins;
+  private final Path stateDir;
   private NodeAgent agent;
   private DnsServer dns;
   private UdpUpstream upstream;
@@ -71,7 +77,12 @@ public class AgentLifecycle {
       @ConfigProperty(name = "cnm.gossip.probe-interval-ms", defaultValue = "1000") long probeIntervalMillis,
       @ConfigProperty(name = "cnm.gossip.probe-timeout-ms", defaultValue = "500") long probeTimeoutMillis,
       @ConfigProperty(name = "cnm.gossip.suspicion-mult", defaultValue = "4") int suspicionMult,
-      @ConfigProperty(name = "cnm.gwbridge.subnet", defaultValue = "172.31.240.0/20") String gwbridgeSubnet) {
+      @ConfigProperty(name = "cnm.gwbridge.subnet", defaultValue = "172.31.240.0/20") String gwbridgeSubnet,
+      @ConfigProperty(name = "cnm.plugins.sockets-dir", defaultValue = "/run/docker/plugins") String pluginSockets,
+      @ConfigProperty(name = "cnm.plugins.spec-dirs", defaultValue = "/etc/docker/plugins,/usr/lib/docker/plugins") List<String> pluginSpecs,
+      @ConfigProperty(name = "cnm.plugins.timeout-ms", defaultValue = "10000") long pluginTimeoutMs,
+      @ConfigProperty(name = "cnm.plugins.backoff-max-ms", defaultValue = "30000") long pluginBackoffMaxMs,
+      @ConfigProperty(name = "cnm.state-dir", defaultValue = "/var/lib/cnm") String stateDir) {
     this.client = client;
     this.nodeName = nodeName;
     this.nodeNetns = nodeNetns;
@@ -86,6 +97,9 @@ public class AgentLifecycle {
     this.gossipConfig = GossipConfig.defaults().withPushPull(pushPullMillis)
         .withProbing(probeIntervalMillis, probeTimeoutMillis, suspicionMult);
     this.gwbridgeSubnet = gwbridgeSubnet;
+    this.plugins = new Plugins(new PluginLocator(Path.of(pluginSockets), pluginSpecs.stream().map(Path::of).toList()), pluginTimeoutMs,
+        pluginBackoffMaxMs);
+    this.stateDir = Path.of(stateDir);
   }
 
   void onStart(@Observes StartupEvent ev) {
@@ -103,7 +117,11 @@ public class AgentLifecycle {
     dns = new DnsServer(records::get, upstream);
     Underlay underlay = Underlays.detect(nodeNetlink, nodeAddress.map(IpAddress::parse));
     Cidr gw = Cidr.parse(gwbridgeSubnet);
-    Drivers drivers = Drivers.builtIn(new Sandboxes(nodeNetlink, NetlinkFactory.kernel()), underlay, gw);
+    Sandboxes sandboxes = new Sandboxes(nodeNetlink, NetlinkFactory.kernel());
+    GwBridge gwbridge = new GwBridge(sandboxes, gw);
+    // Remote network drivers: Docker plugins found by name, what they created kept under the state directory.
+    Drivers drivers = Drivers.builtIn(sandboxes, underlay, gwbridge)
+        .withPlugins(new RemoteDrivers(plugins, sandboxes, nodeNs, gwbridge, stateDir.resolve(nodeName.get())));
     ClusterTables tables = ClusterTables.NONE;
     if (gossipEnabled && underlay.address() != null) {
       gossip = new ClusterGossip(client, nodeName.get(), underlay.address(), gossipPort, nodeNetns.isPresent() ? nodeNs : null,

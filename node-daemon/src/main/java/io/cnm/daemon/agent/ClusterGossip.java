@@ -158,6 +158,17 @@ public final class ClusterGossip implements ClusterTables, AutoCloseable {
   }
 
   @Override
+  public Map<String, IpAddress> nodes() {
+    Memberlist m = memberlist;
+    Map<String, IpAddress> out = new java.util.HashMap<>();
+    if (m != null) {
+      m.members().values().stream().filter(x -> !x.state().gone())
+          .forEach(x -> out.put(x.name(), IpAddress.parse(x.address().getAddress().getHostAddress())));
+    }
+    return out;
+  }
+
+  @Override
   public Map<String, List<ServiceBackendRecord>> serviceBackends() {
     GossipTables t = tables;
     return t == null ? Map.of() : t.serviceBackends();

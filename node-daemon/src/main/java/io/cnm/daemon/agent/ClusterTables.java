@@ -33,6 +33,11 @@ public interface ClusterTables {
     return true;
   }
 
+  /** The live members of the cluster, this node included: name to underlay address. */
+  default Map<String, io.cnm.api.net.IpAddress> nodes() {
+    return Map.of();
+  }
+
   /** Called (on any thread) when a record of another node changed. */
   void onChange(Runnable listener);
 

@@ -116,7 +116,7 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
       Optional<Driver> driver = drivers.get(driverName);
       if (driver.isEmpty()) {
         problems.add(new Problem(ep, "DriverUnavailable", "the " + driverName + " driver is not available on node " + node
-            + " (drivers here: " + String.join(", ", drivers.names()) + ")"));
+            + ": " + drivers.whyMissing(driverName)));
         continue;
       }
       NetworkInfo info = networks.containsKey(netKey) ? networks.get(netKey) : networkInfo(netKey, net);

@@ -7,6 +7,8 @@ import io.cnm.api.v1alpha1.CnmService;
 import io.cnm.daemon.dns.DnsRecords;
 import io.cnm.daemon.dns.DnsServer;
 import io.cnm.daemon.driver.Driver;
+import io.cnm.daemon.driver.DriverException;
+import io.cnm.daemon.driver.NodeAddress;
 import io.cnm.daemon.driver.NetworkInfo;
 import io.cnm.daemon.driver.Drivers;
 import io.cnm.daemon.driver.EndpointInfo;
@@ -88,11 +90,15 @@ public final class NodeAgent implements AutoCloseable {
   private SharedIndexInformer<CnmService> services;
   private SharedIndexInformer<Pod> pods;
   private String appliedRuleset;
+  private Set<NodeAddress> announcedNodes = Set.of();
   private volatile boolean converged;
   private volatile boolean resyncDue = true;
   private long resyncMillis = 60_000;
   private volatile PassStats lastPass = new PassStats(0, 0, 0, 0, false);
   private volatile PassStats lastWork = lastPass;
+
+  /** Why an endpoint could not be joined: the condition's reason and message. */
+  private record Failure(String reason, String message) {}
 
   /** An endpoint as joined: the inputs it was joined with and the interface it got. */
   private record Applied(NetworkInfo network, EndpointInfo info, String ifname) {}
@@ -253,7 +259,7 @@ public final class NodeAgent implements AutoCloseable {
     int networkChanges = 0;
     int joins = 0;
     int leaves = 0;
-    Map<String, String> networkFailed = new HashMap<>();
+    Map<String, RuntimeException> networkFailed = new HashMap<>();
     for (NetworkInfo n : d.networks().values()) {
       NetworkInfo had = built.get(n.key());
       if (full || !n.equals(had)) {
@@ -263,7 +269,7 @@ public final class NodeAgent implements AutoCloseable {
           networkChanges++;
         } catch (RuntimeException e) {
           built.remove(n.key());
-          networkFailed.put(n.key(), e.getMessage());
+          networkFailed.put(n.key(), e);
         }
       }
     }
@@ -279,11 +285,12 @@ public final class NodeAgent implements AutoCloseable {
       }
     }
     Map<CnmEndpoint, String> realized = new HashMap<>();
-    Map<CnmEndpoint, String> failed = new HashMap<>();
+    Map<CnmEndpoint, Failure> failed = new HashMap<>();
     for (DesiredState.Join j : d.joins()) {
-      String netProblem = networkFailed.get(j.network().key());
+      RuntimeException netProblem = networkFailed.get(j.network().key());
       if (netProblem != null) {
-        failed.put(j.endpoint(), "network " + j.network().name() + " could not be set up: " + netProblem);
+        failed.put(j.endpoint(), new Failure(DriverException.reasonOf(netProblem, "JoinFailed"), "network " + j.network().name()
+            + " could not be set up: " + netProblem.getMessage()));
         continue;
       }
       Applied a = joined.get(j.info().key());
@@ -301,7 +308,7 @@ public final class NodeAgent implements AutoCloseable {
         joins++;
       } catch (RuntimeException e) {
         joined.remove(j.info().key());
-        failed.put(j.endpoint(), e.getMessage());
+        failed.put(j.endpoint(), new Failure(DriverException.reasonOf(e, "JoinFailed"), e.getMessage()));
       }
     }
     for (var e : d.peers().entrySet()) {
@@ -325,6 +332,11 @@ public final class NodeAgent implements AutoCloseable {
         networkChanges++;
       }
     }
+    boolean swept = true;
+    for (Driver dr : drivers.all()) {
+      swept &= dr.sweep(d.networks().keySet(), wantedEndpoints);
+    }
+    announceNodes(full);
     if (full) {
       removeLeftovers(d);
     }
@@ -340,15 +352,32 @@ public final class NodeAgent implements AutoCloseable {
     cluster.publish(d.published(), d.publishedBackends());
     realized.forEach((ep, ifname) -> report(ep, true, "Realized", ifname.isEmpty() ? "joined on node " + node
         : ifname + " in the sandbox on node " + node, ifname.isEmpty() ? null : ifname));
-    failed.forEach((ep, msg) -> report(ep, false, "JoinFailed", msg, null));
+    failed.forEach((ep, f) -> report(ep, false, f.reason(), f.message(), null));
     d.problems().forEach(p -> report(p.endpoint(), false, p.reason(), p.message(), null));
     lastPass = new PassStats(joins, leaves, networkChanges, System.nanoTime() - t0, full);
     if (joins + leaves + networkChanges > 0) {
       lastWork = lastPass;
     }
-    if (!networkFailed.isEmpty() || !failed.isEmpty() || !lbFailed.isEmpty()) {
+    if (!networkFailed.isEmpty() || !failed.isEmpty() || !lbFailed.isEmpty() || !swept) {
       resyncDue = true;
       loop.schedule(this::trigger, 2, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Tells the drivers of the cluster's nodes (remote drivers' DiscoverNew/DiscoverDelete) when they changed. */
+  private void announceNodes(boolean full) {
+    Set<NodeAddress> nodes = new HashSet<>();
+    if (vtep != null) {
+      nodes.add(new NodeAddress(node, vtep, true));
+    }
+    cluster.nodes().forEach((name, address) -> {
+      if (!name.equals(node)) {
+        nodes.add(new NodeAddress(name, address, false));
+      }
+    });
+    if (full || !nodes.equals(announcedNodes)) {
+      drivers.all().forEach(dr -> dr.setNodes(nodes));
+      announcedNodes = nodes;
     }
   }
 

@@ -53,6 +53,21 @@ public interface Driver {
   default void setPeers(NetworkInfo network, Set<Peer> peers) {}
 
   /**
+   * Finishes what the driver keeps outside the node's links and could not finish when asked (a
+   * remote plugin's endpoints and networks to delete while the plugin was unreachable, or left by
+   * a daemon that stopped): everything of it that no wanted network or endpoint names. Called on
+   * every pass; cheap when there is nothing to do.
+   *
+   * @return false while something is still left to retry
+   */
+  default boolean sweep(Set<String> networkKeys, Set<String> endpointKeys) {
+    return true;
+  }
+
+  /** The cluster's nodes, this one included, changed (libnetwork's node discovery); the whole current set. */
+  default void setNodes(Set<NodeAddress> nodes) {}
+
+  /**
    * The names of the node-side links this driver keeps for the network, and for the endpoint
    * when {@code endpoint} is not null. The agent removes every link it marked as its own that no
    * wanted network or endpoint names, and nothing else.

@@ -3,6 +3,7 @@ package io.cnm.daemon.sandbox;
 import io.cnm.api.net.IpAddress;
 import io.cnm.daemon.netlink.Link;
 import io.cnm.daemon.netlink.Netlink;
+import io.cnm.daemon.netlink.Route;
 import io.cnm.daemon.netlink.NetlinkFactory;
 import io.cnm.daemon.netns.NetNamespace;
 import java.nio.file.Files;
@@ -76,6 +77,30 @@ public final class Sandboxes {
    * @return the interface name inside the sandbox
    */
   public String hand(MovedPort p, Consumer<String> create) {
+    return place(p, List.of(), () -> {
+      if (node.link(p.nodeName()).isPresent()) {
+        node.deleteLink(p.nodeName()); // made by a pass that failed before it could move it
+      }
+      create.accept(p.nodeName());
+    });
+  }
+
+  /**
+   * Takes in an interface someone else made on the node and keeps (a remote driver's SrcName):
+   * as {@link #hand}, and the routes it asks for; it must be on the node under
+   * {@code p.nodeName()} unless the sandbox has it already.
+   *
+   * @return the interface name inside the sandbox
+   */
+  public String receive(MovedPort p, List<StaticRoute> routes) {
+    return place(p, routes, () -> {
+      if (node.link(p.nodeName()).isEmpty()) {
+        throw new IllegalStateException("interface " + p.nodeName() + " is neither on the node nor in sandbox " + p.netnsPath());
+      }
+    });
+  }
+
+  private String place(MovedPort p, List<StaticRoute> routes, Runnable prepareOnNode) {
     try (NetNamespace sandbox = NetNamespace.open(p.netnsPath()); Netlink inside = netlink.in(sandbox)) {
       List<Link> sandboxLinks = inside.links();
       Optional<Link> mine = sandboxLinks.stream().filter(l -> p.mac().equalsIgnoreCase(l.mac())).findFirst();
@@ -89,10 +114,7 @@ public final class Sandboxes {
           inside.setUp(ifname, true);
         }
       } else {
-        if (node.link(p.nodeName()).isPresent()) {
-          node.deleteLink(p.nodeName()); // made by a pass that failed before it could move it
-        }
-        create.accept(p.nodeName());
+        prepareOnNode.run();
         node.setMac(p.nodeName(), p.mac());
         node.moveTo(p.nodeName(), sandbox);
         ifname = freeName(p.wantedName(), sandboxLinks);
@@ -102,8 +124,52 @@ public final class Sandboxes {
         }
         inside.setUp(ifname, true);
       }
+      addRoutes(inside, ifname, routes);
       finish(inside, sandboxLinks, ifname, p.defaultGateway());
       return ifname;
+    }
+  }
+
+  private static void addRoutes(Netlink inside, String ifname, List<StaticRoute> routes) {
+    if (routes.isEmpty()) {
+      return;
+    }
+    List<Route> have = inside.routes();
+    for (StaticRoute r : routes) {
+      if (have.stream().noneMatch(h -> h.destination().equals(r.destination()))) {
+        inside.addRoute(r.destination(), r.nextHop(), ifname);
+      }
+    }
+  }
+
+  /**
+   * Gives the sandbox's interface with this MAC back to the node under {@code nodeName}, as
+   * libnetwork does on leave with an interface a remote driver handed it (the driver may reuse
+   * the device). Nothing to do when it, or the sandbox, is gone.
+   */
+  public void giveBack(String netnsPath, String mac, String nodeName, NetNamespace nodeNamespace) {
+    if (netnsPath == null || !Files.exists(Path.of(netnsPath))) {
+      return;
+    }
+    try (NetNamespace sandbox = NetNamespace.open(netnsPath); Netlink inside = netlink.in(sandbox)) {
+      Optional<Link> l = inside.links().stream().filter(x -> mac.equalsIgnoreCase(x.mac())).findFirst();
+      if (l.isPresent()) {
+        inside.setUp(l.get().name(), false);
+        if (!l.get().name().equals(nodeName)) {
+          inside.rename(l.get().name(), nodeName);
+        }
+        inside.moveTo(nodeName, nodeNamespace);
+      }
+    }
+  }
+
+  /**
+   * A name for the next interface with this prefix in the sandbox (libnetwork's DstPrefix: eth0,
+   * eth1...): the wanted name when given, else the prefix with the lowest free index.
+   */
+  public String nextName(String netnsPath, String prefix) {
+    try (NetNamespace sandbox = NetNamespace.open(netnsPath); Netlink inside = netlink.in(sandbox)) {
+      return freeName(null, prefix, inside.links());
     }
   }
 
@@ -163,13 +229,17 @@ public final class Sandboxes {
   }
 
   static String freeName(String wanted, List<Link> links) {
+    return freeName(wanted, "eth", links);
+  }
+
+  static String freeName(String wanted, String prefix, List<Link> links) {
     if (wanted != null) {
       return wanted;
     }
     Set<String> taken = links.stream().map(Link::name).collect(Collectors.toSet());
     for (int i = 0; ; i++) {
-      if (!taken.contains("eth" + i)) {
-        return "eth" + i;
+      if (!taken.contains(prefix + i)) {
+        return prefix + i;
       }
     }
   }

@@ -24,6 +24,7 @@ p.add_argument("--hang", action="store_true")
 p.add_argument("--fail", action="append", default=[])
 p.add_argument("--scope", default="local")
 p.add_argument("--requires-mac", action="store_true")
+p.add_argument("--no-gateway", action="store_true", help="Join answers no Gateway and leaves the gateway service on")
 args = p.parse_args()
 FAIL = dict(f.split("=", 1) for f in args.fail)
 LOCK = threading.Lock()
@@ -123,6 +124,8 @@ def net_call(m, r):
         need(link_exists(e["src"]), "interface %s is not here to hand over" % e["src"])
         e["joined"] = True
         gw = nets[e["network"]]["gateway"].split("/")[0]
+        if args.no_gateway:
+            return {"InterfaceName": {"SrcName": e["src"], "DstPrefix": "rmt"}, "DisableGatewayService": False}
         return {"InterfaceName": {"SrcName": e["src"], "DstPrefix": "rmt"}, "Gateway": gw,
                 "StaticRoutes": [{"Destination": "203.0.113.0/24", "RouteType": 0, "NextHop": gw}],
                 "DisableGatewayService": True}
