@@ -29,6 +29,8 @@ public class CnmNetworkStatus {
   private List<Condition> conditions = new ArrayList<>();
   @JsonPropertyDescription("Ingress network only: each node's address on it, where the routing mesh hands connections between nodes.")
   private Map<String, String> ingressAddresses;
+  @JsonPropertyDescription("Remote IPAM driver only: the driver's pool ID of each subnet, in the order of subnets; the operator releases them with the network.")
+  private List<String> ipamPools;
 
   public Long getObservedGeneration() { return observedGeneration; }
   public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
@@ -46,4 +48,6 @@ public class CnmNetworkStatus {
   public Map<String, String> getIngressAddresses() { return ingressAddresses; }
   public void setIngressAddresses(Map<String, String> ingressAddresses) { this.ingressAddresses = ingressAddresses; }
   public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
+  public List<String> getIpamPools() { return ipamPools; }
+  public void setIpamPools(List<String> ipamPools) { this.ipamPools = ipamPools; }
 }

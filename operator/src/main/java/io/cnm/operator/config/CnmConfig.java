@@ -13,6 +13,25 @@ public interface CnmConfig {
 
   Gossip gossip();
 
+  PluginSettings plugins();
+
+  /** Where remote IPAM driver plugins are found (Docker's places; the chart mounts them from a sidecar or the host). */
+  interface PluginSettings {
+    @WithDefault("/run/docker/plugins")
+    String socketsDir();
+
+    @WithDefault("/etc/docker/plugins,/usr/lib/docker/plugins")
+    java.util.List<String> specDirs();
+
+    /** The longest one plugin call may take. */
+    @WithDefault("10000")
+    long timeoutMs();
+
+    /** The longest wait before an unreachable plugin is tried again. */
+    @WithDefault("30000")
+    long backoffMaxMs();
+  }
+
   interface Gossip {
     /** Create and rotate the gossip keyring Secret (cnm-gossip-keys). */
     @WithDefault("true")

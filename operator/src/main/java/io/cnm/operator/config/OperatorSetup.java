@@ -2,6 +2,10 @@ package io.cnm.operator.config;
 
 import io.cnm.operator.ipam.Ipam;
 import io.cnm.operator.ipam.PoolSpec;
+import io.cnm.operator.ipam.remote.RemoteIpamDrivers;
+import io.cnm.plugin.PluginLocator;
+import io.cnm.plugin.Plugins;
+import java.nio.file.Path;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.quarkiverse.operatorsdk.runtime.api.ConfigurationServiceCustomizer;
@@ -28,7 +32,10 @@ public class OperatorSetup implements ConfigurationServiceCustomizer {
   @Produces
   @Singleton
   Ipam ipam() {
-    Ipam ipam = new Ipam(PoolSpec.parseList(config.ipam().localPools()), PoolSpec.parseList(config.ipam().clusterPools()));
+    var p = config.plugins();
+    Ipam ipam = new Ipam(PoolSpec.parseList(config.ipam().localPools()), PoolSpec.parseList(config.ipam().clusterPools()))
+        .withPlugins(new RemoteIpamDrivers(new Plugins(new PluginLocator(Path.of(p.socketsDir()),
+            p.specDirs().stream().map(Path::of).toList()), p.timeoutMs(), p.backoffMaxMs())));
     LOG.infof("IPAM default pools: local %s, cluster %s", config.ipam().localPools(), config.ipam().clusterPools());
     return ipam;
   }

@@ -119,7 +119,8 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
       }
       EndpointAllocation a = null;
       if (Drivers.usesIpam(network.getSpec().driverOrDefault())) {
-        a = ipam.allocateEndpoint(netKey, key, node, ep.getSpec().getIpv4Address(), ep.getSpec().getIpv6Address());
+        a = ipam.allocateEndpoint(netKey, key, node, ep.getSpec().getIpv4Address(), ep.getSpec().getIpv6Address(),
+            ep.getSpec().getMacAddress());
       }
       status = EndpointStatuses.bound(ep, node, a, network.getStatus() == null ? null : network.getStatus().getNetworkId());
       if (old == null || !Conditions.isTrue(old.getConditions(), Conditions.READY) || !Statuses.same(old.getIpv4Address(), status.getIpv4Address())) {

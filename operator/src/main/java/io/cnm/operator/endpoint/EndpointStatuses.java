@@ -23,6 +23,9 @@ public final class EndpointStatuses {
     s.setIpv6Address(a == null || a.ipv6() == null ? null : a.ipv6().toString());
     s.setGateway(a == null || a.gateway() == null ? null : a.gateway().toString());
     String mac = ep.getSpec().getMacAddress();
+    if (mac == null && a != null && a.mac() != null) {
+      mac = a.mac(); // the MAC a remote IPAM driver was given with the address
+    }
     if (mac == null && a != null && a.ipv4() != null) {
       mac = MacAddresses.fromIpv4(a.ipv4().address());
     }

@@ -9,6 +9,7 @@ import io.cnm.api.v1alpha1.IpamConfig;
 import io.cnm.api.v1alpha1.Scope;
 import io.cnm.operator.error.CnmException;
 import io.cnm.operator.error.Reasons;
+import io.cnm.plugin.ipam.IpamDriverApi;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -36,9 +37,12 @@ public final class Ipam {
 
   private final List<PoolSpec> localPools;
   private final List<PoolSpec> clusterPools;
-  private final Map<String, NetworkSpace> networks = new LinkedHashMap<>();
+  private final Map<String, Space> networks = new LinkedHashMap<>();
   private final Map<String, List<Cidr>> nodeSubnets = new HashMap<>();
   private final IdAllocator vnis = new IdAllocator(VNI_MIN, VNI_MAX);
+  private IpamPlugin plugins = IpamPlugin.NONE;
+  /** Remote allocations a failed network allocation could not give back at once; given back on the next remote call. */
+  private final List<RemoteSpace> orphans = new ArrayList<>();
 
   public Ipam(List<PoolSpec> localPools, List<PoolSpec> clusterPools) {
     this.localPools = List.copyOf(localPools);
@@ -49,6 +53,12 @@ public final class Ipam {
   public static Ipam withDockerDefaults() {
     return new Ipam(PoolSpec.parseList("172.17.0.0/16@16,172.18.0.0/15@16,172.20.0.0/14@16,172.24.0.0/13@16,192.168.0.0/16@20"),
         PoolSpec.parseList("10.0.0.0/8@24"));
+  }
+
+  /** Remote IPAM drivers: networks whose ipam.driver is not "default" get their pools and addresses from them. */
+  public synchronized Ipam withPlugins(IpamPlugin plugins) {
+    this.plugins = plugins;
+    return this;
   }
 
   /** The node's own interface subnets, which no network may overlap. */
@@ -66,13 +76,15 @@ public final class Ipam {
    * that asks for other subnets is refused and the allocation kept.
    */
   public synchronized NetworkAllocation allocateNetwork(String key, CnmNetworkSpec spec) {
-    NetworkSpace existing = networks.get(key);
+    Space existing = networks.get(key);
     List<IpamConfig> configs = configs(spec);
     if (existing != null) {
       checkUnchanged(existing, spec, configs);
       return existing.allocation;
     }
-    requireNativeIpam(spec);
+    if (!DEFAULT_DRIVER.equals(ipamDriver(spec))) {
+      return allocateRemote(key, spec, configs);
+    }
     List<NetworkAllocation.Subnet> subnets = new ArrayList<>();
     Set<IpAddress> reserved = new HashSet<>();
     if (configs.isEmpty()) {
@@ -116,11 +128,94 @@ public final class Ipam {
     return allocation;
   }
 
+  /**
+   * A network whose IPAM is a remote driver, as libnetwork allocates one: RequestPool per
+   * configured pool (or one in the driver's default space), the gateway first with
+   * RequestAddressType, then the aux addresses. A failure gives back what was taken.
+   */
+  private NetworkAllocation allocateRemote(String key, CnmNetworkSpec spec, List<IpamConfig> configs) {
+    retryOrphans();
+    String driver = ipamDriver(spec);
+    boolean cluster = spec.effectiveScope() == Scope.CLUSTER;
+    Map<String, String> options = spec.getIpam().getOptions() == null ? Map.of() : spec.getIpam().getOptions();
+    List<NetworkAllocation.Subnet> subnets = new ArrayList<>();
+    List<String> poolIds = new ArrayList<>();
+    Map<String, List<IpAddress>> held = new LinkedHashMap<>();
+    try {
+      for (IpamConfig cfg : configs.isEmpty() ? List.of(new IpamConfig()) : configs) {
+        Cidr want = cfg.getSubnet() == null ? null : Cidr.parse(cfg.getSubnet()).masked();
+        Cidr range = cfg.getIpRange() == null ? null : Cidr.parse(cfg.getIpRange());
+        IpamPlugin.Pool pool = plugins.requestPool(driver, cluster, want, range, options, want != null && want.family() == 6);
+        poolIds.add(pool.poolId());
+        List<IpAddress> mine = new ArrayList<>();
+        held.put(pool.poolId(), mine);
+        requireNoOverlap(key, pool.pool(), onHostLan(spec));
+        IpAddress gateway = null;
+        if (Drivers.usesIpam(spec.driverOrDefault())) {
+          IpAddress wantGw = cfg.getGateway() == null ? null : IpAddress.parse(cfg.getGateway());
+          gateway = plugins.requestAddress(driver, pool.poolId(), wantGw,
+              Map.of(IpamDriverApi.REQUEST_ADDRESS_TYPE, IpamDriverApi.GATEWAY)).address();
+          mine.add(gateway);
+        }
+        if (cfg.getAuxAddresses() != null) {
+          for (String aux : cfg.getAuxAddresses().values()) {
+            IpAddress ip = IpAddress.parse(aux);
+            if ((range == null || range.contains(ip)) && pool.pool().contains(ip)) {
+              mine.add(plugins.requestAddress(driver, pool.poolId(), ip, Map.of()).address());
+            }
+          }
+        }
+        subnets.add(new NetworkAllocation.Subnet(pool.pool(), gateway, range));
+      }
+    } catch (CnmException e) {
+      RemoteSpace partial = new RemoteSpace(key, spec.effectiveScope(), new NetworkAllocation(subnets, null, poolIds), plugins, driver,
+          poolIds, held);
+      try {
+        partial.releaseAll();
+      } catch (CnmException again) {
+        orphans.add(partial);
+      }
+      throw e;
+    }
+    NetworkAllocation allocation = new NetworkAllocation(subnets, null, poolIds);
+    networks.put(key, new RemoteSpace(key, spec.effectiveScope(), allocation, plugins, driver, poolIds, held));
+    return allocation;
+  }
+
+  /** Gives back what failed allocations still hold on their plugins; what still fails waits for the next call. */
+  private void retryOrphans() {
+    orphans.removeIf(o -> {
+      try {
+        o.releaseAll();
+        return true;
+      } catch (CnmException e) {
+        return false;
+      }
+    });
+  }
+
+  /** What failed remote allocations still hold because their plugin could not be reached: 0 once all is given back. */
+  public synchronized int orphanedPools() {
+    return orphans.size();
+  }
+
   /** Rebuilds a network's allocation from its status (subnets, gateways, VNI) after a restart. */
   public synchronized NetworkAllocation restoreNetwork(String key, CnmNetworkSpec spec, List<String> subnets,
       List<String> gateways, Integer vni) {
+    return restoreNetwork(key, spec, subnets, gateways, vni, List.of());
+  }
+
+  /**
+   * Rebuilds a network's allocation from its status after a restart; a remote IPAM driver's
+   * network with the pool IDs it recorded (the plugin still holds the pools: nothing is asked of it).
+   */
+  public synchronized NetworkAllocation restoreNetwork(String key, CnmNetworkSpec spec, List<String> subnets,
+      List<String> gateways, Integer vni, List<String> poolIds) {
     if (networks.containsKey(key)) {
       return networks.get(key).allocation;
+    }
+    if (!DEFAULT_DRIVER.equals(ipamDriver(spec))) {
+      return restoreRemote(key, spec, subnets, gateways, poolIds);
     }
     List<IpamConfig> configs = configs(spec);
     List<NetworkAllocation.Subnet> list = new ArrayList<>();
@@ -146,21 +241,80 @@ public final class Ipam {
     return register(key, spec.effectiveScope(), new NetworkAllocation(list, vni), reserved);
   }
 
-  /** Frees the network's subnets and VNI. Its endpoints and VIPs must be gone first. */
+  private NetworkAllocation restoreRemote(String key, CnmNetworkSpec spec, List<String> subnets, List<String> gateways,
+      List<String> poolIds) {
+    if (poolIds == null || poolIds.size() != subnets.size()) {
+      throw new CnmException.InvalidConfig(Reasons.INVALID_SPEC, "the status of network " + key + " records " + subnets.size()
+          + " subnet(s) but " + (poolIds == null ? 0 : poolIds.size()) + " pool ID(s) of IPAM driver " + ipamDriver(spec));
+    }
+    List<NetworkAllocation.Subnet> list = new ArrayList<>();
+    Map<String, List<IpAddress>> held = new LinkedHashMap<>();
+    List<IpamConfig> configs = configs(spec);
+    for (int i = 0; i < subnets.size(); i++) {
+      Cidr cidr = Cidr.parse(subnets.get(i));
+      IpAddress gw = gateways != null && i < gateways.size() && gateways.get(i) != null ? IpAddress.parse(gateways.get(i)) : null;
+      List<IpAddress> mine = new ArrayList<>();
+      if (gw != null) {
+        mine.add(gw);
+      }
+      Cidr range = null;
+      for (IpamConfig cfg : configs) {
+        if (cfg.getSubnet() != null && Cidr.parse(cfg.getSubnet()).masked().equals(cidr)) {
+          range = cfg.getIpRange() == null ? null : Cidr.parse(cfg.getIpRange());
+          if (cfg.getAuxAddresses() != null) {
+            for (String aux : cfg.getAuxAddresses().values()) {
+              IpAddress ip = IpAddress.parse(aux);
+              if ((range == null || range.contains(ip)) && cidr.contains(ip)) {
+                mine.add(ip);
+              }
+            }
+          }
+        }
+      }
+      held.put(poolIds.get(i), mine);
+      list.add(new NetworkAllocation.Subnet(cidr, gw, range));
+    }
+    NetworkAllocation allocation = new NetworkAllocation(list, null, poolIds);
+    networks.put(key, new RemoteSpace(key, spec.effectiveScope(), allocation, plugins, ipamDriver(spec), poolIds, held));
+    return allocation;
+  }
+
+  /**
+   * Frees the network's subnets and VNI. Its endpoints and VIPs must be gone first. A remote IPAM
+   * driver gets back the gateways, aux addresses and pools; when it cannot be reached this throws
+   * and the network stays allocated, to be released again later.
+   */
   public synchronized boolean releaseNetwork(String key) {
+    Space n = networks.get(key);
+    if (n != null) {
+      retryOrphans();
+      n.releaseAll();
+    }
     vnis.release(key);
     return networks.remove(key) != null;
   }
 
   public synchronized EndpointAllocation allocateEndpoint(String networkKey, String owner, String node, String ipv4, String ipv6) {
-    return space(networkKey).allocateEndpoint(owner, node, parse(ipv4), parse(ipv6), false);
+    return allocateEndpoint(networkKey, owner, node, ipv4, ipv6, null);
+  }
+
+  /** @param mac the endpoint's own MAC, if it has one (a remote IPAM driver may require one) */
+  public synchronized EndpointAllocation allocateEndpoint(String networkKey, String owner, String node, String ipv4, String ipv6,
+      String mac) {
+    return space(networkKey).allocateEndpoint(owner, node, parse(ipv4), parse(ipv6), mac, false);
   }
 
   /** Re-claims an endpoint's addresses from its status after a restart. */
   public synchronized EndpointAllocation restoreEndpoint(String networkKey, String owner, String node, String ipv4Cidr, String ipv6Cidr) {
+    return restoreEndpoint(networkKey, owner, node, ipv4Cidr, ipv6Cidr, null);
+  }
+
+  /** @param mac the MAC recorded with the addresses (a remote IPAM driver may have been given it) */
+  public synchronized EndpointAllocation restoreEndpoint(String networkKey, String owner, String node, String ipv4Cidr, String ipv6Cidr,
+      String mac) {
     IpAddress v4 = ipv4Cidr == null ? null : Cidr.parse(ipv4Cidr).address();
     IpAddress v6 = ipv6Cidr == null ? null : Cidr.parse(ipv6Cidr).address();
-    return space(networkKey).allocateEndpoint(owner, node, v4, v6, true);
+    return space(networkKey).allocateEndpoint(owner, node, v4, v6, mac, true);
   }
 
   /** Frees what the owner holds on any network other than {@code keep} (its network was changed). */
@@ -178,7 +332,7 @@ public final class Ipam {
   }
 
   public synchronized boolean releaseEndpoint(String networkKey, String owner) {
-    NetworkSpace n = networks.get(networkKey);
+    Space n = networks.get(networkKey);
     return n != null && n.releaseEndpoint(owner);
   }
 
@@ -191,7 +345,7 @@ public final class Ipam {
   }
 
   public synchronized void releaseVip(String networkKey, String owner) {
-    NetworkSpace n = networks.get(networkKey);
+    Space n = networks.get(networkKey);
     if (n != null) {
       n.releaseVip(owner);
     }
@@ -206,12 +360,12 @@ public final class Ipam {
 
   /** Addresses marked used with no owner or reservation, over all networks: 0 unless there is a bug. */
   public synchronized int leakedAddresses() {
-    return networks.values().stream().mapToInt(NetworkSpace::leaked).sum();
+    return networks.values().stream().mapToInt(Space::leaked).sum();
   }
 
 
-  private NetworkSpace space(String networkKey) {
-    NetworkSpace n = networks.get(networkKey);
+  private Space space(String networkKey) {
+    Space n = networks.get(networkKey);
     if (n == null) {
       throw new CnmException.Transient(Reasons.NETWORK_NOT_READY, "network " + networkKey + " has no addresses allocated yet");
     }
@@ -229,16 +383,12 @@ public final class Ipam {
     return spec.getIpam() == null || spec.getIpam().getConfig() == null ? List.of() : spec.getIpam().getConfig();
   }
 
-  private static void requireNativeIpam(CnmNetworkSpec spec) {
-    String driver = spec.getIpam() == null || spec.getIpam().getDriver() == null ? DEFAULT_DRIVER : spec.getIpam().getDriver();
-    if (!DEFAULT_DRIVER.equals(driver)) {
-      throw new CnmException.InvalidConfig(Reasons.IPAM_DRIVER_UNAVAILABLE,
-          "IPAM driver '" + driver + "' is not available: only the built-in 'default' driver is supported so far");
-    }
+  private static String ipamDriver(CnmNetworkSpec spec) {
+    return spec.getIpam() == null || spec.getIpam().getDriver() == null ? DEFAULT_DRIVER : spec.getIpam().getDriver();
   }
 
-  private void checkUnchanged(NetworkSpace existing, CnmNetworkSpec spec, List<IpamConfig> configs) {
-    if (!configs.isEmpty()) {
+  private void checkUnchanged(Space existing, CnmNetworkSpec spec, List<IpamConfig> configs) {
+    if (!configs.isEmpty() && configs.stream().allMatch(c -> c.getSubnet() != null)) {
       List<Cidr> wanted = configs.stream().map(c -> Cidr.parse(c.getSubnet()).masked()).toList();
       List<Cidr> have = existing.allocation.subnets().stream().map(NetworkAllocation.Subnet::cidr).toList();
       if (!wanted.equals(have)) {
@@ -263,7 +413,7 @@ public final class Ipam {
   }
 
   private void requireNoOverlap(String key, Cidr cidr, boolean onHostLan) {
-    for (NetworkSpace n : networks.values()) {
+    for (Space n : networks.values()) {
       if (n.key.equals(key)) {
         continue;
       }
@@ -309,7 +459,7 @@ public final class Ipam {
   }
 
   private Cidr firstOverlap(String key, Cidr candidate) {
-    for (NetworkSpace n : networks.values()) {
+    for (Space n : networks.values()) {
       if (!n.key.equals(key)) {
         for (NetworkAllocation.Subnet s : n.allocation.subnets()) {
           if (s.cidr().overlaps(candidate)) {

@@ -19,20 +19,15 @@ import java.util.Set;
  * nodes may hold the same address. Service VIPs of a local network must be free on every node,
  * so they are claimed in every node's pools, including nodes that join later.
  */
-final class NetworkSpace {
+final class NetworkSpace extends Space {
   private static final String CLUSTER = "";
 
-  final String key;
-  final Scope scope;
-  final NetworkAllocation allocation;
   private final Set<IpAddress> reserved;
   private final Map<String, List<AddressPool>> pools = new HashMap<>();
   private final Map<String, IpAddress> vips = new HashMap<>();
 
   NetworkSpace(String key, Scope scope, NetworkAllocation allocation, Set<IpAddress> reserved) {
-    this.key = key;
-    this.scope = scope;
-    this.allocation = allocation;
+    super(key, scope, allocation);
     this.reserved = reserved;
   }
 
@@ -70,7 +65,8 @@ final class NetworkSpace {
    * The endpoint's addresses on this network: the requested ones, or the next free ones. Either
    * every family the network has succeeds or nothing is kept.
    */
-  EndpointAllocation allocateEndpoint(String owner, String node, IpAddress v4, IpAddress v6, boolean restore) {
+  @Override
+  EndpointAllocation allocateEndpoint(String owner, String node, IpAddress v4, IpAddress v6, String mac, boolean restore) {
     List<AddressPool> list = poolsOf(node);
     try {
       Cidr a4 = allocateFamily(list, 4, owner, v4, restore);
@@ -78,7 +74,7 @@ final class NetworkSpace {
       if (a4 == null && a6 == null) {
         throw new CnmException.InvalidConfig(Reasons.NO_ADDRESSES, "the network has no subnet of the requested address family");
       }
-      return new EndpointAllocation(a4, gatewayOf(a4), a6, gatewayOf(a6));
+      return new EndpointAllocation(a4, gatewayOf(a4), a6, gatewayOf(a6), null);
     } catch (CnmException e) {
       list.forEach(p -> p.release(owner));
       throw e;
@@ -114,14 +110,7 @@ final class NetworkSpace {
     throw last;
   }
 
-  private IpAddress gatewayOf(Cidr address) {
-    if (address == null) {
-      return null;
-    }
-    return allocation.subnets().stream().filter(s -> s.cidr().contains(address.address()))
-        .map(NetworkAllocation.Subnet::gateway).findFirst().orElse(null);
-  }
-
+  @Override
   boolean releaseEndpoint(String owner) {
     boolean released = false;
     for (List<AddressPool> list : pools.values()) {
@@ -133,6 +122,7 @@ final class NetworkSpace {
   }
 
   /** A VIP: free on every node of a local network, or in the one space of a cluster network. */
+  @Override
   Cidr allocateVip(String owner, IpAddress restoreTo) {
     IpAddress have = vips.get(owner);
     if (have != null) {
@@ -157,6 +147,7 @@ final class NetworkSpace {
     return pools.values().stream().allMatch(list -> list.stream().filter(p -> p.subnet().contains(ip)).allMatch(p -> p.isFree(ip)));
   }
 
+  @Override
   void releaseVip(String owner) {
     if (vips.remove(owner) != null) {
       pools.values().forEach(list -> list.forEach(p -> p.release(owner)));
@@ -164,6 +155,7 @@ final class NetworkSpace {
   }
 
   /** Every owner's addresses per address space (node name, or "" for the cluster), for checks and tests. */
+  @Override
   Map<String, Map<String, IpAddress>> allocations() {
     Map<String, Map<String, IpAddress>> out = new HashMap<>();
     pools.forEach((space, list) -> {
@@ -174,6 +166,7 @@ final class NetworkSpace {
     return out;
   }
 
+  @Override
   int leaked() {
     return pools.values().stream().flatMap(List::stream).mapToInt(AddressPool::leaked).sum();
   }

@@ -26,6 +26,7 @@ public final class NetworkStatuses {
     s.setSubnets(a.subnets().stream().map(x -> x.cidr().toString()).toList());
     s.setGateways(a.subnets().stream().map(x -> x.gateway() == null ? null : x.gateway().toString()).toList());
     s.setVni(a.vni());
+    s.setIpamPools(a.poolIds().isEmpty() ? null : a.poolIds());
     String msg = a.subnets().isEmpty() ? "no addresses: the " + n.getSpec().driverOrDefault() + " driver takes none"
         : "subnets " + s.getSubnets() + (a.vni() == null ? "" : ", VNI " + a.vni());
     s.setConditions(Conditions.set(s.getConditions(), Conditions.READY, true, Reasons.ALLOCATED, msg, n.getMetadata().getGeneration()));
@@ -59,6 +60,7 @@ public final class NetworkStatuses {
       s.setGateways(old.getGateways());
       s.setVni(old.getVni());
       s.setIngressAddresses(old.getIngressAddresses());
+      s.setIpamPools(old.getIpamPools());
       s.setConditions(old.getConditions());
     }
     s.setObservedGeneration(n.getMetadata().getGeneration());

@@ -69,7 +69,8 @@ public class IpamRecovery {
         continue;
       }
       try {
-        ipam.restoreNetwork(Keys.of(n), n.getSpec(), st.getSubnets(), st.getGateways(), st.getVni());
+        ipam.restoreNetwork(Keys.of(n), n.getSpec(), st.getSubnets(), st.getGateways(), st.getVni(),
+            st.getIpamPools() == null ? List.of() : st.getIpamPools());
         networks++;
       } catch (RuntimeException e) {
         LOG.warnf("network %s: its recorded allocation cannot be restored (%s); it will be allocated again", Keys.of(n), e.getMessage());
@@ -112,7 +113,7 @@ public class IpamRecovery {
       }
       try {
         ipam.restoreEndpoint(Keys.of(ep.getMetadata().getNamespace(), ep.getSpec().getNetwork()), Keys.of(ep),
-            st.getNodeName(), st.getIpv4Address(), st.getIpv6Address());
+            st.getNodeName(), st.getIpv4Address(), st.getIpv6Address(), st.getMacAddress());
         endpoints++;
       } catch (RuntimeException e) {
         LOG.warnf("endpoint %s: address %s cannot be restored (%s)", Keys.of(ep), st.getIpv4Address(), e.getMessage());

@@ -38,6 +38,7 @@ public final class OperatorHarness implements AutoCloseable {
   public final KubernetesClient client;
   private Operator operator;
   private Ipam ipam;
+  private io.cnm.operator.ipam.IpamPlugin plugins = io.cnm.operator.ipam.IpamPlugin.NONE;
 
   public OperatorHarness() {
     // An operator stopped at the end of a test can still finish a reconcile whose retry then lands on its
@@ -54,7 +55,7 @@ public final class OperatorHarness implements AutoCloseable {
 
   /** Starts an operator process: a new IPAM, restored from status on its first reconcile. */
   public OperatorHarness start() {
-    ipam = Ipam.withDockerDefaults();
+    ipam = Ipam.withDockerDefaults().withPlugins(plugins);
     IpamRecovery recovery = new IpamRecovery(client, ipam);
     EventRecorder events = new EventRecorder(client);
     operator = new Operator(o -> o.withKubernetesClient(client).withUseSSAToPatchPrimaryResource(false)
@@ -65,6 +66,12 @@ public final class OperatorHarness implements AutoCloseable {
     operator.register(new ServiceReconciler(ipam, recovery, events));
     operator.register(new PodNetworksReconciler(events));
     operator.start();
+    return this;
+  }
+
+  /** Remote IPAM drivers for the operators this harness starts. */
+  public OperatorHarness withPlugins(io.cnm.operator.ipam.IpamPlugin plugins) {
+    this.plugins = plugins;
     return this;
   }
 
