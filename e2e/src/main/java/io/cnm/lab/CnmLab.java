@@ -199,8 +199,22 @@ public final class CnmLab {
         env.put(k, v);
       }
     });
+    // Each node has its own Docker plugin directories and state, as separate machines would.
+    env.put("CNM_PLUGINS_SOCKETS_DIR", pluginSockets("node" + node).toString());
+    env.put("CNM_PLUGINS_SPEC_DIRS", pluginSpecs("node" + node).toString());
+    env.put("CNM_STATE_DIR", state.resolve("daemon-state").toString());
     env.putAll(daemonEnv);
     procs.start("node-daemon-node" + node, List.of(java(), "-jar", daemonApp.toString()), env);
+  }
+
+  /** Where a node's daemon (or, for "operator", the lab's operator) finds Docker plugin sockets: its /run/docker/plugins. */
+  public Path pluginSockets(String node) {
+    return state.resolve("plugins").resolve(node).resolve("run");
+  }
+
+  /** Where it finds plugin spec files: its /etc/docker/plugins. */
+  public Path pluginSpecs(String node) {
+    return state.resolve("plugins").resolve(node).resolve("etc");
   }
 
   /** {@code daemon restart NODE [--kill]}: stop a node's daemon (SIGKILL with --kill) and start a new one. */

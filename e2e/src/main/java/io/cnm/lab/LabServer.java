@@ -17,6 +17,7 @@ import io.fabric8.mockwebserver.MockWebServer;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.HashMap;
 
 /**
@@ -39,7 +40,10 @@ public final class LabServer {
     server.init(InetAddress.getByName("127.0.0.1"), 0);
     KubernetesClient client = CnmLab.client(server.getPort());
     CnmLab.seedApi(client, Integer.parseInt(args[1]));
-    Ipam ipam = Ipam.withDockerDefaults();
+    // Remote IPAM drivers: Docker plugins in the lab's operator plugin directories (CnmLab.pluginSockets("operator")).
+    Path plugins = state.resolve("plugins").resolve("operator");
+    Ipam ipam = Ipam.withDockerDefaults().withPlugins(new io.cnm.operator.ipam.remote.RemoteIpamDrivers(new io.cnm.plugin.Plugins(
+        new io.cnm.plugin.PluginLocator(plugins.resolve("run"), List.of(plugins.resolve("etc"))), 10_000, 5_000)));
     IpamRecovery recovery = new IpamRecovery(client, ipam);
     EventRecorder events = new EventRecorder(client);
     Operator operator = new Operator(o -> o.withKubernetesClient(client).withUseSSAToPatchPrimaryResource(false)

@@ -109,8 +109,9 @@ public final class RemoteDriver implements Driver {
       Cidr s = n.subnets().get(i);
       if (s.family() == family) {
         Cidr gw = i < n.gateways().size() ? n.gateways().get(i) : null;
-        out.add(new NetworkDriverApi.IpamData(n.option("ipam.addressSpace", n.cluster() ? "GlobalDefault" : "LocalDefault"),
-            s.toString(), gw == null ? "" : gw.toString(), Map.of()));
+        // The native IPAM's address space names, as Docker's default IPAM driver calls them.
+        out.add(new NetworkDriverApi.IpamData(n.cluster() ? "GlobalDefault" : "LocalDefault", s.toString(), gw == null ? "" : gw.toString(),
+            Map.of()));
       }
     }
     return out;
