@@ -90,7 +90,6 @@ public final class NodeAgent implements AutoCloseable {
   private SharedIndexInformer<CnmService> services;
   private SharedIndexInformer<Pod> pods;
   private String appliedRuleset;
-  private Set<NodeAddress> announcedNodes = Set.of();
   private volatile boolean converged;
   private volatile boolean resyncDue = true;
   private long resyncMillis = 60_000;
@@ -336,7 +335,7 @@ public final class NodeAgent implements AutoCloseable {
     for (Driver dr : drivers.all()) {
       swept &= dr.sweep(d.networks().keySet(), wantedEndpoints);
     }
-    announceNodes(full);
+    announceNodes();
     if (full) {
       removeLeftovers(d);
     }
@@ -364,8 +363,12 @@ public final class NodeAgent implements AutoCloseable {
     }
   }
 
-  /** Tells the drivers of the cluster's nodes (remote drivers' DiscoverNew/DiscoverDelete) when they changed. */
-  private void announceNodes(boolean full) {
+  /**
+   * Tells the drivers of the cluster's nodes (remote drivers' DiscoverNew/DiscoverDelete). Every
+   * pass: each driver applies only the difference from what it announced, so a plugin first used
+   * now hears of every node at once.
+   */
+  private void announceNodes() {
     Set<NodeAddress> nodes = new HashSet<>();
     if (vtep != null) {
       nodes.add(new NodeAddress(node, vtep, true));
@@ -375,10 +378,7 @@ public final class NodeAgent implements AutoCloseable {
         nodes.add(new NodeAddress(name, address, false));
       }
     });
-    if (full || !nodes.equals(announcedNodes)) {
-      drivers.all().forEach(dr -> dr.setNodes(nodes));
-      announcedNodes = nodes;
-    }
+    drivers.all().forEach(dr -> dr.setNodes(nodes));
   }
 
   /**
