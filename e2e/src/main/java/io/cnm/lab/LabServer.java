@@ -42,13 +42,15 @@ public final class LabServer {
     CnmLab.seedApi(client, Integer.parseInt(args[1]));
     // Remote IPAM drivers: Docker plugins in the lab's operator plugin directories (CnmLab.pluginSockets("operator")).
     Path plugins = state.resolve("plugins").resolve("operator");
-    Ipam ipam = Ipam.withDockerDefaults().withPlugins(new io.cnm.operator.ipam.remote.RemoteIpamDrivers(new io.cnm.plugin.Plugins(
-        new io.cnm.plugin.PluginLocator(plugins.resolve("run"), List.of(plugins.resolve("etc"))), 10_000, 5_000)));
+    io.cnm.plugin.Plugins dockerPlugins = new io.cnm.plugin.Plugins(
+        new io.cnm.plugin.PluginLocator(plugins.resolve("run"), List.of(plugins.resolve("etc"))), 10_000, 5_000);
+    Ipam ipam = Ipam.withDockerDefaults().withPlugins(new io.cnm.operator.ipam.remote.RemoteIpamDrivers(dockerPlugins));
     IpamRecovery recovery = new IpamRecovery(client, ipam);
     EventRecorder events = new EventRecorder(client);
     Operator operator = new Operator(o -> o.withKubernetesClient(client).withUseSSAToPatchPrimaryResource(false)
         .withCloseClientOnStop(false));
-    operator.register(new NetworkReconciler(ipam, recovery, new NodeSubnets(client, ipam), events));
+    operator.register(new NetworkReconciler(ipam, recovery, new NodeSubnets(client, ipam), events,
+        new io.cnm.operator.network.remote.RemoteNetworkAllocator(dockerPlugins)));
     operator.register(new EndpointReconciler(ipam, recovery, events));
     operator.register(new ServiceReconciler(ipam, recovery, events));
     operator.register(new PodNetworksReconciler(events));

@@ -31,6 +31,8 @@ public class CnmNetworkStatus {
   private Map<String, String> ingressAddresses;
   @JsonPropertyDescription("Remote IPAM driver only: the driver's pool ID of each subnet, in the order of subnets; the operator releases them with the network.")
   private List<String> ipamPools;
+  @JsonPropertyDescription("Global-scope remote network driver only: the options its AllocateNetwork returned, given to every node's CreateNetwork; present once allocated (FreeNetwork is called when the network is deleted).")
+  private Map<String, String> driverState;
 
   public Long getObservedGeneration() { return observedGeneration; }
   public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
@@ -48,6 +50,8 @@ public class CnmNetworkStatus {
   public Map<String, String> getIngressAddresses() { return ingressAddresses; }
   public void setIngressAddresses(Map<String, String> ingressAddresses) { this.ingressAddresses = ingressAddresses; }
   public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
+  public Map<String, String> getDriverState() { return driverState; }
+  public void setDriverState(Map<String, String> driverState) { this.driverState = driverState; }
   public List<String> getIpamPools() { return ipamPools; }
   public void setIpamPools(List<String> ipamPools) { this.ipamPools = ipamPools; }
 }

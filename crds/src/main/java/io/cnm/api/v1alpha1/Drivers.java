@@ -10,6 +10,11 @@ public final class Drivers {
   public static final String HOST = "host";
   public static final String NULL = "null";
 
+  /** Whether the driver is one of Docker's native ones (else a remote driver plugin of that name). */
+  public static boolean builtIn(String driver) {
+    return java.util.Set.of(BRIDGE, OVERLAY, MACVLAN, HOST, NULL).contains(driver);
+  }
+
   /** Whether endpoints on networks of this driver get addresses from IPAM (host and null do not). */
   public static boolean usesIpam(String driver) {
     return !HOST.equals(driver) && !NULL.equals(driver);

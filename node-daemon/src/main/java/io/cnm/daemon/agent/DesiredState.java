@@ -226,6 +226,9 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
     if (n.getSpec().getOptions() != null) {
       options.putAll(n.getSpec().getOptions());
     }
+    if (st.getDriverState() != null) {
+      options.putAll(st.getDriverState()); // what a global-scope remote driver's AllocateNetwork answered, as swarm passes it on
+    }
     int mtu = 0;
     BridgeOptions b = n.getSpec().getBridge();
     if (b != null) {

@@ -15,6 +15,7 @@ import io.cnm.api.v1alpha1.CnmNetworkStatus;
 import io.cnm.api.v1alpha1.Sandbox;
 import io.cnm.daemon.dns.Answerer;
 import io.cnm.daemon.driver.Drivers;
+import io.cnm.daemon.driver.NetworkInfo;
 import io.cnm.daemon.driver.Peer;
 import io.cnm.daemon.driver.Underlay;
 import io.cnm.daemon.driver.bridge.BridgeDriver;
@@ -203,6 +204,15 @@ class DesiredStateTest {
       assertThat(p.reason()).isEqualTo("DriverUnavailable");
       assertThat(p.message()).contains("weave").contains("bridge, overlay, host, null");
     });
+  }
+
+  @Test
+  void aRemoteNetwork_carriesItsFreeOptionsAndTheDriversAllocation_toTheDriver() {
+    CnmNetwork g = network("g", "bridge", "g00000000001", "cluster", "10.9.0.0/24");
+    g.getSpec().setOptions(Map.of("gnet.tenant", "blue"));
+    g.getStatus().setDriverState(Map.of("gnet.vlan", "101"));
+    NetworkInfo n = DesiredState.networkInfo("t/g", g);
+    assertThat(n.options()).containsEntry("gnet.tenant", "blue").containsEntry("gnet.vlan", "101");
   }
 
   @Test

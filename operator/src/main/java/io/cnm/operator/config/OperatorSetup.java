@@ -3,6 +3,8 @@ package io.cnm.operator.config;
 import io.cnm.operator.ipam.Ipam;
 import io.cnm.operator.ipam.PoolSpec;
 import io.cnm.operator.ipam.remote.RemoteIpamDrivers;
+import io.cnm.operator.network.NetworkAllocator;
+import io.cnm.operator.network.remote.RemoteNetworkAllocator;
 import io.cnm.plugin.PluginLocator;
 import io.cnm.plugin.Plugins;
 import java.nio.file.Path;
@@ -29,13 +31,26 @@ public class OperatorSetup implements ConfigurationServiceCustomizer {
     this.config = config;
   }
 
+  /** Docker plugins the operator calls: remote IPAM drivers, and global-scope network drivers' allocation. */
   @Produces
   @Singleton
-  Ipam ipam() {
+  Plugins plugins() {
     var p = config.plugins();
+    return new Plugins(new PluginLocator(Path.of(p.socketsDir()), p.specDirs().stream().map(Path::of).toList()), p.timeoutMs(),
+        p.backoffMaxMs());
+  }
+
+  @Produces
+  @Singleton
+  NetworkAllocator networkAllocator(Plugins plugins) {
+    return new RemoteNetworkAllocator(plugins);
+  }
+
+  @Produces
+  @Singleton
+  Ipam ipam(Plugins plugins) {
     Ipam ipam = new Ipam(PoolSpec.parseList(config.ipam().localPools()), PoolSpec.parseList(config.ipam().clusterPools()))
-        .withPlugins(new RemoteIpamDrivers(new Plugins(new PluginLocator(Path.of(p.socketsDir()),
-            p.specDirs().stream().map(Path::of).toList()), p.timeoutMs(), p.backoffMaxMs())));
+        .withPlugins(new RemoteIpamDrivers(plugins));
     LOG.infof("IPAM default pools: local %s, cluster %s", config.ipam().localPools(), config.ipam().clusterPools());
     return ipam;
   }

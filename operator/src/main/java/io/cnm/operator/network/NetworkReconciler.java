@@ -5,6 +5,7 @@ import io.cnm.api.v1alpha1.CnmEndpoint;
 import io.cnm.api.v1alpha1.CnmNetwork;
 import io.cnm.api.v1alpha1.CnmNetworkStatus;
 import io.cnm.api.v1alpha1.CnmService;
+import io.cnm.api.v1alpha1.Drivers;
 import io.cnm.api.validation.SpecValidator;
 import io.cnm.operator.Keys;
 import io.cnm.operator.error.CnmException;
@@ -45,12 +46,20 @@ public class NetworkReconciler implements Reconciler<CnmNetwork>, Cleaner<CnmNet
   private final IpamRecovery recovery;
   private final NodeSubnets nodeSubnets;
   private final EventRecorder events;
+  private final NetworkAllocator allocator;
 
   public NetworkReconciler(Ipam ipam, IpamRecovery recovery, NodeSubnets nodeSubnets, EventRecorder events) {
+    this(ipam, recovery, nodeSubnets, events, NetworkAllocator.NONE);
+  }
+
+  /** @param allocator global-scope remote network drivers' AllocateNetwork/FreeNetwork */
+  @jakarta.inject.Inject
+  public NetworkReconciler(Ipam ipam, IpamRecovery recovery, NodeSubnets nodeSubnets, EventRecorder events, NetworkAllocator allocator) {
     this.ipam = ipam;
     this.recovery = recovery;
     this.nodeSubnets = nodeSubnets;
     this.events = events;
+    this.allocator = allocator;
   }
 
   @Override
@@ -66,6 +75,11 @@ public class NetworkReconciler implements Reconciler<CnmNetwork>, Cleaner<CnmNet
       }
       NetworkAllocation a = ipam.allocateNetwork(Keys.of(network), network.getSpec());
       status = NetworkStatuses.allocated(network, a);
+      String driver = network.getSpec().driverOrDefault();
+      if (status.getDriverState() == null && !Drivers.builtIn(driver)) {
+        Map<String, String> options = network.getSpec().getOptions() == null ? Map.of() : network.getSpec().getOptions();
+        allocator.allocate(driver, status.getNetworkId(), options, a).ifPresent(status::setDriverState);
+      }
       if (Boolean.TRUE.equals(network.getSpec().getIngress())) {
         // Every node (the Node informer only triggers this; an ingress network is reconciled rarely).
         status.setIngressAddresses(ingressAddresses(network, context.getClient().nodes().list().getItems()));
@@ -142,6 +156,12 @@ public class NetworkReconciler implements Reconciler<CnmNetwork>, Cleaner<CnmNet
         events.warning(network, Reasons.HAS_ENDPOINTS, message);
       }
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(5000);
+    }
+    CnmNetworkStatus st = network.getStatus();
+    if (st != null && st.getDriverState() != null && st.getNetworkId() != null) {
+      // FreeNetwork first, then the IPAM, as libnetwork frees a swarm network; a failure retries both (a second
+      // FreeNetwork the plugin refuses is counted done).
+      allocator.free(network.getSpec().driverOrDefault(), st.getNetworkId());
     }
     ipam.releaseNetwork(Keys.of(network));
     return DeleteControl.defaultDelete();

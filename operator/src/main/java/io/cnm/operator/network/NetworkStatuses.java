@@ -61,6 +61,7 @@ public final class NetworkStatuses {
       s.setVni(old.getVni());
       s.setIngressAddresses(old.getIngressAddresses());
       s.setIpamPools(old.getIpamPools());
+      s.setDriverState(old.getDriverState());
       s.setConditions(old.getConditions());
     }
     s.setObservedGeneration(n.getMetadata().getGeneration());

@@ -39,6 +39,7 @@ public final class OperatorHarness implements AutoCloseable {
   private Operator operator;
   private Ipam ipam;
   private io.cnm.operator.ipam.IpamPlugin plugins = io.cnm.operator.ipam.IpamPlugin.NONE;
+  private io.cnm.operator.network.NetworkAllocator allocator = io.cnm.operator.network.NetworkAllocator.NONE;
 
   public OperatorHarness() {
     // An operator stopped at the end of a test can still finish a reconcile whose retry then lands on its
@@ -61,7 +62,7 @@ public final class OperatorHarness implements AutoCloseable {
     operator = new Operator(o -> o.withKubernetesClient(client).withUseSSAToPatchPrimaryResource(false)
         .withCloseClientOnStop(false).withCacheSyncTimeout(Duration.ofSeconds(30))
         .withReconciliationTerminationTimeout(Duration.ofSeconds(5)));
-    operator.register(new NetworkReconciler(ipam, recovery, new NodeSubnets(client, ipam), events));
+    operator.register(new NetworkReconciler(ipam, recovery, new NodeSubnets(client, ipam), events, allocator));
     operator.register(new EndpointReconciler(ipam, recovery, events));
     operator.register(new ServiceReconciler(ipam, recovery, events));
     operator.register(new PodNetworksReconciler(events));
@@ -72,6 +73,12 @@ public final class OperatorHarness implements AutoCloseable {
   /** Remote IPAM drivers for the operators this harness starts. */
   public OperatorHarness withPlugins(io.cnm.operator.ipam.IpamPlugin plugins) {
     this.plugins = plugins;
+    return this;
+  }
+
+  /** Global-scope remote network drivers' AllocateNetwork/FreeNetwork for the operators this harness starts. */
+  public OperatorHarness withAllocator(io.cnm.operator.network.NetworkAllocator allocator) {
+    this.allocator = allocator;
     return this;
   }
 
