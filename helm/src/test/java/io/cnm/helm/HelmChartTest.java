@@ -83,6 +83,37 @@ class HelmChartTest {
   }
 
   @Test
+  void dockerPluginDirectories_areTheHostsOnEveryNode_andTheOperatorsOwn_withSidecarsAndSpecs() {
+    DaemonSet ds = one(DaemonSet.class);
+    Container daemon = ds.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(env(daemon, "CNM_PLUGINS_SOCKETS_DIR")).isEqualTo("/run/docker/plugins");
+    assertThat(env(daemon, "CNM_PLUGINS_SPEC_DIRS")).isEqualTo("/etc/docker/plugins,/usr/lib/docker/plugins");
+    assertThat(env(daemon, "CNM_STATE_DIR")).isEqualTo("/var/lib/cnm");
+    for (String dir : List.of("/run/docker/plugins", "/etc/docker/plugins", "/usr/lib/docker/plugins")) {
+      assertThat(ds.getSpec().getTemplate().getSpec().getVolumes()).anySatisfy(v -> assertThat(v.getHostPath().getPath()).isEqualTo(dir));
+      assertThat(daemon.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo(dir));
+    }
+
+    String yaml = new Helm(CHART).template().withName("cnm").withNamespace("cnm-system")
+        .set("plugins.operator.sidecars[0].name", "corp-ipam").set("plugins.operator.sidecars[0].image", "corp/ipam:1.4")
+        .set("plugins.operator.specs.infoblox", "tcp://infoblox-ipam.infra.svc:9000").call();
+    List<HasMetadata> objects = Stream.of(yaml.split("(?m)^---\\s*$")).filter(doc -> doc.contains("kind:"))
+        .map(doc -> (HasMetadata) Serialization.unmarshal(doc)).toList();
+    Deployment d = objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast).findFirst().orElseThrow();
+    List<Container> containers = d.getSpec().getTemplate().getSpec().getContainers();
+    assertThat(containers).extracting(Container::getName).containsExactly("operator", "corp-ipam");
+    assertThat(containers.get(1).getVolumeMounts()).singleElement().satisfies(m -> {
+      assertThat(m.getName()).isEqualTo("plugin-sockets");
+      assertThat(m.getMountPath()).isEqualTo("/run/docker/plugins");
+    });
+    assertThat(containers.get(0).getVolumeMounts()).extracting(io.fabric8.kubernetes.api.model.VolumeMount::getMountPath)
+        .contains("/run/docker/plugins", "/etc/docker/plugins");
+    io.fabric8.kubernetes.api.model.ConfigMap specs = objects.stream().filter(io.fabric8.kubernetes.api.model.ConfigMap.class::isInstance)
+        .map(io.fabric8.kubernetes.api.model.ConfigMap.class::cast).findFirst().orElseThrow();
+    assertThat(specs.getData()).containsEntry("infoblox.spec", "tcp://infoblox-ipam.infra.svc:9000");
+  }
+
+  @Test
   void nodeDaemon_isAPrivilegedHostNetworkDaemonSetOnEveryNode() {
     DaemonSet ds = one(DaemonSet.class);
     PodSpec pod = ds.getSpec().getTemplate().getSpec();
