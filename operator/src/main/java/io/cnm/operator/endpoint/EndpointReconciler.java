@@ -175,7 +175,12 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
   @Override
   public DeleteControl cleanup(CnmEndpoint ep, Context<CnmEndpoint> context) {
     recovery.ensureRestored();
-    ipam.releaseEndpointEverywhere(Keys.of(ep));
+    try {
+      ipam.releaseEndpointEverywhere(Keys.of(ep));
+    } catch (CnmException e) {
+      // A remote IPAM driver that cannot take the address back now: the finalizer stays until it can.
+      return Controls.retryCleanup(e);
+    }
     return DeleteControl.defaultDelete();
   }
 }

@@ -158,12 +158,16 @@ public class NetworkReconciler implements Reconciler<CnmNetwork>, Cleaner<CnmNet
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(5000);
     }
     CnmNetworkStatus st = network.getStatus();
-    if (st != null && st.getDriverState() != null && st.getNetworkId() != null) {
-      // FreeNetwork first, then the IPAM, as libnetwork frees a swarm network; a failure retries both (a second
-      // FreeNetwork the plugin refuses is counted done).
-      allocator.free(network.getSpec().driverOrDefault(), st.getNetworkId());
+    try {
+      if (st != null && st.getDriverState() != null && st.getNetworkId() != null) {
+        // FreeNetwork first, then the IPAM, as libnetwork frees a swarm network; a failure retries both (a second
+        // FreeNetwork the plugin refuses is counted done).
+        allocator.free(network.getSpec().driverOrDefault(), st.getNetworkId());
+      }
+      ipam.releaseNetwork(Keys.of(network));
+    } catch (CnmException e) {
+      return Controls.retryCleanup(e); // a plugin that cannot take the network back now: the finalizer stays until it can
     }
-    ipam.releaseNetwork(Keys.of(network));
     return DeleteControl.defaultDelete();
   }
 }

@@ -152,11 +152,15 @@ public class ServiceReconciler implements Reconciler<CnmService>, Cleaner<CnmSer
   @Override
   public DeleteControl cleanup(CnmService svc, Context<CnmService> context) {
     recovery.ensureRestored();
-    releaseDropped(svc, Set.of());
-    recovery.publishedPorts().releaseExcept(Keys.service(svc), Set.of());
-    if (svc.getSpec() != null && svc.getSpec().getNetworks() != null) {
-      svc.getSpec().getNetworks().forEach(n -> ipam.releaseVip(Keys.of(svc.getMetadata().getNamespace(), n), Keys.service(svc)));
+    try {
+      releaseDropped(svc, Set.of());
+      if (svc.getSpec() != null && svc.getSpec().getNetworks() != null) {
+        svc.getSpec().getNetworks().forEach(n -> ipam.releaseVip(Keys.of(svc.getMetadata().getNamespace(), n), Keys.service(svc)));
+      }
+    } catch (CnmException e) {
+      return Controls.retryCleanup(e); // a remote IPAM driver that cannot take a VIP back now
     }
+    recovery.publishedPorts().releaseExcept(Keys.service(svc), Set.of());
     return DeleteControl.defaultDelete();
   }
 }

@@ -28,6 +28,16 @@ public final class Controls {
   }
 
   /** Whether this error is news: a warning event is recorded once per reason, not on every retry. */
+  /**
+   * A cleanup that could not finish (a plugin that cannot take back an address or a pool now):
+   * keep the finalizer and look again after the error's delay (5 s when it names none), however
+   * many times; dropping the finalizer would leave the plugin holding what nobody knows of.
+   */
+  public static io.javaoperatorsdk.operator.api.reconciler.DeleteControl retryCleanup(CnmException e) {
+    return io.javaoperatorsdk.operator.api.reconciler.DeleteControl.noFinalizerRemoval()
+        .rescheduleAfter(e.retryAfter().orElse(java.time.Duration.ofSeconds(5)));
+  }
+
   public static boolean isNewReason(java.util.List<io.fabric8.kubernetes.api.model.Condition> before, CnmException e) {
     return !Conditions.find(before, Conditions.READY).map(c -> e.reason().equals(c.getReason())).orElse(false);
   }

@@ -96,6 +96,22 @@ class RemoteIpamApiTest {
   }
 
   @Test
+  void anEndpointDeletedWhileThePluginIsDown_keepsItsFinalizer_untilThePluginTakesItsAddressBack() throws Exception {
+    startPlugin();
+    h.client.resource(remoteNetwork("corp")).create();
+    h.client.resource(netnsEndpoint("web", "corp", "node-1", null)).create();
+    await().atMost(Duration.ofSeconds(20)).until(() -> ready(h.endpoint("web")) != null && "True".equals(ready(h.endpoint("web")).getStatus()));
+    plugin.kill();
+    h.client.resource(h.endpoint("web")).delete();
+    // Longer than the Operator SDK's own retries of a failing cleanup (about 25 s): the finalizer must outlast them.
+    Thread.sleep(30_000);
+    assertThat(h.endpoint("web")).as("endpoint kept while its address cannot be given back").isNotNull();
+    plugin.restart();
+    await().atMost(Duration.ofSeconds(30)).until(() -> h.endpoint("web") == null);
+    assertThat(plugin.state().at("/pools").elements().next().get("addresses")).hasSize(1); // the gateway only
+  }
+
+  @Test
   void thePluginsError_isReadyFalse_withItsOwnMessage() {
     startPlugin("--fail", "RequestPool=quota of 2 pools reached for tenant blue");
     h.client.resource(remoteNetwork("corp")).create();
