@@ -59,6 +59,15 @@ public final class PluginLocator {
     return Optional.empty();
   }
 
+  /** Whether one of the places holds the plugin (a spec that cannot be read counts: using it says why). */
+  public boolean holds(String name) {
+    try {
+      return find(name).isPresent();
+    } catch (PluginException e) {
+      return true;
+    }
+  }
+
   /** Every place looked in for the plugin, in order (for a message that says where it was not). */
   public List<Path> searched(String name) {
     List<Path> out = new ArrayList<>(paths(sockets, name, ".sock"));

@@ -5,6 +5,7 @@ import io.cnm.api.net.IpAddress;
 import io.cnm.api.net.MacAddresses;
 import io.cnm.api.v1alpha1.Ids;
 import io.cnm.daemon.driver.EndpointInfo;
+import io.cnm.daemon.driver.RoutedNetwork;
 import io.cnm.daemon.driver.Owned;
 import io.cnm.daemon.driver.bridge.BridgeDriver;
 import io.cnm.daemon.netlink.Link;
@@ -67,6 +68,16 @@ public final class GwBridge {
     sandboxes.attach(new VethPort(hostVeth(ep.key()), MARK + ip + " " + ep.key(), NAME, ep.netnsPath(), null,
         MacAddresses.fromIpv4(ip), Cidr.of(ip, subnet.prefixLength()), 0, true, gateway.address()));
     return ip;
+  }
+
+  /** The gwbridge as the node's firewall sees it: routed, masqueraded, isolated from other networks. */
+  public RoutedNetwork routed() {
+    return new RoutedNetwork(NAME, List.of(subnet), false, true);
+  }
+
+  /** Where the endpoint's published ports go: its gwbridge address, if it has one. */
+  public Optional<RoutedNetwork.Target> publishTarget(String endpointKey) {
+    return address(endpointKey).map(ip -> new RoutedNetwork.Target(NAME, ip));
   }
 
   /** The endpoint's gwbridge address, if it has one (for publishing its ports). */

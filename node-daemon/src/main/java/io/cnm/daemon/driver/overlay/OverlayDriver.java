@@ -154,13 +154,13 @@ public final class OverlayDriver implements Driver {
   /** Egress leaves through the gwbridge, where the node masquerades it. */
   @Override
   public Optional<RoutedNetwork> routed(NetworkInfo n) {
-    return n.internal() ? Optional.empty() : Optional.of(new RoutedNetwork(GwBridge.NAME, List.of(gwbridge.subnet()), false, true));
+    return n.internal() ? Optional.empty() : Optional.of(gwbridge.routed());
   }
 
   /** Published ports are forwarded to the endpoint's address on the gwbridge. */
   @Override
   public Optional<RoutedNetwork.Target> publishTarget(NetworkInfo n, EndpointInfo ep) {
-    return gwbridge.address(ep.key()).map(ip -> new RoutedNetwork.Target(GwBridge.NAME, ip));
+    return gwbridge.publishTarget(ep.key());
   }
 
   @Override

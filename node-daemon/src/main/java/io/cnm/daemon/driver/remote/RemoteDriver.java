@@ -382,12 +382,12 @@ public final class RemoteDriver implements Driver {
 
   @Override
   public Optional<RoutedNetwork> routed(NetworkInfo n) {
-    return n.internal() ? Optional.empty() : Optional.of(new RoutedNetwork(GwBridge.NAME, List.of(gwbridge.subnet()), false, true));
+    return n.internal() ? Optional.empty() : Optional.of(gwbridge.routed());
   }
 
   @Override
   public Optional<RoutedNetwork.Target> publishTarget(NetworkInfo n, EndpointInfo ep) {
-    return gwbridge.address(ep.key()).map(ip -> new RoutedNetwork.Target(GwBridge.NAME, ip));
+    return gwbridge.publishTarget(ep.key());
   }
 
   private <T> T call(String method, Object request, Class<T> type) {

@@ -75,13 +75,6 @@ public final class RemoteIpamDrivers implements IpamPlugin {
         .requiresMacAddress();
   }
 
-  private boolean located(String driver) {
-    try {
-      return plugins.locator().find(driver).isPresent();
-    } catch (RuntimeException e) {
-      return true; // found, but its spec is broken: the call's own message says how
-    }
-  }
 
   /** A plugin call, its failures as the operator's errors: absent or unreachable retried, its own error shown verbatim. */
   private <T> T call(String driver, String method, Object request, Class<T> type) {
@@ -91,7 +84,7 @@ public final class RemoteIpamDrivers implements IpamPlugin {
       if (e.answered()) {
         throw new CnmException.Conflict(e.reason(), e.getMessage());
       }
-      if (!located(driver)) {
+      if (!plugins.locator().holds(driver)) {
         throw new CnmException.Conflict(Reasons.IPAM_DRIVER_UNAVAILABLE, "IPAM driver '" + driver + "' is not available: " + e.getMessage());
       }
       throw new CnmException.Transient(e.reason(), e.getMessage());

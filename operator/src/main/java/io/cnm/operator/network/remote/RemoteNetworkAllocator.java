@@ -30,7 +30,7 @@ public final class RemoteNetworkAllocator implements NetworkAllocator {
 
   @Override
   public Optional<Map<String, String>> allocate(String driver, String networkId, Map<String, String> options, NetworkAllocation a) {
-    if (!located(driver)) {
+    if (!plugins.locator().holds(driver)) {
       return Optional.empty();
     }
     NetworkDriverApi.Capabilities caps = capabilities.computeIfAbsent(driver, d -> call(d, "GetCapabilities", null,
@@ -55,14 +55,6 @@ public final class RemoteNetworkAllocator implements NetworkAllocator {
       call(driver, "FreeNetwork", new NetworkDriverApi.NetworkId(networkId), Void.class);
     } catch (CnmException.Conflict e) {
       LOG.warnf("FreeNetwork of %s: %s (counted done)", networkId, e.getMessage()); // its own refusal: asking again changes nothing
-    }
-  }
-
-  private boolean located(String driver) {
-    try {
-      return plugins.locator().find(driver).isPresent();
-    } catch (RuntimeException e) {
-      return true; // found, but its spec is broken: the call says how
     }
   }
 
