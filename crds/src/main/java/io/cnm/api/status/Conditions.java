@@ -35,6 +35,23 @@ public final class Conditions {
     return out;
   }
 
+  /**
+   * {@code theirs} with the conditions of the given types taken from {@code mine} instead (and
+   * those types dropped where {@code mine} has none): how one writer changes only the conditions
+   * it owns on a status another writer shares.
+   */
+  public static List<Condition> merge(List<Condition> theirs, List<Condition> mine, java.util.Set<String> myTypes) {
+    List<Condition> out = new ArrayList<>();
+    if (theirs != null) {
+      theirs.stream().filter(c -> !myTypes.contains(c.getType())).forEach(out::add);
+    }
+    if (mine != null) {
+      mine.stream().filter(c -> myTypes.contains(c.getType())).forEach(out::add);
+    }
+    out.sort(java.util.Comparator.comparing(Condition::getType));
+    return out;
+  }
+
   public static Optional<Condition> find(List<Condition> conditions, String type) {
     return conditions == null ? Optional.empty() : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
   }

@@ -28,6 +28,21 @@ public class CnmEndpointStatus {
   @JsonPropertyDescription("Ready and other conditions.")
   private List<Condition> conditions = new ArrayList<>();
 
+  public CnmEndpointStatus() {}
+
+  /** A copy (the conditions list shared: conditions are replaced, never changed in place). */
+  public CnmEndpointStatus(CnmEndpointStatus o) {
+    observedGeneration = o.observedGeneration;
+    nodeName = o.nodeName;
+    ipv4Address = o.ipv4Address;
+    ipv6Address = o.ipv6Address;
+    macAddress = o.macAddress;
+    gateway = o.gateway;
+    interfaceName = o.interfaceName;
+    networkId = o.networkId;
+    conditions = o.conditions;
+  }
+
   public Long getObservedGeneration() { return observedGeneration; }
   public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
   public String getNodeName() { return nodeName; }

@@ -1,6 +1,7 @@
 package io.cnm.daemon.agent;
 
 import io.cnm.api.status.Conditions;
+import io.cnm.api.status.EndpointStatusOwners;
 import io.cnm.api.v1alpha1.CnmEndpoint;
 import io.cnm.api.v1alpha1.CnmNetwork;
 import io.cnm.api.v1alpha1.CnmService;
@@ -84,6 +85,10 @@ public final class NodeAgent implements AutoCloseable {
   private final Map<String, NetworkInfo> built = new HashMap<>();
   private final Map<String, Applied> joined = new HashMap<>();
   private final Map<String, Set<Peer>> appliedPeers = new HashMap<>();
+  /** Endpoints whose join failed, with the inputs it failed with (the same inputs wait for their back-off). */
+  private final Map<String, Applied> failedJoins = new HashMap<>();
+  /** Networks whose setup failed, with the inputs and the error (the same inputs wait for their back-off). */
+  private final Map<String, Map.Entry<NetworkInfo, RuntimeException>> failedNetworks = new HashMap<>();
   private SandboxBalancers balancers = SandboxBalancers.kernel();
   private SharedIndexInformer<CnmNetwork> networks;
   private SharedIndexInformer<CnmEndpoint> endpoints;
@@ -91,6 +96,12 @@ public final class NodeAgent implements AutoCloseable {
   private SharedIndexInformer<Pod> pods;
   private String appliedRuleset;
   private volatile boolean converged;
+  private final ProblemLog problems = new ProblemLog(ProblemLog.Sink.of(LOG), () -> System.nanoTime() / 1_000_000);
+  private final RetryBackoff retry = new RetryBackoff(500, 30_000);
+  private int stagesFailed;
+  private volatile long passStarted;
+  private volatile int failedPasses;
+  private volatile String lastPassError;
   private volatile boolean resyncDue = true;
   private long resyncMillis = 60_000;
   private volatile PassStats lastPass = new PassStats(0, 0, 0, 0, false);
@@ -198,7 +209,8 @@ public final class NodeAgent implements AutoCloseable {
         });
       }
     } catch (RuntimeException e) {
-      LOG.debugf("host subnets of %s not reported: %s", node, e.getMessage());
+      // The operator's IPAM then cannot keep networks off this node's own subnets: an RBAC mistake must be visible.
+      LOG.warnf("host subnets of node %s not reported on its Node (annotation %s): %s", node, HOST_SUBNETS, e.getMessage());
     }
   }
 
@@ -210,6 +222,30 @@ public final class NodeAgent implements AutoCloseable {
   /** True once a pass has completed since start. */
   public boolean converged() {
     return converged;
+  }
+
+  /**
+   * Ready: a pass ran to its end (not one that waited for the informers), and passes are not
+   * failing whole, three in a row. One endpoint that cannot be realized does not make the node
+   * unready; its condition says why.
+   */
+  public boolean ready() {
+    return converged && failedPasses < 3;
+  }
+
+  /** Passes in a row that failed whole, and the last one's error (null when the last pass ran through). */
+  public int failedPasses() {
+    return failedPasses;
+  }
+
+  public String lastPassError() {
+    return lastPassError;
+  }
+
+  /** How long the pass now running has been running (0 when none is): a loop stuck in the kernel or the API shows here. */
+  public long passRunningMillis() {
+    long started = passStarted;
+    return started == 0 ? 0 : (System.nanoTime() - started) / 1_000_000;
   }
 
   /** What the last pass did. */
@@ -230,25 +266,49 @@ public final class NodeAgent implements AutoCloseable {
 
   public void trigger() {
     if (pending.compareAndSet(false, true)) {
-      loop.schedule(() -> {
-        pending.set(false);
-        try {
-          reconcile();
-          converged = true;
-        } catch (RuntimeException e) {
-          LOG.warnf(e, "node %s: pass failed; retrying", node);
-          resyncDue = true;
-          loop.schedule(this::trigger, 2, TimeUnit.SECONDS);
-        }
-      }, 20, TimeUnit.MILLISECONDS);
+      loop.schedule(this::pass, 20, TimeUnit.MILLISECONDS);
     }
   }
 
-  private void reconcile() {
+  /**
+   * One pass, and when to look again: at once when nothing failed; after a back-off (doubling,
+   * capped) when something did, whether one endpoint or the whole pass.
+   */
+  private void pass() {
+    pending.set(false);
+    passStarted = System.nanoTime();
+    try {
+      Boolean clean = reconcile();
+      if (clean == null) {
+        return; // not synced yet: looked at again shortly, without counting as a pass
+      }
+      failedPasses = 0;
+      lastPassError = null;
+      converged = true;
+      retry.succeeded();
+      if (!clean) {
+        // Again when the first failing thing is due (each has its own back-off).
+        long due = problems.untilNextDue();
+        loop.schedule(this::trigger, Math.max(50, due < 0 ? ProblemLog.FIRST_RETRY_MILLIS : due), TimeUnit.MILLISECONDS);
+      }
+    } catch (RuntimeException e) {
+      failedPasses++;
+      lastPassError = String.valueOf(e.getMessage());
+      problems.failed("node " + node + ": the pass", e.toString(), e);
+      problems.endPass();
+      resyncDue = true;
+      loop.schedule(this::trigger, retry.failed(), TimeUnit.MILLISECONDS);
+    } finally {
+      passStarted = 0;
+    }
+  }
+
+  /** @return null when not synced yet; else whether nothing failed */
+  private Boolean reconcile() {
     if (pods == null || !networks.hasSynced() || !endpoints.hasSynced() || !services.hasSynced()) {
       // Not started yet (a gossip change can arrive before every informer exists), or not synced.
       loop.schedule(this::trigger, 200, TimeUnit.MILLISECONDS);
-      return;
+      return null;
     }
     long t0 = System.nanoTime();
     boolean full = resyncDue;
@@ -258,17 +318,27 @@ public final class NodeAgent implements AutoCloseable {
     int networkChanges = 0;
     int joins = 0;
     int leaves = 0;
+    stagesFailed = 0;
     Map<String, RuntimeException> networkFailed = new HashMap<>();
     for (NetworkInfo n : d.networks().values()) {
       NetworkInfo had = built.get(n.key());
       if (full || !n.equals(had)) {
+        Map.Entry<NetworkInfo, RuntimeException> lastFailure = failedNetworks.get(n.key());
+        if (lastFailure != null && lastFailure.getKey().equals(n) && !problems.due("network " + n.key())) {
+          problems.waiting("network " + n.key()); // failed with these inputs a moment ago: its back-off has not passed
+          networkFailed.put(n.key(), lastFailure.getValue());
+          continue;
+        }
         try {
           drivers.get(n.driver()).orElseThrow().ensureNetwork(n);
           built.put(n.key(), n);
+          failedNetworks.remove(n.key());
           networkChanges++;
         } catch (RuntimeException e) {
           built.remove(n.key());
           networkFailed.put(n.key(), e);
+          failedNetworks.put(n.key(), Map.entry(n, e));
+          problems.failed("network " + n.key(), e.getMessage(), e);
         }
       }
     }
@@ -278,9 +348,14 @@ public final class NodeAgent implements AutoCloseable {
       var e = it.next();
       if (!wantedEndpoints.contains(e.getKey())) {
         Applied a = e.getValue();
-        drivers.get(a.network().driver()).ifPresent(dr -> dr.leave(a.network(), a.info()));
-        it.remove();
-        leaves++;
+        try {
+          drivers.get(a.network().driver()).ifPresent(dr -> dr.leave(a.network(), a.info()));
+          it.remove();
+          leaves++;
+        } catch (RuntimeException x) {
+          stagesFailed++; // kept as joined: the next pass leaves it again
+          problems.failed("endpoint " + e.getKey() + " (leaving)", x.getMessage(), x);
+        }
       }
     }
     Map<CnmEndpoint, String> realized = new HashMap<>();
@@ -297,24 +372,41 @@ public final class NodeAgent implements AutoCloseable {
         realized.put(j.endpoint(), a.ifname());
         continue;
       }
+      String problemKey = "endpoint " + j.info().key();
+      Applied lastFailed = failedJoins.get(j.info().key());
+      if (lastFailed != null && lastFailed.network().equals(j.network()) && lastFailed.info().equals(j.info())
+          && !problems.due(problemKey)) {
+        problems.waiting(problemKey); // the same inputs failed a moment ago: tried again once the back-off has passed
+        stagesFailed++;
+        continue;
+      }
       try {
         if (a != null && !a.network().driver().equals(j.network().driver())) {
           drivers.get(a.network().driver()).ifPresent(dr -> dr.leave(a.network(), a.info()));
         }
         String ifname = Objects.requireNonNullElse(drivers.get(j.network().driver()).orElseThrow().join(j.network(), j.info()), "");
         joined.put(j.info().key(), new Applied(j.network(), j.info(), ifname));
+        failedJoins.remove(j.info().key());
         realized.put(j.endpoint(), ifname);
         joins++;
       } catch (RuntimeException e) {
         joined.remove(j.info().key());
+        failedJoins.put(j.info().key(), new Applied(j.network(), j.info(), null));
         failed.put(j.endpoint(), new Failure(DriverException.reasonOf(e, "JoinFailed"), e.getMessage()));
+        problems.failed(problemKey, e.getMessage(), e);
       }
     }
     for (var e : d.peers().entrySet()) {
       NetworkInfo n = d.networks().get(e.getKey());
       if (n != null && built.containsKey(n.key()) && cluster.synced(n.networkId()) && (full || !e.getValue().equals(appliedPeers.get(n.key())))) {
         Set<Peer> before = appliedPeers.getOrDefault(n.key(), Set.of());
-        drivers.get(n.driver()).orElseThrow().setPeers(n, e.getValue());
+        try {
+          drivers.get(n.driver()).orElseThrow().setPeers(n, e.getValue());
+        } catch (RuntimeException x) {
+          stagesFailed++;
+          problems.failed("peers of network " + n.key(), x.getMessage(), x);
+          continue;
+        }
         appliedPeers.put(n.key(), e.getValue());
         if (LOG.isDebugEnabled()) {
           LOG.debugf("peers of %s: %d now, %d added, %d removed", n.key(), e.getValue().size(),
@@ -325,7 +417,13 @@ public final class NodeAgent implements AutoCloseable {
     for (var it = built.entrySet().iterator(); it.hasNext(); ) {
       var e = it.next();
       if (!d.networks().containsKey(e.getKey())) {
-        drivers.get(e.getValue().driver()).ifPresent(dr -> dr.removeNetwork(e.getValue()));
+        try {
+          drivers.get(e.getValue().driver()).ifPresent(dr -> dr.removeNetwork(e.getValue()));
+        } catch (RuntimeException x) {
+          stagesFailed++; // kept as built: the next pass removes it again
+          problems.failed("network " + e.getKey() + " (removing)", x.getMessage(), x);
+          continue;
+        }
         appliedPeers.remove(e.getKey());
         it.remove();
         networkChanges++;
@@ -333,22 +431,29 @@ public final class NodeAgent implements AutoCloseable {
     }
     boolean swept = true;
     for (Driver dr : drivers.all()) {
-      swept &= dr.sweep(d.networks().keySet(), wantedEndpoints);
+      swept &= stage("driver " + dr.name() + ": what it still owes", () -> {
+        if (!dr.sweep(d.networks().keySet(), wantedEndpoints)) {
+          throw new IllegalStateException("deletions owed to the driver are still pending (its plugin is unreachable)");
+        }
+      });
     }
-    announceNodes();
+    stage("node discovery", this::announceNodes);
     if (full) {
-      removeLeftovers(d);
+      stage("leftover links", () -> removeLeftovers(d));
     }
+    // The node's table: isolation, masquerade, published ports. Kept as applied only once written.
     String ruleset = Ruleset.render(NodeFirewalls.of(d, drivers));
     if (full || !ruleset.equals(appliedRuleset)) {
-      nft.apply(ruleset);
-      appliedRuleset = ruleset;
+      stage("node table inet cnm", () -> {
+        nft.apply(ruleset);
+        appliedRuleset = ruleset;
+      });
     }
     Map<String, String> lbFailed = balancers.apply(d.balancers(), full);
-    lbFailed.forEach((path, msg) -> LOG.warnf("node %s: load balancer of sandbox %s not written: %s", node, path, msg));
+    lbFailed.forEach((path, msg) -> problems.failed("load balancer of sandbox " + path, msg, null));
     records.set(d.dns());
     serveDns(d.dns().networksOfSandbox().keySet());
-    cluster.publish(d.published(), d.publishedBackends());
+    stage("gossip records", () -> cluster.publish(d.published(), d.publishedBackends()));
     realized.forEach((ep, ifname) -> report(ep, true, "Realized", ifname.isEmpty() ? "joined on node " + node
         : ifname + " in the sandbox on node " + node, ifname.isEmpty() ? null : ifname));
     failed.forEach((ep, f) -> report(ep, false, f.reason(), f.message(), null));
@@ -357,9 +462,27 @@ public final class NodeAgent implements AutoCloseable {
     if (joins + leaves + networkChanges > 0) {
       lastWork = lastPass;
     }
-    if (!networkFailed.isEmpty() || !failed.isEmpty() || !lbFailed.isEmpty() || !swept) {
-      resyncDue = true;
-      loop.schedule(this::trigger, 2, TimeUnit.SECONDS);
+    failedJoins.keySet().retainAll(wantedEndpoints);
+    failedNetworks.keySet().retainAll(d.networks().keySet());
+    problems.endPass();
+    return networkFailed.isEmpty() && failed.isEmpty() && lbFailed.isEmpty() && swept && stagesFailed == 0;
+  }
+
+  /** One step of a pass that must not stop the others: its failure is logged once (deduplicated) and retried. */
+  private boolean stage(String what, Runnable step) {
+    String key = "node " + node + ": " + what;
+    if (!problems.due(key)) {
+      stagesFailed++;
+      problems.waiting(key); // failed before, its back-off has not passed: not tried on this pass
+      return false;
+    }
+    try {
+      step.run();
+      return true;
+    } catch (RuntimeException e) {
+      stagesFailed++;
+      problems.failed(key, e.getMessage(), e);
+      return false;
     }
   }
 
@@ -410,7 +533,8 @@ public final class NodeAgent implements AutoCloseable {
         dnsChannels.put(path, dnsServer.serve(ns, path, 53));
         writeResolvConf(path);
       } catch (RuntimeException e) {
-        LOG.warnf("DNS for sandbox %s not started: %s", path, e.getMessage());
+        stagesFailed++;
+        problems.failed("DNS of sandbox " + path, e.getMessage(), e);
       }
     }
     dnsChannels.keySet().removeIf(path -> {
@@ -476,17 +600,30 @@ public final class NodeAgent implements AutoCloseable {
       return;
     }
     try {
-      client.resources(CnmEndpoint.class).inNamespace(ep.getMetadata().getNamespace()).withName(ep.getMetadata().getName())
-          .editStatus(e -> {
-            e.getStatus().setConditions(Conditions.set(e.getStatus().getConditions(), Conditions.REALIZED, ok, reason, message,
-                e.getMetadata().getGeneration()));
-            if (ifname != null) {
-              e.getStatus().setInterfaceName(ifname);
-            }
-            return e;
-          });
+      // Only the daemon's part (Realized, the interface), onto the object as it is now: the operator's part stays.
+      CnmEndpoint written = EndpointStatusOwners.writeDaemonPart(client, ep, ok, reason, message, ifname);
+      if (written != null && !ok) {
+        warn(written, reason, message);
+      }
     } catch (RuntimeException e) {
-      LOG.debugf("status of %s not written (%s); next pass retries", ep.getMetadata().getName(), e.getMessage());
+      LOG.warnf("status of endpoint %s/%s not written (%s); the next pass tries again", ep.getMetadata().getNamespace(),
+          ep.getMetadata().getName(), e.getMessage());
+    }
+  }
+
+  /** A Warning Event on the endpoint, from this node's daemon, when it newly cannot be realized (kubectl describe shows it). */
+  private void warn(CnmEndpoint ep, String reason, String message) {
+    try {
+      String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+      client.v1().events().inNamespace(ep.getMetadata().getNamespace()).resource(new io.fabric8.kubernetes.api.model.EventBuilder()
+          .withNewMetadata().withGenerateName(ep.getMetadata().getName() + ".").withNamespace(ep.getMetadata().getNamespace()).endMetadata()
+          .withNewInvolvedObject().withApiVersion(ep.getApiVersion()).withKind(ep.getKind()).withName(ep.getMetadata().getName())
+          .withNamespace(ep.getMetadata().getNamespace()).withUid(ep.getMetadata().getUid()).endInvolvedObject()
+          .withType("Warning").withReason(reason).withMessage(message).withCount(1).withFirstTimestamp(now).withLastTimestamp(now)
+          .withNewSource().withComponent("cnm-node-daemon").withHost(node).endSource().build()).create();
+    } catch (RuntimeException e) {
+      LOG.warnf("event %s on endpoint %s/%s not recorded (%s)", reason, ep.getMetadata().getNamespace(), ep.getMetadata().getName(),
+          e.getMessage());
     }
   }
 

@@ -5,6 +5,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executors;
 
 /**
@@ -53,7 +55,14 @@ public final class NetNamespace implements AutoCloseable {
     return t;
   });
 
-  /** Runs {@code work} inside this namespace (on a pooled worker) and returns its result. */
+  private static volatile long timeoutMillis = 30_000;
+
+  /** The longest a piece of work in a namespace may take before the caller gives up on it (30 s). */
+  public static void setTimeout(long millis) {
+    timeoutMillis = millis;
+  }
+
+  /** Runs {@code work} inside this namespace (on a pooled worker) and returns its result, or fails after the timeout. */
   public <T> T run(Callable<T> work) {
     if (HOME.get() != null) {
       // A hop inside a hop: switch on this worker and come back to the outer hop's namespace.
@@ -83,7 +92,10 @@ public final class NetNamespace implements AutoCloseable {
       }
     });
     try {
-      return result.get();
+      return result.get(timeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      // The worker may stay stuck in the kernel; the caller goes on (and reports it), it does not hang with it.
+      throw new IllegalStateException("work in network namespace " + path + " did not finish within " + timeoutMillis + " ms", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while working in " + path, e);

@@ -20,6 +20,7 @@ import io.cnm.daemon.netlink.NetlinkFactory;
 import io.cnm.daemon.netlink.RouteNetlink;
 import io.cnm.daemon.netns.NetNamespace;
 import io.cnm.daemon.nft.NftCommand;
+import io.cnm.daemon.nft.Nftables;
 import io.cnm.daemon.sysctl.Sysctls;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -101,13 +102,21 @@ class AgentKernelTest {
   }
 
   void startAgent() {
+    startAgent(new NftCommand(node.path()));
+  }
+
+  void startAgent(Nftables nft) {
+    startAgent(nft, ClusterTables.NONE);
+  }
+
+  void startAgent(Nftables nft, ClusterTables cluster) {
     AtomicReference<DnsRecords> records = new AtomicReference<>(DnsRecords.EMPTY);
     upstream = new UdpUpstream(List.of(), 500, null);
     dns = new DnsServer(records::get, upstream);
     Drivers drivers = Drivers.builtIn(new Sandboxes(nodeNl, NetlinkFactory.kernel()), new Underlay(null, 1500),
         Cidr.parse("172.31.240.0/20"));
-    agent = new NodeAgent(client, "node-1", null, nodeNl, drivers, new NftCommand(node.path()), dns, records,
-        new PodSandboxes(Path.of("/proc")), etcNetns, ClusterTables.NONE, List.of());
+    agent = new NodeAgent(client, "node-1", null, nodeNl, drivers, nft, dns, records,
+        new PodSandboxes(Path.of("/proc")), etcNetns, cluster, List.of());
     agent.start();
   }
 
@@ -188,6 +197,78 @@ class AgentKernelTest {
     assertThat(ownedLinks("bridge")).isEqualTo(1);
     client.resources(CnmEndpoint.class).inNamespace("test").withName("web").delete();
     await().atMost(Duration.ofSeconds(20)).until(() -> ownedLinks("veth") == 0 && ownedLinks("bridge") == 0);
+  }
+
+  @Test
+  void aFailingNodeTable_stopsNothingElse_isRetriedWithGrowingPauses_andRecovers() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean(true);
+    List<Long> failedAt = new java.util.concurrent.CopyOnWriteArrayList<>();
+    NftCommand real = new NftCommand(node.path());
+    startAgent(new Nftables() {
+      @Override
+      public void apply(String transaction) {
+        if (broken.get()) {
+          failedAt.add(System.nanoTime());
+          throw new IllegalStateException("nft: Operation not permitted");
+        }
+        real.apply(transaction);
+      }
+
+      @Override
+      public String listTable(String table) {
+        return real.listTable(table);
+      }
+    });
+    // The endpoints are realized all the same, and the node stays ready: one failing step is not a failed node.
+    await().atMost(Duration.ofSeconds(20)).until(() -> realized("db") && realized("web"));
+    assertThat(agent.ready()).isTrue();
+    await().atMost(Duration.ofSeconds(15)).until(() -> failedAt.size() >= 4);
+    List<Long> gaps = new java.util.ArrayList<>();
+    for (int i = 1; i < 4; i++) {
+      gaps.add((failedAt.get(i) - failedAt.get(i - 1)) / 1_000_000);
+    }
+    // 0.5 s, 1 s, 2 s...: each pause at least about half again the one before (a fixed retry would not be).
+    assertThat(gaps.get(1)).isGreaterThan(gaps.get(0) * 3 / 2);
+    assertThat(gaps.get(2)).isGreaterThan(gaps.get(1) * 3 / 2);
+    broken.set(false);
+    await().atMost(Duration.ofSeconds(40)).until(() -> {
+      try {
+        return real.listTable("cnm").contains("table inet cnm");
+      } catch (RuntimeException e) {
+        return false;
+      }
+    });
+  }
+
+  @Test
+  void passesThatKeepFailingWhole_makeTheNodeUnready_untilOneRunsThrough() {
+    java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean(false);
+    ClusterTables flaky = new ClusterTables() {
+      @Override
+      public java.util.Map<String, List<EndpointRecord>> endpoints() {
+        if (broken.get()) {
+          throw new IllegalStateException("gossip tables unreadable");
+        }
+        return java.util.Map.of();
+      }
+
+      @Override
+      public void publish(java.util.Map<String, java.util.Map<String, EndpointRecord>> endpoints,
+          java.util.Map<String, java.util.Map<String, ServiceBackendRecord>> backends) {}
+
+      @Override
+      public void onChange(Runnable listener) {}
+    };
+    startAgent(new NftCommand(node.path()), flaky);
+    await().atMost(Duration.ofSeconds(20)).until(() -> agent.ready() && realized("db"));
+    broken.set(true);
+    agent.requestResync();
+    await().atMost(Duration.ofSeconds(20)).until(() -> !agent.ready());
+    assertThat(agent.failedPasses()).isGreaterThanOrEqualTo(3);
+    assertThat(agent.lastPassError()).contains("gossip tables unreadable");
+    broken.set(false);
+    await().atMost(Duration.ofSeconds(40)).until(() -> agent.ready());
+    assertThat(agent.failedPasses()).isZero();
   }
 
   static void roundTrip(Socket client, Socket server, String word) throws Exception {

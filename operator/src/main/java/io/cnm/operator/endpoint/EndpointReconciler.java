@@ -14,6 +14,7 @@ import io.cnm.operator.ipam.Ipam;
 import io.cnm.operator.recovery.IpamRecovery;
 import io.cnm.api.status.Conditions;
 import io.cnm.operator.status.Controls;
+import io.cnm.api.status.EndpointStatusOwners;
 import io.cnm.operator.status.EventRecorder;
 import io.cnm.operator.status.Statuses;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -133,7 +134,25 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
         events.warning(ep, e.reason(), e.getMessage());
       }
     }
-    return Controls.finish(ep, status, node != null && relabel(ep, node), error);
+    if (node != null && relabel(ep, node)) {
+      // Labels first (the node-daemon selects its endpoints by cnm.io/node), so a Ready endpoint is already labelled.
+      Map<String, String> labels = ep.getMetadata().getLabels();
+      context.getClient().resources(CnmEndpoint.class).inNamespace(ep.getMetadata().getNamespace()).withName(ep.getMetadata().getName())
+          .edit(e -> {
+        e.getMetadata().setLabels(labels);
+        return e;
+      });
+    }
+    if (!Statuses.same(status, ep.getStatus())) {
+      // The node-daemon writes Realized and the interface on the same status: only the operator's part is written,
+      // onto the object as it is now (not this reconcile's cached copy), so the daemon's is never erased.
+      EndpointStatusOwners.writeOperatorPart(context.getClient(), ep, status);
+    }
+    UpdateControl<CnmEndpoint> control = UpdateControl.noUpdate();
+    if (error != null) {
+      error.retryAfter().ifPresent(control::rescheduleAfter);
+    }
+    return control;
   }
 
   /** Sets the node and network labels; true when they changed. */

@@ -47,18 +47,7 @@ public final class EndpointStatuses {
   }
 
   private static CnmEndpointStatus copy(CnmEndpoint ep) {
-    CnmEndpointStatus old = ep.getStatus();
-    CnmEndpointStatus s = new CnmEndpointStatus();
-    if (old != null) {
-      s.setNodeName(old.getNodeName());
-      s.setIpv4Address(old.getIpv4Address());
-      s.setIpv6Address(old.getIpv6Address());
-      s.setMacAddress(old.getMacAddress());
-      s.setGateway(old.getGateway());
-      s.setInterfaceName(old.getInterfaceName());
-      s.setNetworkId(old.getNetworkId());
-      s.setConditions(old.getConditions());
-    }
+    CnmEndpointStatus s = ep.getStatus() == null ? new CnmEndpointStatus() : new CnmEndpointStatus(ep.getStatus());
     s.setObservedGeneration(ep.getMetadata().getGeneration());
     return s;
   }

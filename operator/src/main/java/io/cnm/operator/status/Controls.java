@@ -27,7 +27,6 @@ public final class Controls {
     return control;
   }
 
-  /** Whether this error is news: a warning event is recorded once per reason, not on every retry. */
   /**
    * A cleanup that could not finish (a plugin that cannot take back an address or a pool now):
    * keep the finalizer and look again after the error's delay (5 s when it names none), however
@@ -38,6 +37,7 @@ public final class Controls {
         .rescheduleAfter(e.retryAfter().orElse(java.time.Duration.ofSeconds(5)));
   }
 
+  /** Whether this error is news: a warning event is recorded once per reason, not on every retry. */
   public static boolean isNewReason(java.util.List<io.fabric8.kubernetes.api.model.Condition> before, CnmException e) {
     return !Conditions.find(before, Conditions.READY).map(c -> e.reason().equals(c.getReason())).orElse(false);
   }

@@ -1,0 +1,62 @@
+package io.cnm.api.status;
+
+import io.cnm.api.v1alpha1.CnmEndpoint;
+import io.cnm.api.v1alpha1.CnmEndpointStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.Set;
+
+/**
+ * Who writes what of a CnmEndpoint's status. The operator owns everything except the
+ * {@code Realized} condition and {@code interfaceName}, which the node-daemon owns. Each writes
+ * through {@link StatusUpdates}, so a write from a stale copy never erases the other's part.
+ */
+public final class EndpointStatusOwners {
+  /** The conditions the operator writes. */
+  public static final Set<String> OPERATOR_CONDITIONS = Set.of(Conditions.READY);
+  /** The conditions the node-daemon writes. */
+  public static final Set<String> DAEMON_CONDITIONS = Set.of(Conditions.REALIZED);
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  private EndpointStatusOwners() {}
+
+  /** The operator's part of {@code mine} written onto the endpoint as it is now; the daemon's part kept. */
+  public static CnmEndpoint writeOperatorPart(KubernetesClient client, CnmEndpoint ep, CnmEndpointStatus mine) {
+    return StatusUpdates.update(client, ep, fresh -> {
+      CnmEndpointStatus theirs = fresh.getStatus() == null ? new CnmEndpointStatus() : fresh.getStatus();
+      CnmEndpointStatus out = new CnmEndpointStatus(mine);
+      out.setConditions(Conditions.merge(theirs.getConditions(), mine.getConditions(), OPERATOR_CONDITIONS));
+      out.setInterfaceName(theirs.getInterfaceName() != null ? theirs.getInterfaceName() : mine.getInterfaceName());
+      if (same(out, theirs)) {
+        return null;
+      }
+      fresh.setStatus(out);
+      return fresh;
+    });
+  }
+
+  /** The node-daemon's part: its Realized condition (and the interface it made), the operator's part kept. */
+  public static CnmEndpoint writeDaemonPart(KubernetesClient client, CnmEndpoint ep, boolean realized, String reason, String message,
+      String interfaceName) {
+    return StatusUpdates.update(client, ep, fresh -> {
+      CnmEndpointStatus st = fresh.getStatus() == null ? new CnmEndpointStatus() : fresh.getStatus();
+      boolean unchanged = Conditions.find(st.getConditions(), Conditions.REALIZED)
+          .map(c -> c.getStatus().equals(realized ? "True" : "False") && reason.equals(c.getReason()) && message.equals(c.getMessage()))
+          .orElse(false);
+      if (unchanged && (interfaceName == null || interfaceName.equals(st.getInterfaceName()))) {
+        return null;
+      }
+      st.setConditions(Conditions.set(st.getConditions(), Conditions.REALIZED, realized, reason, message,
+          fresh.getMetadata().getGeneration()));
+      if (interfaceName != null) {
+        st.setInterfaceName(interfaceName);
+      }
+      fresh.setStatus(st);
+      return fresh;
+    });
+  }
+
+  private static boolean same(CnmEndpointStatus a, CnmEndpointStatus b) {
+    return JSON.valueToTree(a).equals(JSON.valueToTree(b));
+  }
+}

@@ -1,0 +1,60 @@
+package io.cnm.api.status;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
+import java.util.function.UnaryOperator;
+
+/**
+ * Writes one writer's part of a status that two writers share (the operator's Ready and
+ * addresses, the node-daemon's Realized and interface on a CnmEndpoint). Each write reads the
+ * object fresh, changes only its writer's part, and replaces the status with the resourceVersion
+ * it read: a write in between makes the API server refuse with a conflict, and the change is made
+ * again on the newer object. Neither writer can so erase the other's part, whatever its cache
+ * held. (Server-side apply would do the same with field managers; this path is the one that can
+ * be tested here, so it is the one that ships.)
+ */
+public final class StatusUpdates {
+  private static final int ATTEMPTS = 30;
+
+  private StatusUpdates() {}
+
+  /** After a conflict: a short random wait, longer with every attempt, so two writers stop meeting in lockstep. */
+  private static void pause(int attempt) {
+    try {
+      Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 5L * (attempt + 1)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * @param change applied to the fresh object; returns it (changed) or null when nothing is to be written
+   * @return the object as written, or null when it is gone or nothing was to be written
+   */
+  public static <T extends HasMetadata> T update(KubernetesClient client, T like, UnaryOperator<T> change) {
+    KubernetesClientException last = null;
+    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      T fresh = client.resource(like).get();
+      if (fresh == null) {
+        return null;
+      }
+      T changed = change.apply(fresh);
+      if (changed == null) {
+        return null;
+      }
+      try {
+        return client.resource(changed).updateStatus();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+          throw e;
+        }
+        last = e;
+        pause(attempt);
+      }
+    }
+    throw new IllegalStateException("the status of " + like.getKind() + " " + like.getMetadata().getName() + " kept changing under "
+        + ATTEMPTS + " attempts to write it", last);
+  }
+}
