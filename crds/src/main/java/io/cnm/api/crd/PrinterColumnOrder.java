@@ -19,7 +19,7 @@ import java.util.Map;
 
 /**
  * Build step after Fabric8's CRD generator: puts each CRD's printer columns back in the order
- * they are declared on the resource class. The generator sorts them by JSON path, which would
+ * they are declared on the resource class, and bounds map values ({@link MapValueBounds}). The generator sorts them by JSON path, which would
  * make {@code kubectl get cnet} read DRIVER before NETWORK ID; Docker users expect
  * {@code docker network ls}' order.
  */
@@ -44,6 +44,7 @@ public final class PrinterColumnOrder {
         }
         for (JsonNode version : crd.path("spec").path("versions")) {
           reorder((ObjectNode) version, declaredOrder(type));
+          MapValueBounds.applyToResource(version.path("schema").path("openAPIV3Schema"), type);
         }
         Files.writeString(file, HEADER + yaml.writeValueAsString(crd));
       }

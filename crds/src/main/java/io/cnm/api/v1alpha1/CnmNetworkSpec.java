@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.cnm.api.validation.Messages;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
+import io.cnm.api.crd.MapValueLength;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.Map;
@@ -69,6 +70,7 @@ public class CnmNetworkSpec {
 
   @JsonPropertyDescription("Free driver options, passed as they are to a remote driver plugin.")
   @Size(max = 64)
+  @MapValueLength(1024)
   private Map<String, String> options;
 
   public String getDriver() { return driver; }

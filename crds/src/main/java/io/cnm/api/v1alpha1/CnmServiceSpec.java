@@ -6,6 +6,7 @@ import io.cnm.api.validation.Messages;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.cnm.api.crd.MapValueLength;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
@@ -24,6 +25,7 @@ public class CnmServiceSpec {
 
   @JsonPropertyDescription("Labels of the CnmEndpoints that back this service.")
   @Size(max = 32)
+  @MapValueLength(63) // a label value
   private Map<String, String> selector;
 
   @JsonPropertyDescription("Ports the service answers on its VIP.")

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.cnm.api.validation.Messages;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
+import io.cnm.api.crd.MapValueLength;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
@@ -30,6 +31,7 @@ public class Ipam {
 
   @JsonPropertyDescription("IPAM driver options.")
   @Size(max = 64)
+  @MapValueLength(1024)
   private Map<String, String> options;
 
   public String getDriver() { return driver; }

@@ -3,6 +3,7 @@ package io.cnm.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.cnm.api.validation.Messages;
+import io.cnm.api.crd.MapValueLength;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.Map;
@@ -40,6 +41,7 @@ public class IpamConfig {
   @JsonPropertyDescription("Addresses the IPAM must never hand out, by name (Docker's --aux-address name=ip).")
   @Size(max = 64)
   @ValidationRule(value = "self.all(k, isIP(self[k]))", message = Messages.AUX_IP)
+  @MapValueLength(45)
   private Map<String, String> auxAddresses;
 
   public IpamConfig() {}
