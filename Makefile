@@ -1,4 +1,5 @@
-# cnm-operator. Every target works on a fresh Debian machine as root (see .ci/run for the packages).
+# cnm-operator. Every target works on a fresh Debian machine as root: demo and test install what they miss
+# (scripts/prereqs.sh holds the one list of packages).
 MVN ?= ./mvnw -B -ntp
 CHART := helm/cnm-operator
 GENERATED := crds/target/classes/META-INF/fabric8
@@ -6,12 +7,9 @@ GENERATED := crds/target/classes/META-INF/fabric8
 .PHONY: prereqs build test demo demo-down crds helm-lint e2e clean bench-operator bench-attach bench-gossip bench-overlay bench-pass bench-services api-docs
 LAB := java -jar e2e/target/cnm-lab.jar
 
-# What the lab needs on the machine, as command:Debian package.
-PREREQS := java:openjdk-17-jdk-headless ip:iproute2 nft:nftables
-
-## prereqs: fail at once, in one line, when a tool the lab needs is missing.
+## prereqs: what make demo needs (scripts/prereqs.sh, the one list): installed when run as root, else one line naming it.
 prereqs:
-	@for p in $(PREREQS); do c=$${p%%:*}; command -v $$c >/dev/null || { echo "make demo needs $$c: apt-get install -y $${p#*:}" >&2; exit 1; }; done
+	@scripts/prereqs.sh demo
 
 ## demo: the README's main command: the seed's "Bridge Driver on a Single Host" and "Multi-Host with Overlay Driver" (Docker Pets) on cnm-lab, pages printed.
 demo: prereqs build
@@ -28,6 +26,7 @@ build:
 
 ## test: every test tier that runs here: unit, kernel (as root, in namespaces the tests create), API (mock server), chart; e2e skips without Docker.
 test:
+	@scripts/prereqs.sh test
 	$(MVN) install
 
 ## crds: regenerate the CRD YAML from the API classes and copy it into the Helm chart.
