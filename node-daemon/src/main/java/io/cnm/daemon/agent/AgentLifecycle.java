@@ -18,6 +18,7 @@ import io.cnm.daemon.netns.NetNamespace;
 import io.cnm.daemon.nft.NftCommand;
 import io.cnm.daemon.nft.NftContext;
 import io.cnm.daemon.nft.Nftables;
+import io.cnm.daemon.preflight.Preflight;
 import io.cnm.daemon.sandbox.Sandboxes;
 import io.cnm.daemon.sysctl.Sysctls;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -59,6 +60,7 @@ public class AgentLifecycle {
   private final Plugins plugins;
   private final Path stateDir;
   private NodeAgent agent;
+  private volatile List<String> preflightProblems = List.of();
   private DnsServer dns;
   private UdpUpstream upstream;
   private ClusterGossip gossip;
@@ -107,6 +109,14 @@ public class AgentLifecycle {
       LOG.warn("NODE_NAME is not set: the agent does not run (the DaemonSet sets it from spec.nodeName)");
       return;
     }
+    // Preflight: each missing piece is one line; without a required one the agent does not start (and is not ready).
+    List<Preflight.Check> missing = Preflight.ofThisMachine(() -> NftContext.available() || onPath("nft")).problems();
+    missing.forEach(c -> LOG.warn("preflight: " + c.line()));
+    preflightProblems = missing.stream().filter(Preflight.Check::required).map(Preflight.Check::line).toList();
+    if (!preflightProblems.isEmpty()) {
+      LOG.error("the node-daemon agent does not start: " + String.join("; ", preflightProblems));
+      return;
+    }
     NetNamespace nodeNs = nodeNetns.map(NetNamespace::open).orElseGet(NetNamespace::current);
     Netlink nodeNetlink = NetlinkFactory.kernel().in(nodeNs);
     Sysctls.set(nodeNs, "net/ipv4/ip_forward", "1");
@@ -147,6 +157,20 @@ public class AgentLifecycle {
     if (gossip != null) {
       gossip.close();
     }
+  }
+
+  /** What preflight found missing that the agent cannot work without (empty when it started). */
+  public List<String> preflightProblems() {
+    return preflightProblems;
+  }
+
+  private static boolean onPath(String tool) {
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+      if (java.nio.file.Files.isExecutable(Path.of(dir, tool))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Empty when the agent does not run (no NODE_NAME). */

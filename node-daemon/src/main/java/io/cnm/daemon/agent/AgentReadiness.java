@@ -31,6 +31,7 @@ public class AgentReadiness implements HealthCheck {
       }
       return r.build();
     })
-        .orElseGet(() -> HealthCheckResponse.named("agent").down().withData("state", "not running: NODE_NAME is not set").build());
+        .orElseGet(() -> HealthCheckResponse.named("agent").down().withData("state", lifecycle.preflightProblems().isEmpty()
+            ? "not running: NODE_NAME is not set" : "not running: " + String.join("; ", lifecycle.preflightProblems())).build());
   }
 }
