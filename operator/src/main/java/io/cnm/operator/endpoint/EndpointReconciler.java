@@ -32,6 +32,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.PrimaryToSecondaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -120,8 +121,11 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
       }
       EndpointAllocation a = null;
       if (Drivers.usesIpam(network.getSpec().driverOrDefault())) {
+        List<String> gaveWay = new ArrayList<>();
         a = ipam.allocateEndpoint(netKey, key, node, ep.getSpec().getIpv4Address(), ep.getSpec().getIpv6Address(),
-            ep.getSpec().getMacAddress());
+            ep.getSpec().getMacAddress(), holder -> mayTake(ep, holder, context), gaveWay);
+        String networkId = network.getStatus() == null ? null : network.getStatus().getNetworkId();
+        gaveWay.forEach(loser -> yielded(loser, ep, netKey, networkId, context));
       }
       status = EndpointStatuses.bound(ep, node, a, network.getStatus() == null ? null : network.getStatus().getNetworkId());
       if (old == null || !Conditions.isTrue(old.getConditions(), Conditions.READY) || !Statuses.same(old.getIpv4Address(), status.getIpv4Address())) {
@@ -153,6 +157,56 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
       error.retryAfter().ifPresent(control::rescheduleAfter);
     }
     return control;
+  }
+
+  /**
+   * Whether this endpoint may take the static address another endpoint holds: it is older
+   * (conflicts go to the older object, whatever order they were reconciled in) and the holder is
+   * not realized, so nothing that works is torn down. Services' VIPs and nodes' ingress addresses
+   * are never taken.
+   */
+  private static boolean mayTake(CnmEndpoint ep, String holderKey, Context<CnmEndpoint> context) {
+    if (!holderKey.contains("/") || holderKey.startsWith("svc:") || holderKey.startsWith("ingress-node:")) {
+      return false;
+    }
+    String[] nn = Keys.split(holderKey);
+    CnmEndpoint holder = context.getClient().resources(CnmEndpoint.class).inNamespace(nn[0]).withName(nn[1]).get();
+    return holder != null && Keys.older(ep, holder)
+        && (holder.getStatus() == null || !Conditions.isTrue(holder.getStatus().getConditions(), Conditions.REALIZED));
+  }
+
+  /**
+   * A younger endpoint gave its address to an older one that asked for it: one that asked for
+   * that address itself now says it waits; one that got it dynamically gets the next free one.
+   */
+  private void yielded(String loserKey, CnmEndpoint winner, String netKey, String networkId, Context<CnmEndpoint> context) {
+    String[] nn = Keys.split(loserKey);
+    CnmEndpoint loser = context.getClient().resources(CnmEndpoint.class).inNamespace(nn[0]).withName(nn[1]).get();
+    if (loser == null || loser.getStatus() == null) {
+      return;
+    }
+    CnmEndpointStatus st;
+    if (loser.getSpec().getIpv4Address() == null && loser.getSpec().getIpv6Address() == null) {
+      try {
+        EndpointAllocation again = ipam.allocateEndpoint(netKey, loserKey, loser.getStatus().getNodeName(), null, null,
+            loser.getSpec().getMacAddress());
+        st = EndpointStatuses.bound(loser, loser.getStatus().getNodeName(), again, networkId);
+      } catch (CnmException e) {
+        st = EndpointStatuses.failed(loser, e);
+        st.setIpv4Address(null);
+        st.setIpv6Address(null);
+      }
+    } else {
+      String message = "gave its address to endpoint " + Keys.of(winner) + ", which is older and asks for the same (conflicts go to "
+          + "the older object, creationTimestamp then namespace/name); it waits until the address is free";
+      st = EndpointStatuses.failed(loser, new CnmException.Conflict(Reasons.ADDRESS_IN_USE, message));
+      st.setIpv4Address(null);
+      st.setIpv6Address(null);
+      st.setGateway(null);
+      st.setMacAddress(null);
+      events.warning(loser, Reasons.ADDRESS_IN_USE, message);
+    }
+    EndpointStatusOwners.writeOperatorPart(context.getClient(), loser, st);
   }
 
   /** Sets the node and network labels; true when they changed. */

@@ -47,8 +47,21 @@ public abstract sealed class CnmException extends RuntimeException
 
   /** Another object holds what this one asks for (a subnet, an address, a VNI); may clear when it goes. */
   public static final class Conflict extends CnmException {
+    private final String holder;
+
     public Conflict(String reason, String message) {
+      this(reason, message, null);
+    }
+
+    /** @param holder the key of the network or owner that holds it, when it is one (not a node's own subnet) */
+    public Conflict(String reason, String message, String holder) {
       super(reason, message, Duration.ofSeconds(15));
+      this.holder = holder;
+    }
+
+    /** Who holds what was asked for (a network key, an endpoint or service key), when an object does. */
+    public java.util.Optional<String> holder() {
+      return java.util.Optional.ofNullable(holder);
     }
   }
 

@@ -155,7 +155,7 @@ final class AddressPool {
     if (used.get(i)) {
       String holder = byAddress.get(ip);
       throw new CnmException.Conflict(Reasons.ADDRESS_IN_USE, ip + " is already in use"
-          + (holder == null ? " (reserved: network, broadcast, gateway or auxiliary address)" : " by " + holder));
+          + (holder == null ? " (reserved: network, broadcast, gateway or auxiliary address)" : " by " + holder), holder);
     }
     if (mine != null) {
       release(owner);

@@ -45,7 +45,7 @@ final class IdAllocator {
     }
     String holder = byId.get(id);
     if (holder != null) {
-      throw new CnmException.Conflict(Reasons.VNI_CONFLICT, "VNI " + id + " is already used by network " + holder);
+      throw new CnmException.Conflict(Reasons.VNI_CONFLICT, "VNI " + id + " is already used by network " + holder, holder);
     }
     if (mine != null) {
       release(owner);

@@ -129,6 +129,51 @@ public final class Ipam {
   }
 
   /**
+   * As {@link #allocateNetwork(String, CnmNetworkSpec)}, deciding conflicts the same way whatever
+   * order networks arrive in: a network that holds the subnet or VNI asked for gives it up when
+   * {@code mayTake} says so (the reconciler's rule: it is younger and has nothing realized). Each
+   * network that gave way is in {@code gaveWay}, with nothing allocated any more.
+   */
+  public synchronized NetworkAllocation allocateNetwork(String key, CnmNetworkSpec spec, java.util.function.Predicate<String> mayTake,
+      List<String> gaveWay) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return allocateNetwork(key, spec);
+      } catch (CnmException.Conflict e) {
+        String holder = e.holder().orElse(null);
+        if (holder == null || holder.equals(key) || !networks.containsKey(holder) || attempt > 16 || !mayTake.test(holder)) {
+          throw e;
+        }
+        networks.get(holder).releaseAll();
+        networks.remove(holder);
+        vnis.release(holder);
+        gaveWay.add(holder);
+      }
+    }
+  }
+
+  /**
+   * As {@link #allocateEndpoint(String, String, String, String, String, String)}, with a static
+   * address held by another owner taken from it when {@code mayTake} says so (younger, not
+   * realized). Each owner that gave way is in {@code gaveWay}, holding nothing on the network.
+   */
+  public synchronized EndpointAllocation allocateEndpoint(String networkKey, String owner, String node, String ipv4, String ipv6,
+      String mac, java.util.function.Predicate<String> mayTake, List<String> gaveWay) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return allocateEndpoint(networkKey, owner, node, ipv4, ipv6, mac);
+      } catch (CnmException.Conflict e) {
+        String holder = e.holder().orElse(null);
+        if (holder == null || holder.equals(owner) || attempt > 4 || !mayTake.test(holder)) {
+          throw e;
+        }
+        space(networkKey).releaseEndpoint(holder);
+        gaveWay.add(holder);
+      }
+    }
+  }
+
+  /**
    * A network whose IPAM is a remote driver, as libnetwork allocates one: RequestPool per
    * configured pool (or one in the driver's default space), the gateway first with
    * RequestAddressType, then the aux addresses. A failure gives back what was taken.
@@ -420,7 +465,7 @@ public final class Ipam {
       for (NetworkAllocation.Subnet s : n.allocation.subnets()) {
         if (s.cidr().overlaps(cidr)) {
           throw new CnmException.Conflict(Reasons.SUBNET_CONFLICT,
-              "subnet " + cidr + " overlaps " + s.cidr() + " of network " + n.key);
+              "subnet " + cidr + " overlaps " + s.cidr() + " of network " + n.key, n.key);
         }
       }
     }

@@ -1,6 +1,7 @@
 package io.cnm.operator.network;
 
 import io.cnm.api.status.Conditions;
+import io.cnm.api.status.StatusUpdates;
 import io.cnm.api.v1alpha1.CnmEndpoint;
 import io.cnm.api.v1alpha1.CnmNetwork;
 import io.cnm.api.v1alpha1.CnmNetworkStatus;
@@ -29,6 +30,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -67,13 +69,18 @@ public class NetworkReconciler implements Reconciler<CnmNetwork>, Cleaner<CnmNet
     recovery.ensureRestored();
     CnmNetworkStatus status;
     CnmException error = null;
+    NetworkAllocation allocation = null;
     try {
       CnmException.requireValid(SpecValidator.validate(network.getSpec()));
       boolean isNew = ipam.network(Keys.of(network)).isEmpty();
       if (isNew) {
         nodeSubnets.refresh();
       }
-      NetworkAllocation a = ipam.allocateNetwork(Keys.of(network), network.getSpec());
+      List<String> gaveWay = new ArrayList<>();
+      NetworkAllocation a = ipam.allocateNetwork(Keys.of(network), network.getSpec(), holder -> mayTake(network, holder, context),
+          gaveWay);
+      allocation = a;
+      gaveWay.forEach(loser -> yielded(loser, network, context));
       status = NetworkStatuses.allocated(network, a);
       String driver = network.getSpec().driverOrDefault();
       if (status.getDriverState() == null && !Drivers.builtIn(driver)) {
@@ -95,7 +102,64 @@ public class NetworkReconciler implements Reconciler<CnmNetwork>, Cleaner<CnmNet
       }
     }
     status.setConditions(Conditions.remove(status.getConditions(), Conditions.REMOVABLE));
-    return Controls.finish(network, status, false, error);
+    if (!Statuses.same(status, network.getStatus())) {
+      // Written onto the object as it is now, with the version read: an older network that took this one's subnet
+      // meanwhile has written why, and a Ready=True from before that must not land on top of it.
+      String key = Keys.of(network);
+      java.util.Optional<NetworkAllocation> decided = java.util.Optional.ofNullable(allocation);
+      CnmNetworkStatus mine = status;
+      StatusUpdates.update(context.getClient(), network, fresh -> {
+        if (decided.isPresent() && !ipam.network(key).equals(decided)) {
+          return null;
+        }
+        fresh.setStatus(mine);
+        return fresh;
+      });
+    }
+    UpdateControl<CnmNetwork> control = UpdateControl.noUpdate();
+    if (error != null) {
+      error.retryAfter().ifPresent(control::rescheduleAfter);
+    }
+    return control;
+  }
+
+  /**
+   * Whether this network may take what another holds: it is older (conflicts go to the older
+   * object, whatever order they were reconciled in) and the holder has no endpoint realized and
+   * no service, so nothing that works is torn down.
+   */
+  private boolean mayTake(CnmNetwork network, String holderKey, Context<CnmNetwork> context) {
+    String[] nn = Keys.split(holderKey);
+    CnmNetwork holder = context.getClient().resources(CnmNetwork.class).inNamespace(nn[0]).withName(nn[1]).get();
+    if (holder == null || !Keys.older(network, holder)) {
+      return false;
+    }
+    boolean realized = context.getClient().resources(CnmEndpoint.class).inNamespace(nn[0]).list().getItems().stream()
+        .filter(ep -> ep.getSpec() != null && nn[1].equals(ep.getSpec().getNetwork()))
+        .anyMatch(ep -> ep.getStatus() != null && Conditions.isTrue(ep.getStatus().getConditions(), Conditions.REALIZED));
+    boolean services = context.getClient().resources(CnmService.class).inNamespace(nn[0]).list().getItems().stream()
+        .anyMatch(svc -> svc.getSpec() != null && svc.getSpec().getNetworks() != null && svc.getSpec().getNetworks().contains(nn[1]));
+    return !realized && !services;
+  }
+
+  /** The younger network gave its subnet or VNI to an older one: it says so, and holds nothing any more. */
+  private void yielded(String loserKey, CnmNetwork winner, Context<CnmNetwork> context) {
+    String[] nn = Keys.split(loserKey);
+    String message = "gave its subnets and VNI to network " + Keys.of(winner) + ", which is older and asks for the same (conflicts go "
+        + "to the older object, creationTimestamp then namespace/name); it waits until they are free";
+    CnmNetwork written = StatusUpdates.update(context.getClient(),
+        context.getClient().resources(CnmNetwork.class).inNamespace(nn[0]).withName(nn[1]).get(), fresh -> {
+          CnmNetworkStatus st = NetworkStatuses.failed(fresh, new CnmException.Conflict(Reasons.SUBNET_CONFLICT, message));
+          st.setSubnets(new ArrayList<>());
+          st.setGateways(new ArrayList<>());
+          st.setVni(null);
+          st.setIpamPools(null);
+          fresh.setStatus(st);
+          return fresh;
+        });
+    if (written != null) {
+      events.warning(written, Reasons.SUBNET_CONFLICT, message);
+    }
   }
 
   /**
