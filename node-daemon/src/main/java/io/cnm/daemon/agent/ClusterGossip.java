@@ -44,6 +44,8 @@ public final class ClusterGossip implements ClusterTables, AutoCloseable {
   private SharedIndexInformer<Secret> secret;
   private volatile GossipTables tables;
   private volatile Memberlist memberlist;
+  private volatile List<InetSocketAddress> pendingSeeds;
+  private final java.util.concurrent.atomic.AtomicBoolean joined = new java.util.concurrent.atomic.AtomicBoolean();
   private RealScheduler scheduler;
   private NettyTransport transport;
   private Keyring keyring;
@@ -117,8 +119,20 @@ public final class ClusterGossip implements ClusterTables, AutoCloseable {
     listeners.forEach(t::onChange);
     tables = t;
     memberlist = ml;
-    ml.join(seeds).thenAccept(n -> LOG.infof("gossip on %s:%d joined through %d of %d peers", address, port, n, seeds.size()));
+    // Joined once the agent has published this node's records (or after 10 s without): a restarted daemon that joined
+    // with empty tables would look to its peers as if it had left its networks, and they would drop its endpoints'
+    // entries until its first publish, cutting connections across nodes for that moment.
+    pendingSeeds = seeds;
+    scheduler.schedule(10_000, this::joinOnce);
     listeners.forEach(Runnable::run);
+  }
+
+  private void joinOnce() {
+    Memberlist ml = memberlist;
+    List<InetSocketAddress> seeds = pendingSeeds;
+    if (ml != null && seeds != null && joined.compareAndSet(false, true)) {
+      ml.join(seeds).thenAccept(n -> LOG.infof("gossip on %s:%d joined through %d of %d peers", address, port, n, seeds.size()));
+    }
   }
 
   /** Other daemons: the configured seeds, else every Node's InternalIP (daemons run on the host network). */
@@ -179,6 +193,7 @@ public final class ClusterGossip implements ClusterTables, AutoCloseable {
     GossipTables t = tables;
     if (t != null) {
       t.publish(endpoints, backends);
+      joinOnce();
     }
   }
 
