@@ -295,7 +295,7 @@ public final class NodeAgent implements AutoCloseable {
       failedPasses++;
       lastPassError = String.valueOf(e.getMessage());
       problems.failed("node " + node + ": the pass", e.toString(), e);
-      problems.endPass();
+      problems.abandonPass();
       resyncDue = true;
       loop.schedule(this::trigger, retry.failed(), TimeUnit.MILLISECONDS);
     } finally {
@@ -458,6 +458,7 @@ public final class NodeAgent implements AutoCloseable {
         : ifname + " in the sandbox on node " + node, ifname.isEmpty() ? null : ifname));
     failed.forEach((ep, f) -> report(ep, false, f.reason(), f.message(), null));
     d.problems().forEach(p -> report(p.endpoint(), false, p.reason(), p.message(), null));
+    stage("pods' network status", this::reportPods);
     lastPass = new PassStats(joins, leaves, networkChanges, System.nanoTime() - t0, full);
     if (joins + leaves + networkChanges > 0) {
       lastWork = lastPass;
@@ -608,6 +609,44 @@ public final class NodeAgent implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warnf("status of endpoint %s/%s not written (%s); the next pass tries again", ep.getMetadata().getNamespace(),
           ep.getMetadata().getName(), e.getMessage());
+    }
+  }
+
+  /**
+   * The pods of this node that asked for networks: their condition cnm.io/networks-ready (the
+   * readiness gate) and their cnm.io/network-status annotation, written when they change.
+   */
+  private void reportPods() {
+    for (Pod pod : pods.getStore().list()) {
+      int asked = PodNetworkStatus.asked(pod);
+      if (asked == 0) {
+        continue;
+      }
+      String ns = pod.getMetadata().getNamespace();
+      String name = pod.getMetadata().getName();
+      // This node's endpoints (the informer's store): a pod's endpoints are all bound to its node.
+      List<CnmEndpoint> mine = endpoints.getStore().list().stream().filter(e -> ns.equals(e.getMetadata().getNamespace())
+          && e.getMetadata().getLabels() != null && name.equals(e.getMetadata().getLabels().get(PodNetworkStatus.POD_LABEL))).toList();
+      List<PodNetworkStatus.Attached> attached = PodNetworkStatus.attached(mine);
+      var want = PodNetworkStatus.condition(pod, asked, attached.size());
+      if (!PodNetworkStatus.same(want, PodNetworkStatus.current(pod))) {
+        client.pods().inNamespace(ns).withName(name).editStatus(p -> {
+          List<io.fabric8.kubernetes.api.model.PodCondition> conditions = new ArrayList<>(
+              p.getStatus().getConditions() == null ? List.of() : p.getStatus().getConditions());
+          conditions.removeIf(c -> PodNetworkStatus.CONDITION.equals(c.getType()));
+          conditions.add(want);
+          p.getStatus().setConditions(conditions);
+          return p;
+        });
+      }
+      String annotation = PodNetworkStatus.annotation(attached);
+      Map<String, String> annotations = pod.getMetadata().getAnnotations();
+      if (!annotation.equals(annotations.get(PodNetworkStatus.ANNOTATION))) {
+        client.pods().inNamespace(ns).withName(name).edit(p -> {
+          p.getMetadata().getAnnotations().put(PodNetworkStatus.ANNOTATION, annotation);
+          return p;
+        });
+      }
     }
   }
 

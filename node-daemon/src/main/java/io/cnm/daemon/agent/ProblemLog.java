@@ -115,6 +115,11 @@ final class ProblemLog {
     seenThisPass.clear();
   }
 
+  /** A pass that stopped half way: what it did not get to report stays open (it proves nothing recovered). */
+  synchronized void abandonPass() {
+    seenThisPass.clear();
+  }
+
   /** How many times the problem has failed in a row, 0 when it is not open. */
   synchronized long count(String key) {
     Problem p = open.get(key);

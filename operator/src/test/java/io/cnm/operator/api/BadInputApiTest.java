@@ -31,7 +31,7 @@ class BadInputApiTest {
   static String goodEndpointStatus;
 
   @BeforeAll
-  static void start() {
+  static void start() throws InterruptedException {
     h = new OperatorHarness().start();
     CnmNetwork good = network("good", "overlay", "10.6.0.0/24");
     OverlayOptions o = new OverlayOptions();
@@ -41,6 +41,9 @@ class BadInputApiTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> ready(h.network("good")) != null);
     h.client.resource(netnsEndpoint("good-ep", "good", "node-1", "10.6.0.10")).create();
     await().atMost(Duration.ofSeconds(20)).until(() -> ready(h.endpoint("good-ep")) != null && "True".equals(ready(h.endpoint("good-ep")).getStatus()));
+    // The bad objects come at least a second later (the API's resolution), so "good" is older than each of them even
+    // where their names sort first: conflicts go to the older object.
+    Thread.sleep(1_100);
     goodNetworkStatus = io.fabric8.kubernetes.client.utils.Serialization.asJson(h.network("good").getStatus());
     goodEndpointStatus = io.fabric8.kubernetes.client.utils.Serialization.asJson(h.endpoint("good-ep").getStatus());
   }

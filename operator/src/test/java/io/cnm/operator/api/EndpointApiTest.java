@@ -74,9 +74,11 @@ class EndpointApiTest {
   }
 
   @Test
-  void staticAddress_isHonoured_orRefusedWithAddressInUseOrOutOfRange() {
+  void staticAddress_isHonoured_orRefusedWithAddressInUseOrOutOfRange() throws InterruptedException {
     h.client.resource(netnsEndpoint("web", "pets", "node-1", "10.1.0.50")).create();
     assertThat(awaitStatus("web", "True").getStatus().getIpv4Address()).isEqualTo("10.1.0.50/24");
+    // A second later (the API's resolution): "copy" is younger, though it comes first by name, so web keeps the address.
+    Thread.sleep(1_100);
     h.client.resource(netnsEndpoint("copy", "pets", "node-1", "10.1.0.50")).create();
     CnmEndpoint copy = awaitReason("copy", "AddressInUse");
     assertThat(ready(copy).getMessage()).contains("10.1.0.50").contains("test/web");
