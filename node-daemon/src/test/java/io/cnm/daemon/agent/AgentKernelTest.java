@@ -271,38 +271,6 @@ class AgentKernelTest {
     assertThat(agent.failedPasses()).isZero();
   }
 
-  @Test
-  void aPodThatAskedForNetworks_getsItsReadinessGateCondition_andTheNetworkStatusAnnotation() {
-    for (String[] p : new String[][] {{"db-pod", "pets"}, {"web-pod", "pets, other"}}) {
-      client.pods().inNamespace("test").resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName(p[0])
-          .withNamespace("test").withAnnotations(java.util.Map.of("cnm.io/networks", p[1])).endMetadata()
-          .withNewSpec().withNodeName("node-1").addNewReadinessGate("cnm.io/networks-ready").addNewContainer().withName("c")
-          .withImage("x").endContainer().endSpec().build()).create();
-    }
-    for (String[] e : new String[][] {{"db", "db-pod"}, {"web", "web-pod"}}) {
-      CnmEndpoint ep = client.resources(CnmEndpoint.class).inNamespace("test").withName(e[0]).get();
-      java.util.Map<String, String> labels = new java.util.HashMap<>(ep.getMetadata().getLabels());
-      labels.put("cnm.io/pod", e[1]);
-      ep.getMetadata().setLabels(labels);
-      client.resource(ep).update();
-    }
-    startAgent();
-    await().atMost(Duration.ofSeconds(20)).until(() -> gate("db-pod") != null && "True".equals(gate("db-pod").getStatus()));
-    String status = client.pods().inNamespace("test").withName("db-pod").get().getMetadata().getAnnotations().get("cnm.io/network-status");
-    assertThat(status).isEqualTo("[{\"name\":\"test/pets\",\"interface\":\"eth0\",\"ips\":[\"10.20.0.2\"],"
-        + "\"mac\":\"02:42:0a:14:00:02\",\"default\":false}]");
-    // web-pod asked for two networks and has one: not ready, saying how far it got.
-    await().atMost(Duration.ofSeconds(20)).until(() -> gate("web-pod") != null);
-    assertThat(gate("web-pod").getStatus()).isEqualTo("False");
-    assertThat(gate("web-pod").getMessage()).isEqualTo("1 of 2 networks attached");
-  }
-
-  io.fabric8.kubernetes.api.model.PodCondition gate(String pod) {
-    var p = client.pods().inNamespace("test").withName(pod).get();
-    return p.getStatus() == null || p.getStatus().getConditions() == null ? null
-        : p.getStatus().getConditions().stream().filter(c -> "cnm.io/networks-ready".equals(c.getType())).findFirst().orElse(null);
-  }
-
   static void roundTrip(Socket client, Socket server, String word) throws Exception {
     OutputStream out = client.getOutputStream();
     out.write(word.getBytes());
