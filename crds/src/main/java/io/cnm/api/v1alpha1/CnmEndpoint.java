@@ -27,6 +27,20 @@ public class CnmEndpoint extends CustomResource<CnmEndpointSpec, CnmEndpointStat
   public static final String NODE_LABEL = "cnm.io/node";
   /** Label naming the endpoint's network, for selecting a network's endpoints. */
   public static final String NETWORK_LABEL = "cnm.io/network";
+  /** Label naming the pod an endpoint was made for (its value: {@link #podLabelValue}). */
+  public static final String POD_LABEL = "cnm.io/pod";
+
+  /**
+   * The cnm.io/pod label value for a pod: its name, or for a name longer than a label value may be
+   * (63 characters) its first 50 characters, a dash and 12 hex digits of its hash.
+   */
+  public static String podLabelValue(String podName) {
+    if (podName.length() <= 63) {
+      return podName;
+    }
+    String head = podName.substring(0, 50).replaceAll("[^A-Za-z0-9]+$", "");
+    return head + "-" + Ids.shortHash(podName, 12);
+  }
   /**
    * Annotation: the endpoint's weight as a service backend, 0 to 100 (default 1). A backend of
    * weight 2 gets twice the connections of one of weight 1; 0 takes no new connection (draining).

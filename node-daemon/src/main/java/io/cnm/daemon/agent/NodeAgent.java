@@ -626,7 +626,8 @@ public final class NodeAgent implements AutoCloseable {
       String name = pod.getMetadata().getName();
       // This node's endpoints (the informer's store): a pod's endpoints are all bound to its node.
       List<CnmEndpoint> mine = endpoints.getStore().list().stream().filter(e -> ns.equals(e.getMetadata().getNamespace())
-          && e.getMetadata().getLabels() != null && name.equals(e.getMetadata().getLabels().get(PodNetworkStatus.POD_LABEL))).toList();
+          && e.getMetadata().getLabels() != null
+          && CnmEndpoint.podLabelValue(name).equals(e.getMetadata().getLabels().get(CnmEndpoint.POD_LABEL))).toList();
       List<PodNetworkStatus.Attached> attached = PodNetworkStatus.attached(mine);
       var want = PodNetworkStatus.condition(pod, asked, attached.size());
       if (!PodNetworkStatus.same(want, PodNetworkStatus.current(pod))) {

@@ -26,7 +26,6 @@ import java.util.Objects;
  */
 final class PodNetworkStatus {
   static final String NETWORKS = "cnm.io/networks";
-  static final String POD_LABEL = "cnm.io/pod";
   static final String CONDITION = "cnm.io/networks-ready";
   static final String ANNOTATION = "cnm.io/network-status";
   private static final ObjectMapper JSON = new ObjectMapper();

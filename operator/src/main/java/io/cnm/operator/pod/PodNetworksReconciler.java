@@ -31,7 +31,7 @@ import java.util.stream.Collectors;
 @ControllerConfiguration(name = "pod-networks", generationAwareEventProcessing = false,
     informer = @Informer(onAddFilter = PodNetworksReconciler.Annotated.class, onUpdateFilter = PodNetworksReconciler.AnnotationTouched.class))
 public class PodNetworksReconciler implements Reconciler<Pod> {
-  public static final String POD_LABEL = "cnm.io/pod";
+  public static final String POD_LABEL = CnmEndpoint.POD_LABEL;
 
   private final EventRecorder events;
 
@@ -57,7 +57,7 @@ public class PodNetworksReconciler implements Reconciler<Pod> {
     KubernetesClient client = context.getClient();
     String ns = pod.getMetadata().getNamespace();
     var existing = client.resources(CnmEndpoint.class).inNamespace(ns)
-        .withLabel(POD_LABEL, pod.getMetadata().getName()).list().getItems();
+        .withLabel(POD_LABEL, CnmEndpoint.podLabelValue(pod.getMetadata().getName())).list().getItems();
     Set<String> wantedNames = wanted.stream().map(a -> endpointName(pod, a.network())).collect(Collectors.toSet());
     for (CnmEndpoint ep : existing) {
       if (!wantedNames.contains(ep.getMetadata().getName()) && ownedBy(ep, pod)) {
@@ -65,6 +65,7 @@ public class PodNetworksReconciler implements Reconciler<Pod> {
       }
     }
     Map<String, CnmEndpoint> byName = existing.stream().collect(Collectors.toMap(e -> e.getMetadata().getName(), e -> e));
+    boolean waiting = false;
     for (NetworksAnnotation.Attachment a : wanted) {
       CnmEndpoint desired = desired(pod, a);
       CnmEndpoint current = byName.get(desired.getMetadata().getName());
@@ -73,6 +74,10 @@ public class PodNetworksReconciler implements Reconciler<Pod> {
       }
       if (current == null) {
         client.resource(desired).create();
+      } else if (current.getMetadata().getDeletionTimestamp() != null || ofEarlierPod(current, pod)) {
+        // A pod re-created under the same name (a StatefulSet's): the endpoint of the one before is still going.
+        // Look again shortly; nothing else would tell this pod once it is gone.
+        waiting = true;
       } else if (!ownedBy(current, pod)) {
         events.warning(pod, "EndpointNameTaken", "CnmEndpoint " + desired.getMetadata().getName()
             + " exists and does not belong to this pod; network " + a.network() + " is not attached");
@@ -86,7 +91,7 @@ public class PodNetworksReconciler implements Reconciler<Pod> {
         client.resource(current).update();
       }
     }
-    return UpdateControl.noUpdate();
+    return waiting ? UpdateControl.<Pod>noUpdate().rescheduleAfter(2_000) : UpdateControl.noUpdate();
   }
 
   static String endpointName(Pod pod, String network) {
@@ -100,7 +105,7 @@ public class PodNetworksReconciler implements Reconciler<Pod> {
     ep.getMetadata().setNamespace(pod.getMetadata().getNamespace());
     // The pod's own labels too, so that a CnmService selects pods by their labels as a Kubernetes Service does.
     Map<String, String> labels = new HashMap<>(podLabels(pod.getMetadata().getLabels()));
-    labels.put(POD_LABEL, pod.getMetadata().getName());
+    labels.put(POD_LABEL, CnmEndpoint.podLabelValue(pod.getMetadata().getName()));
     ep.getMetadata().setLabels(labels);
     ep.getMetadata().setOwnerReferences(List.of(new OwnerReferenceBuilder().withApiVersion("v1").withKind("Pod")
         .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid())
@@ -138,7 +143,15 @@ public class PodNetworksReconciler implements Reconciler<Pod> {
 
   private static boolean ownedBy(CnmEndpoint ep, Pod pod) {
     return ep.getMetadata().getOwnerReferences() != null && ep.getMetadata().getOwnerReferences().stream()
-        .anyMatch(o -> "Pod".equals(o.getKind()) && pod.getMetadata().getName().equals(o.getName()));
+        .anyMatch(o -> "Pod".equals(o.getKind()) && pod.getMetadata().getName().equals(o.getName())
+            && (o.getUid() == null || pod.getMetadata().getUid() == null || o.getUid().equals(pod.getMetadata().getUid())));
+  }
+
+  /** Made for an earlier pod of the same name (another UID): it goes with that pod. */
+  private static boolean ofEarlierPod(CnmEndpoint ep, Pod pod) {
+    return ep.getMetadata().getOwnerReferences() != null && ep.getMetadata().getOwnerReferences().stream()
+        .anyMatch(o -> "Pod".equals(o.getKind()) && pod.getMetadata().getName().equals(o.getName()) && o.getUid() != null
+            && pod.getMetadata().getUid() != null && !o.getUid().equals(pod.getMetadata().getUid()));
   }
 
   static String annotation(Pod pod) {

@@ -160,6 +160,42 @@ class EndpointApiTest {
   }
 
   @Test
+  void aPodReCreatedUnderTheSameName_getsItsEndpointAgain_evenWhileTheOldOneIsStillFinalizing() throws InterruptedException {
+    Pod first = h.client.resource(pod("db-0", "node-1", "pets")).create();
+    awaitStatus("db-0-pets", "True");
+    // Something still holds the old endpoint (a slow node-daemon, say) while the StatefulSet makes the pod again.
+    CnmEndpoint old = h.endpoint("db-0-pets");
+    List<String> finalizers = new java.util.ArrayList<>(old.getMetadata().getFinalizers());
+    finalizers.add("test.cnm.io/hold");
+    old.getMetadata().setFinalizers(finalizers);
+    h.client.resource(old).update();
+    h.client.resource(first).delete();
+    await().atMost(Duration.ofSeconds(20)).until(() -> h.client.pods().inNamespace("test").withName("db-0").get() == null);
+    Pod second = h.client.resource(pod("db-0", "node-1", "pets")).create();
+    Thread.sleep(3_000);
+    assertThat(h.endpoint("db-0-pets").getMetadata().getDeletionTimestamp()).as("the old endpoint is still finalizing").isNotNull();
+    CnmEndpoint going = h.endpoint("db-0-pets");
+    going.getMetadata().setFinalizers(going.getMetadata().getFinalizers().stream().filter(f -> !f.equals("test.cnm.io/hold")).toList());
+    h.client.resource(going).update();
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      CnmEndpoint e = h.endpoint("db-0-pets");
+      return e != null && e.getMetadata().getDeletionTimestamp() == null && e.getMetadata().getOwnerReferences().get(0).getUid()
+          .equals(second.getMetadata().getUid()) && ready(e) != null && "True".equals(ready(e).getStatus());
+    });
+  }
+
+  @Test
+  void aPodNameLongerThanALabelValue_stillGetsItsEndpoints() {
+    String name = "a-very-long-statefulset-name-that-kubernetes-allows-for-pods-0123456789-0";
+    h.client.resource(pod(name, "node-1", "pets")).create();
+    CnmEndpoint e = awaitStatus(name + "-pets", "True");
+    String label = e.getMetadata().getLabels().get("cnm.io/pod");
+    assertThat(label).hasSizeLessThanOrEqualTo(63).isEqualTo(CnmEndpoint.podLabelValue(name)).startsWith(name.substring(0, 40));
+    h.client.resource(h.client.pods().inNamespace("test").withName(name).get()).delete();
+    await().atMost(Duration.ofSeconds(20)).until(() -> h.endpoint(name + "-pets") == null);
+  }
+
+  @Test
   void malformedPodAnnotation_createsNothing() {
     h.client.resource(pod("odd", "node-1", "pets@speed=fast")).create();
     await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() ->
