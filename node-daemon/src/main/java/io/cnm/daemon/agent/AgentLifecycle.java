@@ -120,8 +120,7 @@ public class AgentLifecycle {
     NetNamespace nodeNs = nodeNetns.map(NetNamespace::open).orElseGet(NetNamespace::current);
     Netlink nodeNetlink = NetlinkFactory.kernel().in(nodeNs);
     Sysctls.set(nodeNs, "net/ipv4/ip_forward", "1");
-    // Published ports answer on 127.0.0.1 too: DNAT of loopback traffic needs route_localnet.
-    Sysctls.set(nodeNs, "net/ipv4/conf/all/route_localnet", "1");
+    // Published ports answer on 127.0.0.1 too: the agent sets route_localnet on the bridges behind them only.
     AtomicReference<DnsRecords> records = new AtomicReference<>(DnsRecords.EMPTY);
     upstream = new UdpUpstream(UdpUpstream.fromResolvConf(Path.of(resolvConf)), upstreamTimeoutMs, nodeNetns.isPresent() ? nodeNs : null);
     dns = new DnsServer(records::get, upstream);
@@ -142,7 +141,7 @@ public class AgentLifecycle {
       LOG.warn("no underlay address found (no default route; set cnm.node.address): overlay networks and the gossip are off");
     }
     agent = new NodeAgent(client, nodeName.get(), underlay.address(), nodeNetlink, drivers, nodeTable(nodeNetns.isPresent() ? nodeNs : null), dns,
-        records, new PodSandboxes(Path.of(hostProc)), Path.of("/etc/netns"), tables, List.of(gw));
+        records, new PodSandboxes(Path.of(hostProc)), Path.of("/etc/netns"), tables, List.of(gw)).nodeNamespace(nodeNs);
     agent.start();
     LOG.infof("node-daemon agent started for node %s (namespace %s, underlay %s, MTU %d, drivers %s)", nodeName.get(), nodeNs,
         underlay.address(), underlay.mtu(), drivers.names());

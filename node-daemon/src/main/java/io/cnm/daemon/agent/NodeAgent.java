@@ -22,7 +22,9 @@ import io.cnm.daemon.netlink.Link;
 import io.cnm.daemon.netlink.Netlink;
 import io.cnm.daemon.netns.NetNamespace;
 import io.cnm.daemon.nft.Nftables;
+import io.cnm.daemon.nft.NodeFirewall;
 import io.cnm.daemon.nft.Ruleset;
+import io.cnm.daemon.sysctl.Sysctls;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -95,6 +97,9 @@ public final class NodeAgent implements AutoCloseable {
   private SharedIndexInformer<CnmService> services;
   private SharedIndexInformer<Pod> pods;
   private String appliedRuleset;
+  private NetNamespace nodeNamespace;
+  /** Bridges whose route_localnet this daemon set. */
+  private final Set<String> localnetSet = new HashSet<>();
   private volatile boolean converged;
   private final ProblemLog problems = new ProblemLog(ProblemLog.Sink.of(LOG), () -> System.nanoTime() / 1_000_000);
   private final RetryBackoff retry = new RetryBackoff(500, 30_000);
@@ -136,6 +141,12 @@ public final class NodeAgent implements AutoCloseable {
     this.etcNetns = etcNetns;
     this.cluster = cluster;
     this.reservedSubnets = List.copyOf(reservedSubnets);
+  }
+
+  /** The node's namespace, where per-bridge sysctls (route_localnet) are set; none in tests that do not publish on localhost. */
+  public NodeAgent nodeNamespace(NetNamespace ns) {
+    this.nodeNamespace = ns;
+    return this;
   }
 
   /** Where the sandboxes' load balancers are written (tests pass their own). */
@@ -442,13 +453,15 @@ public final class NodeAgent implements AutoCloseable {
       stage("leftover links", () -> removeLeftovers(d));
     }
     // The node's table: isolation, masquerade, published ports. Kept as applied only once written.
-    String ruleset = Ruleset.render(NodeFirewalls.of(d, drivers));
+    NodeFirewall firewall = NodeFirewalls.of(d, drivers);
+    String ruleset = Ruleset.render(firewall);
     if (full || !ruleset.equals(appliedRuleset)) {
       stage("node table inet cnm", () -> {
         nft.apply(ruleset);
         appliedRuleset = ruleset;
       });
     }
+    stage("route_localnet for localhost-published ports", () -> routeLocalnet(firewall));
     Map<String, String> lbFailed = balancers.apply(d.balancers(), full);
     lbFailed.forEach((path, msg) -> problems.failed("load balancer of sandbox " + path, msg, null));
     records.set(d.dns());
@@ -485,6 +498,32 @@ public final class NodeAgent implements AutoCloseable {
       problems.failed(key, e.getMessage(), e);
       return false;
     }
+  }
+
+  /**
+   * Ports published on localhost (127.0.0.1, or all addresses) are DNATed from lo to an endpoint
+   * behind a bridge, which the kernel allows only with route_localnet on that bridge: set there,
+   * on those bridges only (not on all interfaces, as a node-wide setting would open 127.0.0.0/8
+   * to the node's L2 but for the guard in the node table).
+   */
+  private void routeLocalnet(NodeFirewall firewall) {
+    if (nodeNamespace == null) {
+      return;
+    }
+    for (NodeFirewall.Published p : firewall.published()) {
+      boolean viaLocalhost = p.hostIp() == null || (p.hostIp().family() == 4 && p.hostIp().toString().startsWith("127."));
+      if (viaLocalhost && localnetSet.add(p.bridge())) {
+        try {
+          Sysctls.set(nodeNamespace, "net/ipv4/conf/" + p.bridge() + "/route_localnet", "1");
+        } catch (RuntimeException e) {
+          localnetSet.remove(p.bridge());
+          throw e;
+        }
+      }
+    }
+    Set<String> bridges = new HashSet<>();
+    nodeNetlink.links().forEach(l -> bridges.add(l.name()));
+    localnetSet.retainAll(bridges); // a bridge made again starts without it
   }
 
   /**

@@ -116,7 +116,7 @@ class AgentKernelTest {
     Drivers drivers = Drivers.builtIn(new Sandboxes(nodeNl, NetlinkFactory.kernel()), new Underlay(null, 1500),
         Cidr.parse("172.31.240.0/20"));
     agent = new NodeAgent(client, "node-1", null, nodeNl, drivers, nft, dns, records,
-        new PodSandboxes(Path.of("/proc")), etcNetns, cluster, List.of());
+        new PodSandboxes(Path.of("/proc")), etcNetns, cluster, List.of()).nodeNamespace(node);
     agent.start();
   }
 
@@ -269,6 +269,26 @@ class AgentKernelTest {
     broken.set(false);
     await().atMost(Duration.ofSeconds(40)).until(() -> agent.ready());
     assertThat(agent.failedPasses()).isZero();
+  }
+
+  @Test
+  void aPortPublishedOnLocalhost_works_withRouteLocalnetOnItsBridgeOnly() throws Exception {
+    CnmEndpoint db = client.resources(CnmEndpoint.class).inNamespace("test").withName("db").get();
+    io.cnm.api.v1alpha1.PortBinding p = new io.cnm.api.v1alpha1.PortBinding();
+    p.setContainerPort(7600);
+    p.setHostPort(8600);
+    db.getSpec().setPorts(List.of(p));
+    client.resource(db).update();
+    startAgent();
+    await().atMost(Duration.ofSeconds(20)).until(() -> realized("db"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> "1".equals(sysctl("net/ipv4/conf/br-0123456789ab/route_localnet")));
+    assertThat(sysctl("net/ipv4/conf/all/route_localnet")).isEqualTo("0");
+    assertThat(sysctl("net/ipv4/conf/lo/route_localnet")).isEqualTo("0");
+    assertThat(Packets.echoVia(this.db, "10.20.0.2", 7600, node, "127.0.0.1", 8600, 3000)).isEqualTo("echo hello");
+  }
+
+  String sysctl(String path) {
+    return TestNamespaces.sh("ip", "netns", "exec", ns.fullName("node"), "cat", "/proc/sys/" + path).trim();
   }
 
   static void roundTrip(Socket client, Socket server, String word) throws Exception {
