@@ -102,46 +102,41 @@ class CelCostBoundsTest {
     }
   }
 
-  /** The longest string under {@code node}, in the estimator's cost units (one per 10 bytes). */
-  static long longestString(JsonNode node) {
-    long here = 0;
-    if ("string".equals(node.path("type").asText())) {
-      long length = node.path("maxLength").asLong(3_145_728);
-      if (node.has("enum")) {
-        length = 0;
-        for (JsonNode e : node.get("enum")) {
-          length = Math.max(length, e.asText().length());
-        }
-      }
-      here = (length + 9) / 10;
-    }
-    long below = 0;
+  /** The largest value of {@code at} over {@code node} and everything under it. */
+  static long maxUnder(JsonNode node, java.util.function.ToLongFunction<JsonNode> at) {
+    long max = at.applyAsLong(node);
     for (JsonNode child : List.of(node.path("items"), node.path("additionalProperties"))) {
       if (child.isObject()) {
-        below = Math.max(below, longestString(child));
+        max = Math.max(max, maxUnder(child, at));
       }
     }
     var it = node.path("properties").elements();
     while (it.hasNext()) {
-      below = Math.max(below, longestString(it.next()));
+      max = Math.max(max, maxUnder(it.next(), at));
     }
-    return Math.max(here, below);
+    return max;
+  }
+
+  /** The longest string under {@code node}, in the estimator's cost units (one per 10 bytes; an enum's longest literal). */
+  static long longestString(JsonNode node) {
+    return maxUnder(node, n -> {
+      if (!"string".equals(n.path("type").asText())) {
+        return 0;
+      }
+      long length = n.path("maxLength").asLong(3_145_728);
+      if (n.has("enum")) {
+        length = 0;
+        for (JsonNode e : n.get("enum")) {
+          length = Math.max(length, e.asText().length());
+        }
+      }
+      return (length + 9) / 10;
+    });
   }
 
   /** The largest collection (maxItems, maxProperties) at or under {@code node}. */
   static long largestCollection(JsonNode node) {
-    long here = Math.max(node.path("maxItems").asLong(0), node.path("maxProperties").asLong(0));
-    long below = 0;
-    for (JsonNode child : List.of(node.path("items"), node.path("additionalProperties"))) {
-      if (child.isObject()) {
-        below = Math.max(below, largestCollection(child));
-      }
-    }
-    var it = node.path("properties").elements();
-    while (it.hasNext()) {
-      below = Math.max(below, largestCollection(it.next()));
-    }
-    return Math.max(here, below);
+    return maxUnder(node, n -> Math.max(n.path("maxItems").asLong(0), n.path("maxProperties").asLong(0)));
   }
 
   /**

@@ -147,16 +147,19 @@ public class NetworkReconciler implements Reconciler<CnmNetwork>, Cleaner<CnmNet
     String[] nn = Keys.split(loserKey);
     String message = "gave its subnets and VNI to network " + Keys.of(winner) + ", which is older and asks for the same (conflicts go "
         + "to the older object, creationTimestamp then namespace/name); it waits until they are free";
-    CnmNetwork written = StatusUpdates.update(context.getClient(),
-        context.getClient().resources(CnmNetwork.class).inNamespace(nn[0]).withName(nn[1]).get(), fresh -> {
-          CnmNetworkStatus st = NetworkStatuses.failed(fresh, new CnmException.Conflict(Reasons.SUBNET_CONFLICT, message));
-          st.setSubnets(new ArrayList<>());
-          st.setGateways(new ArrayList<>());
-          st.setVni(null);
-          st.setIpamPools(null);
-          fresh.setStatus(st);
-          return fresh;
-        });
+    CnmNetwork loser = context.getClient().resources(CnmNetwork.class).inNamespace(nn[0]).withName(nn[1]).get();
+    if (loser == null) {
+      return;
+    }
+    CnmNetwork written = StatusUpdates.update(context.getClient(), loser, fresh -> {
+      CnmNetworkStatus st = NetworkStatuses.failed(fresh, new CnmException.Conflict(Reasons.SUBNET_CONFLICT, message));
+      st.setSubnets(new ArrayList<>());
+      st.setGateways(new ArrayList<>());
+      st.setVni(null);
+      st.setIpamPools(null);
+      fresh.setStatus(st);
+      return fresh;
+    });
     if (written != null) {
       events.warning(written, Reasons.SUBNET_CONFLICT, message);
     }
