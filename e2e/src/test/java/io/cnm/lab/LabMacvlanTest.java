@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.cnm.api.status.Conditions;
 import io.cnm.api.v1alpha1.CnmEndpoint;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.cnm.daemon.kernel.WhoAmI;
 import io.cnm.daemon.netns.NetNamespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -42,9 +43,7 @@ class LabMacvlanTest {
 
   @BeforeAll
   void up() throws Exception {
-    assumeTrue("root".equals(System.getProperty("user.name")), "the lab needs root to create network namespaces; skipped");
-    assumeTrue(Files.exists(LabDemoTest.HOME.resolve("node-daemon/target/quarkus-app/quarkus-run.jar")), "node-daemon is not built; skipped");
-    assumeTrue(!LabDemoTest.labNamespacesExist(), "a cnm-lab is already up on this machine (cnm-lab down first); skipped");
+    LabRuns.assumeLabCanStart();
     state = Files.createTempDirectory("cnm-lab-macvlan");
     lab = new CnmLab(state, LabDemoTest.HOME);
     lab.run("up", "--nodes", "2");
@@ -113,17 +112,15 @@ class LabMacvlanTest {
   }
 
   CnmEndpoint ep(String name) {
-    return client.resources(CnmEndpoint.class).inNamespace("default").withName(name).get();
+    return LabRuns.endpointNamed(client, name);
   }
 
   String realized(String name) {
-    CnmEndpoint e = ep(name);
-    return e == null || e.getStatus() == null ? null
-        : Conditions.find(e.getStatus().getConditions(), Conditions.REALIZED).map(c -> c.getStatus()).orElse(null);
+    return LabRuns.realizedOf(client, name).map(Condition::getStatus).orElse(null);
   }
 
   String ip(String name) {
-    return ep(name).getStatus().getIpv4Address().split("/")[0];
+    return LabRuns.ipOf(client, name);
   }
 
   @Test

@@ -41,9 +41,7 @@ class LabOverlayTest {
 
   @BeforeAll
   void up() throws Exception {
-    assumeTrue("root".equals(System.getProperty("user.name")), "the lab needs root to create network namespaces; skipped");
-    assumeTrue(Files.exists(LabDemoTest.HOME.resolve("node-daemon/target/quarkus-app/quarkus-run.jar")), "node-daemon is not built; skipped");
-    assumeTrue(!LabDemoTest.labNamespacesExist(), "a cnm-lab is already up on this machine (cnm-lab down first); skipped");
+    LabRuns.assumeLabCanStart();
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/tcpdump")) || Files.isExecutable(Path.of("/usr/sbin/tcpdump")),
         "tcpdump is not installed (apt-get install tcpdump); skipped");
     state = Files.createTempDirectory("cnm-lab-overlay");
@@ -84,11 +82,11 @@ class LabOverlayTest {
   }
 
   CnmEndpoint ep(String name) {
-    return client.resources(CnmEndpoint.class).inNamespace("default").withName(name).get();
+    return LabRuns.endpointNamed(client, name);
   }
 
   String ip(String name) {
-    return ep(name).getStatus().getIpv4Address().split("/")[0];
+    return LabRuns.ipOf(client, name);
   }
 
   String mac(String name) {

@@ -4,10 +4,8 @@ import static io.cnm.lab.LabRuns.await;
 import static io.cnm.lab.LabRuns.endpoint;
 import static io.cnm.lab.LabRuns.in;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cnm.api.status.Conditions;
 import io.cnm.api.v1alpha1.CnmEndpoint;
 import io.cnm.api.v1alpha1.CnmNetwork;
 import io.cnm.daemon.kernel.WhoAmI;
@@ -49,9 +47,7 @@ class LabPluginsTest {
 
   @BeforeAll
   void up() throws Exception {
-    assumeTrue("root".equals(System.getProperty("user.name")), "the lab needs root to create network namespaces; skipped");
-    assumeTrue(Files.exists(LabDemoTest.HOME.resolve("node-daemon/target/quarkus-app/quarkus-run.jar")), "node-daemon is not built; skipped");
-    assumeTrue(!LabDemoTest.labNamespacesExist(), "a cnm-lab is already up on this machine (cnm-lab down first); skipped");
+    LabRuns.assumeLabCanStart();
     TestPlugin.assumePython();
     state = Files.createTempDirectory("cnm-lab-plugins");
     lab = new CnmLab(state, LabDemoTest.HOME);
@@ -111,17 +107,15 @@ class LabPluginsTest {
   }
 
   CnmEndpoint ep(String name) {
-    return client.resources(CnmEndpoint.class).inNamespace("default").withName(name).get();
+    return LabRuns.endpointNamed(client, name);
   }
 
   Condition realized(String name) {
-    CnmEndpoint e = ep(name);
-    return e == null || e.getStatus() == null ? new Condition()
-        : Conditions.find(e.getStatus().getConditions(), Conditions.REALIZED).orElse(new Condition());
+    return LabRuns.realizedOf(client, name).orElse(new Condition());
   }
 
   String ip(String name) {
-    return ep(name).getStatus().getIpv4Address().split("/")[0];
+    return LabRuns.ipOf(client, name);
   }
 
   static long count(JsonNode objects) {

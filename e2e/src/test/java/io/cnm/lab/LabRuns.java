@@ -2,10 +2,17 @@ package io.cnm.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.cnm.api.status.Conditions;
+import io.cnm.api.v1alpha1.CnmEndpoint;
 import io.cnm.daemon.netns.NetNamespace;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -58,5 +65,28 @@ final class LabRuns {
   static String endpoint(String name, String network, String node) {
     return "---\napiVersion: cnm.io/v1alpha1\nkind: CnmEndpoint\nmetadata: {name: " + name + "}\nspec:\n  network: " + network
         + "\n  sandbox: {nodeName: " + node + ", netnsPath: /run/netns/cnmlab-" + name + "}\n";
+  }
+
+  /** Skips the calling test, saying why, where a lab cannot come up: not root, the node-daemon not built, a lab already up. */
+  static void assumeLabCanStart() throws Exception {
+    assumeTrue("root".equals(System.getProperty("user.name")), "the lab needs root to create network namespaces; skipped");
+    assumeTrue(Files.exists(LabDemoTest.HOME.resolve("node-daemon/target/quarkus-app/quarkus-run.jar")), "node-daemon is not built; skipped");
+    assumeTrue(!LabDemoTest.labNamespacesExist(), "a cnm-lab is already up on this machine (cnm-lab down first); skipped");
+  }
+
+  /** The lab's CnmEndpoint of that name (namespace default), or null. */
+  static CnmEndpoint endpointNamed(KubernetesClient client, String name) {
+    return client.resources(CnmEndpoint.class).inNamespace("default").withName(name).get();
+  }
+
+  /** The endpoint's IPv4 address, without its prefix length. */
+  static String ipOf(KubernetesClient client, String name) {
+    return endpointNamed(client, name).getStatus().getIpv4Address().split("/")[0];
+  }
+
+  /** The endpoint's Realized condition, when it has one. */
+  static Optional<Condition> realizedOf(KubernetesClient client, String name) {
+    CnmEndpoint e = endpointNamed(client, name);
+    return e == null || e.getStatus() == null ? Optional.empty() : Conditions.find(e.getStatus().getConditions(), Conditions.REALIZED);
   }
 }

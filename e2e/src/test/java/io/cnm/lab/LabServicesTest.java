@@ -4,7 +4,6 @@ import static io.cnm.lab.LabRuns.await;
 import static io.cnm.lab.LabRuns.in;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.cnm.api.v1alpha1.CnmEndpoint;
 import io.cnm.api.v1alpha1.CnmNetwork;
@@ -53,9 +52,7 @@ class LabServicesTest {
 
   @BeforeAll
   void up() throws Exception {
-    assumeTrue("root".equals(System.getProperty("user.name")), "the lab needs root to create network namespaces; skipped");
-    assumeTrue(Files.exists(LabDemoTest.HOME.resolve("node-daemon/target/quarkus-app/quarkus-run.jar")), "node-daemon is not built; skipped");
-    assumeTrue(!LabDemoTest.labNamespacesExist(), "a cnm-lab is already up on this machine (cnm-lab down first); skipped");
+    LabRuns.assumeLabCanStart();
     state = Files.createTempDirectory("cnm-lab-services");
     lab = new CnmLab(state, LabDemoTest.HOME).withDaemonEnv(Map.of("CNM_GOSSIP_PUSH_PULL_MS", "5000"));
     lab.run("up", "--nodes", "3");
@@ -128,7 +125,7 @@ class LabServicesTest {
   }
 
   String ip(String endpoint) {
-    return client.resources(CnmEndpoint.class).inNamespace("default").withName(endpoint).get().getStatus().getIpv4Address().split("/")[0];
+    return LabRuns.ipOf(client, endpoint);
   }
 
   String vip(String service) {

@@ -13,8 +13,6 @@ import java.util.Set;
 public final class EndpointStatusOwners {
   /** The conditions the operator writes. */
   public static final Set<String> OPERATOR_CONDITIONS = Set.of(Conditions.READY);
-  /** The conditions the node-daemon writes. */
-  public static final Set<String> DAEMON_CONDITIONS = Set.of(Conditions.REALIZED);
 
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 

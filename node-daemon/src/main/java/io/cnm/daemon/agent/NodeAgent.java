@@ -46,6 +46,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -461,7 +462,7 @@ public final class NodeAgent implements AutoCloseable {
         appliedRuleset = ruleset;
       });
     }
-    stage("route_localnet for localhost-published ports", () -> routeLocalnet(firewall));
+    stage("route_localnet for localhost-published ports", () -> routeLocalnet(firewall, full));
     Map<String, String> lbFailed = balancers.apply(d.balancers(), full);
     lbFailed.forEach((path, msg) -> problems.failed("load balancer of sandbox " + path, msg, null));
     records.set(d.dns());
@@ -506,10 +507,15 @@ public final class NodeAgent implements AutoCloseable {
    * on those bridges only (not on all interfaces, as a node-wide setting would open 127.0.0.0/8
    * to the node's L2 but for the guard in the node table).
    */
-  private void routeLocalnet(NodeFirewall firewall) {
+  private void routeLocalnet(NodeFirewall firewall, boolean full) {
     if (nodeNamespace == null) {
       return;
     }
+    // A bridge that went (its network left this node) starts without it when made again; a full pass sets all again.
+    if (full) {
+      localnetSet.clear();
+    }
+    localnetSet.retainAll(firewall.networks().stream().map(NodeFirewall.Network::bridge).collect(Collectors.toSet()));
     for (NodeFirewall.Published p : firewall.published()) {
       boolean viaLocalhost = p.hostIp() == null || (p.hostIp().family() == 4 && p.hostIp().toString().startsWith("127."));
       if (viaLocalhost && localnetSet.add(p.bridge())) {
@@ -521,9 +527,6 @@ public final class NodeAgent implements AutoCloseable {
         }
       }
     }
-    Set<String> bridges = new HashSet<>();
-    nodeNetlink.links().forEach(l -> bridges.add(l.name()));
-    localnetSet.retainAll(bridges); // a bridge made again starts without it
   }
 
   /**
@@ -656,6 +659,14 @@ public final class NodeAgent implements AutoCloseable {
    * readiness gate) and their cnm.io/network-status annotation, written when they change.
    */
   private void reportPods() {
+    // This node's endpoints (the informer's store), by pod: a pod's endpoints are all bound to its node.
+    Map<String, List<CnmEndpoint>> byPod = new HashMap<>();
+    for (CnmEndpoint e : endpoints.getStore().list()) {
+      String pod = e.getMetadata().getLabels() == null ? null : e.getMetadata().getLabels().get(CnmEndpoint.POD_LABEL);
+      if (pod != null) {
+        byPod.computeIfAbsent(e.getMetadata().getNamespace() + "/" + pod, k -> new ArrayList<>()).add(e);
+      }
+    }
     for (Pod pod : pods.getStore().list()) {
       int asked = PodNetworkStatus.asked(pod);
       if (asked == 0) {
@@ -663,10 +674,7 @@ public final class NodeAgent implements AutoCloseable {
       }
       String ns = pod.getMetadata().getNamespace();
       String name = pod.getMetadata().getName();
-      // This node's endpoints (the informer's store): a pod's endpoints are all bound to its node.
-      List<CnmEndpoint> mine = endpoints.getStore().list().stream().filter(e -> ns.equals(e.getMetadata().getNamespace())
-          && e.getMetadata().getLabels() != null
-          && CnmEndpoint.podLabelValue(name).equals(e.getMetadata().getLabels().get(CnmEndpoint.POD_LABEL))).toList();
+      List<CnmEndpoint> mine = byPod.getOrDefault(ns + "/" + CnmEndpoint.podLabelValue(name), List.of());
       List<PodNetworkStatus.Attached> attached = PodNetworkStatus.attached(mine);
       var want = PodNetworkStatus.condition(pod, asked, attached.size());
       if (!PodNetworkStatus.same(want, PodNetworkStatus.current(pod))) {

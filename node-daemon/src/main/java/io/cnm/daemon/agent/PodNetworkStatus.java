@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cnm.api.status.Conditions;
 import io.cnm.api.v1alpha1.CnmEndpoint;
+import io.cnm.api.v1alpha1.NetworksAnnotation;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
@@ -25,20 +26,23 @@ import java.util.Objects;
  * writes what this computes.
  */
 final class PodNetworkStatus {
-  static final String NETWORKS = "cnm.io/networks";
   static final String CONDITION = "cnm.io/networks-ready";
   static final String ANNOTATION = "cnm.io/network-status";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private PodNetworkStatus() {}
 
-  /** The networks a pod asks for: the annotation's entries (network, then options after '@'). */
+  /**
+   * How many networks a pod asks for ({@link NetworksAnnotation}, the operator's own parser); a
+   * malformed annotation asks for none (the operator reports it on the pod and attaches nothing).
+   */
   static int asked(Pod pod) {
-    String a = pod.getMetadata().getAnnotations() == null ? null : pod.getMetadata().getAnnotations().get(NETWORKS);
-    if (a == null || a.isBlank()) {
+    String a = pod.getMetadata().getAnnotations() == null ? null : pod.getMetadata().getAnnotations().get(NetworksAnnotation.NAME);
+    try {
+      return NetworksAnnotation.parse(a).size();
+    } catch (IllegalArgumentException e) {
       return 0;
     }
-    return (int) java.util.Arrays.stream(a.split(",")).map(String::trim).filter(s -> !s.isEmpty()).count();
   }
 
   /** One attached network, as the annotation lists it. */

@@ -120,12 +120,7 @@ final class ProblemLog {
     seenThisPass.clear();
   }
 
-  /** How many times the problem has failed in a row, 0 when it is not open. */
-  synchronized long count(String key) {
-    Problem p = open.get(key);
-    return p == null ? 0 : p.count;
-  }
-
+  /** How many problems are open. */
   synchronized int openProblems() {
     return open.size();
   }

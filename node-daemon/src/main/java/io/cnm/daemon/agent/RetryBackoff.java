@@ -24,8 +24,4 @@ final class RetryBackoff {
   synchronized void succeeded() {
     failedInARow = 0;
   }
-
-  synchronized int failedInARow() {
-    return failedInARow;
-  }
 }

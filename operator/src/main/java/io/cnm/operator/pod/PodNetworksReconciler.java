@@ -1,6 +1,7 @@
 package io.cnm.operator.pod;
 
 import io.cnm.api.v1alpha1.CnmEndpoint;
+import io.cnm.api.v1alpha1.NetworksAnnotation;
 import io.cnm.api.v1alpha1.CnmEndpointSpec;
 import io.cnm.api.v1alpha1.Sandbox;
 import io.cnm.operator.status.EventRecorder;

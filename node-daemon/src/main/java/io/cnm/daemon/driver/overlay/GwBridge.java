@@ -5,6 +5,7 @@ import io.cnm.api.net.IpAddress;
 import io.cnm.api.net.MacAddresses;
 import io.cnm.api.v1alpha1.Ids;
 import io.cnm.daemon.driver.EndpointInfo;
+import io.cnm.daemon.driver.NetworkInfo;
 import io.cnm.daemon.driver.RoutedNetwork;
 import io.cnm.daemon.driver.Owned;
 import io.cnm.daemon.driver.bridge.BridgeDriver;
@@ -70,9 +71,12 @@ public final class GwBridge {
     return ip;
   }
 
-  /** The gwbridge as the node's firewall sees it: routed, masqueraded, isolated from other networks. */
-  public RoutedNetwork routed() {
-    return new RoutedNetwork(NAME, List.of(subnet), false, true);
+  /**
+   * The gwbridge as the node's firewall sees it for a network whose sandboxes use it (routed,
+   * masqueraded, isolated from other networks); none for an internal network, which has no egress.
+   */
+  public Optional<RoutedNetwork> routed(NetworkInfo n) {
+    return n.internal() ? Optional.empty() : Optional.of(new RoutedNetwork(NAME, List.of(subnet), false, true));
   }
 
   /** Where the endpoint's published ports go: its gwbridge address, if it has one. */

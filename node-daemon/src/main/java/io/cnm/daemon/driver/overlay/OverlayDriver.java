@@ -154,7 +154,7 @@ public final class OverlayDriver implements Driver {
   /** Egress leaves through the gwbridge, where the node masquerades it. */
   @Override
   public Optional<RoutedNetwork> routed(NetworkInfo n) {
-    return n.internal() ? Optional.empty() : Optional.of(gwbridge.routed());
+    return gwbridge.routed(n);
   }
 
   /** Published ports are forwarded to the endpoint's address on the gwbridge. */

@@ -382,7 +382,7 @@ public final class RemoteDriver implements Driver {
 
   @Override
   public Optional<RoutedNetwork> routed(NetworkInfo n) {
-    return n.internal() ? Optional.empty() : Optional.of(gwbridge.routed());
+    return gwbridge.routed(n);
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.cnm.operator.ipam.remote;
 import io.cnm.api.net.Cidr;
 import io.cnm.api.net.IpAddress;
 import io.cnm.operator.error.CnmException;
+import io.cnm.operator.error.PluginErrors;
 import io.cnm.operator.error.Reasons;
 import io.cnm.operator.ipam.IpamPlugin;
 import io.cnm.plugin.PluginClient;
@@ -81,13 +82,10 @@ public final class RemoteIpamDrivers implements IpamPlugin {
     try {
       return plugins.client(driver).call(IpamDriverApi.KIND, method, request, type);
     } catch (PluginException e) {
-      if (e.answered()) {
-        throw new CnmException.Conflict(e.reason(), e.getMessage());
-      }
-      if (!plugins.locator().holds(driver)) {
+      if (!e.answered() && !plugins.locator().holds(driver)) {
         throw new CnmException.Conflict(Reasons.IPAM_DRIVER_UNAVAILABLE, "IPAM driver '" + driver + "' is not available: " + e.getMessage());
       }
-      throw new CnmException.Transient(e.reason(), e.getMessage());
+      throw PluginErrors.of(e);
     } catch (IllegalArgumentException e) {
       throw new CnmException.InvalidConfig(Reasons.IPAM_DRIVER_UNAVAILABLE, "IPAM driver '" + driver + "': " + e.getMessage());
     }

@@ -1,6 +1,7 @@
 package io.cnm.operator.network.remote;
 
 import io.cnm.operator.error.CnmException;
+import io.cnm.operator.error.PluginErrors;
 import io.cnm.operator.ipam.NetworkAllocation;
 import io.cnm.operator.network.NetworkAllocator;
 import io.cnm.plugin.PluginException;
@@ -62,10 +63,7 @@ public final class RemoteNetworkAllocator implements NetworkAllocator {
     try {
       return plugins.client(driver).call(NetworkDriverApi.KIND, method, request, type);
     } catch (PluginException e) {
-      if (e.answered()) {
-        throw new CnmException.Conflict(e.reason(), e.getMessage());
-      }
-      throw new CnmException.Transient(e.reason(), e.getMessage());
+      throw PluginErrors.of(e);
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.cnm.operator.pod;
+package io.cnm.api.v1alpha1;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
