@@ -171,6 +171,61 @@ class HelmChartTest {
     });
   }
 
+  @Test
+  void uninstall_aPreDeleteHookRunsTheOperatorsCleanup_withRightsOnCnmObjectsOnly() {
+    // helm template (helm-java) leaves hooks out: the hook's template is rendered as a plain manifest to be read.
+    assertThat(hookJob).as("the Job is a pre-delete hook").contains("helm.sh/hook: pre-delete");
+    io.fabric8.kubernetes.api.model.batch.v1.Job job = renderedAsManifest(hookJob);
+    Container c = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(c.getCommand()).contains("io.cnm.operator.uninstall.Uninstall", "240");
+    Container operator = one(io.fabric8.kubernetes.api.model.apps.Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(c.getImage()).isEqualTo(operator.getImage());
+    assertThat(job.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("cnm-uninstall");
+    ClusterRole role = clusterRole("cnm-uninstall");
+    for (String plural : List.of("cnmnetworks", "cnmendpoints", "cnmservices")) {
+      assertThat(verbs(role, "cnm.io", plural)).containsExactlyInAnyOrder("get", "list", "delete");
+    }
+    assertThat(role.getRules()).allSatisfy(r -> assertThat(r.getApiGroups()).containsExactly("cnm.io"));
+    // The daemons' heartbeat, read by the operator before it gives back a deleted endpoint's address.
+    Role lease = role("cnm-node-daemon-lease");
+    assertThat(lease.getMetadata().getNamespace()).isEqualTo("cnm-system");
+    assertThat(lease.getRules()).singleElement().satisfies(r -> {
+      assertThat(r.getResources()).containsExactly("leases");
+      assertThat(r.getVerbs()).containsExactlyInAnyOrder("get", "create", "update");
+    });
+  }
+
+  static String hookJob;
+
+  @BeforeAll
+  static void readHook() throws java.io.IOException {
+    hookJob = java.nio.file.Files.readString(CHART.resolve("templates/uninstall-hook.yaml"));
+  }
+
+  /** The chart rendered with this template's hook annotations removed, and its one Job. */
+  private static io.fabric8.kubernetes.api.model.batch.v1.Job renderedAsManifest(String template) {
+    try {
+      Path copy = java.nio.file.Files.createTempDirectory("chart");
+      try (Stream<Path> files = java.nio.file.Files.walk(CHART)) {
+        for (Path f : files.toList()) {
+          Path to = copy.resolve(CHART.relativize(f).toString());
+          if (java.nio.file.Files.isDirectory(f)) {
+            java.nio.file.Files.createDirectories(to);
+          } else {
+            java.nio.file.Files.copy(f, to);
+          }
+        }
+      }
+      java.nio.file.Files.writeString(copy.resolve("templates/uninstall-hook.yaml"), template.replaceAll("(?m)^\\s*helm\\.sh/hook.*$\\n", ""));
+      String yaml = new Helm(copy).template().withName("cnm").withNamespace("cnm-system").call();
+      return Stream.of(yaml.split("(?m)^---\\s*$")).filter(doc -> doc.contains("kind: Job"))
+          .map(doc -> (io.fabric8.kubernetes.api.model.batch.v1.Job) Serialization.unmarshal(doc)).findFirst()
+          .orElseThrow(() -> new AssertionError("no Job rendered"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private static Role role(String name) {
     return rendered.stream().filter(Role.class::isInstance).map(Role.class::cast).filter(r -> r.getMetadata().getName().equals(name))
         .findFirst().orElseThrow(() -> new AssertionError("no Role " + name));

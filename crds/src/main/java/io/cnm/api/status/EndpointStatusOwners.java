@@ -14,6 +14,12 @@ public final class EndpointStatusOwners {
   /** The conditions the operator writes. */
   public static final Set<String> OPERATOR_CONDITIONS = Set.of(Conditions.READY);
 
+  /**
+   * The daemon's Realized=False reason on an endpoint being deleted once the endpoint's interface
+   * has left its sandbox: from then on its address may be given to another endpoint.
+   */
+  public static final String RELEASED = "Released";
+
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   private EndpointStatusOwners() {}
@@ -52,6 +58,12 @@ public final class EndpointStatusOwners {
       fresh.setStatus(st);
       return fresh;
     });
+  }
+
+  /** The node says the endpoint's interface is there (Realized=True): its address is in use on that node. */
+  public static boolean interfaceHeld(CnmEndpoint ep) {
+    return ep.getStatus() != null && Conditions.find(ep.getStatus().getConditions(), Conditions.REALIZED)
+        .map(c -> "True".equals(c.getStatus())).orElse(false);
   }
 
   private static boolean same(CnmEndpointStatus a, CnmEndpointStatus b) {

@@ -64,6 +64,7 @@ public class AgentLifecycle {
   private DnsServer dns;
   private UdpUpstream upstream;
   private ClusterGossip gossip;
+  private DaemonHeartbeat heartbeat;
 
   public AgentLifecycle(KubernetesClient client, @ConfigProperty(name = "node.name") Optional<String> nodeName,
       @ConfigProperty(name = "cnm.node.netns") Optional<String> nodeNetns,
@@ -135,7 +136,7 @@ public class AgentLifecycle {
     if (gossipEnabled && underlay.address() != null) {
       gossip = new ClusterGossip(client, nodeName.get(), underlay.address(), gossipPort, nodeNetns.isPresent() ? nodeNs : null,
           gossipSeeds.orElse(List.of()), gossipConfig);
-      gossip.start(keysNamespace.orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace()));
+      gossip.start(releaseNamespace());
       tables = gossip;
     } else if (gossipEnabled) {
       LOG.warn("no underlay address found (no default route; set cnm.node.address): overlay networks and the gossip are off");
@@ -143,11 +144,20 @@ public class AgentLifecycle {
     agent = new NodeAgent(client, nodeName.get(), underlay.address(), nodeNetlink, drivers, nodeTable(nodeNetns.isPresent() ? nodeNs : null), dns,
         records, new PodSandboxes(Path.of(hostProc)), Path.of("/etc/netns"), tables, List.of(gw)).nodeNamespace(nodeNs);
     agent.start();
+    heartbeat = new DaemonHeartbeat(client, releaseNamespace(), nodeName.get()).start();
     LOG.infof("node-daemon agent started for node %s (namespace %s, underlay %s, MTU %d, drivers %s)", nodeName.get(), nodeNs,
         underlay.address(), underlay.mtu(), drivers.names());
   }
 
+  /** The release namespace: where the operator keeps the gossip keyring and reads the nodes' leases. */
+  private String releaseNamespace() {
+    return keysNamespace.orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace());
+  }
+
   void onStop(@Observes ShutdownEvent ev) {
+    if (heartbeat != null) {
+      heartbeat.close();
+    }
     if (agent != null) {
       agent.close();
       dns.close();

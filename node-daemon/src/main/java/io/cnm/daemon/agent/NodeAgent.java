@@ -102,6 +102,8 @@ public final class NodeAgent implements AutoCloseable {
   /** Bridges whose route_localnet this daemon set. */
   private final Set<String> localnetSet = new HashSet<>();
   private volatile boolean converged;
+  /** A full pass has removed the links no wanted endpoint names (what a previous life left included). */
+  private boolean leftoversRemoved;
   private final ProblemLog problems = new ProblemLog(ProblemLog.Sink.of(LOG), () -> System.nanoTime() / 1_000_000);
   private final RetryBackoff retry = new RetryBackoff(500, 30_000);
   private int stagesFailed;
@@ -189,6 +191,11 @@ public final class NodeAgent implements AutoCloseable {
     // Without events nothing would notice a sandbox that vanished, so look again now and then;
     // and now and then re-apply everything, which repairs what someone changed behind our back.
     loop.scheduleWithFixedDelay(this::trigger, 10, 10, TimeUnit.SECONDS);
+    loop.scheduleWithFixedDelay(() -> {
+      if (sandboxVanished()) {
+        trigger();
+      }
+    }, 1, 1, TimeUnit.SECONDS);
     loop.scheduleWithFixedDelay(() -> {
       resyncDue = true;
       trigger();
@@ -450,8 +457,8 @@ public final class NodeAgent implements AutoCloseable {
       });
     }
     stage("node discovery", this::announceNodes);
-    if (full) {
-      stage("leftover links", () -> removeLeftovers(d));
+    if (full && stage("leftover links", () -> removeLeftovers(d))) {
+      leftoversRemoved = true;
     }
     // The node's table: isolation, masquerade, published ports. Kept as applied only once written.
     NodeFirewall firewall = NodeFirewalls.of(d, drivers);
@@ -471,6 +478,7 @@ public final class NodeAgent implements AutoCloseable {
     realized.forEach((ep, ifname) -> report(ep, true, "Realized", ifname.isEmpty() ? "joined on node " + node
         : ifname + " in the sandbox on node " + node, ifname.isEmpty() ? null : ifname));
     failed.forEach((ep, f) -> report(ep, false, f.reason(), f.message(), null));
+    reportReleased();
     d.problems().forEach(p -> report(p.endpoint(), false, p.reason(), p.message(), null));
     stage("pods' network status", this::reportPods);
     lastPass = new PassStats(joins, leaves, networkChanges, System.nanoTime() - t0, full);
@@ -652,6 +660,39 @@ public final class NodeAgent implements AutoCloseable {
       LOG.warnf("status of endpoint %s/%s not written (%s); the next pass tries again", ep.getMetadata().getNamespace(),
           ep.getMetadata().getName(), e.getMessage());
     }
+  }
+
+  /**
+   * Endpoints being deleted whose interface this node has taken out of the sandbox: said on the
+   * endpoint (Realized=False, Released), which is what lets the operator give the address again;
+   * never before, so no new endpoint gets an address an old interface still holds.
+   */
+  private void reportReleased() {
+    if (!leftoversRemoved) {
+      return; // after a restart, what a previous life joined is known gone only once the leftovers were removed
+    }
+    for (CnmEndpoint ep : endpoints.getStore().list()) {
+      if (ep.getMetadata().getDeletionTimestamp() != null && EndpointStatusOwners.interfaceHeld(ep)
+          && !joined.containsKey(DesiredState.key(ep.getMetadata().getNamespace(), ep.getMetadata().getName()))) {
+        report(ep, false, EndpointStatusOwners.RELEASED, "its interface left the sandbox on node " + node
+            + ": the address can be given again", null);
+      }
+    }
+  }
+
+  /**
+   * True when the namespace of a joined sandbox has gone (the pod's processes ended, the named
+   * netns was deleted): checked every second, a stat per sandbox, so its interface and DNS socket
+   * are let go at once rather than at the next periodic pass.
+   */
+  private boolean sandboxVanished() {
+    for (Applied a : joined.values()) {
+      String path = a.info().netnsPath();
+      if (path != null && !Files.exists(Path.of(path))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

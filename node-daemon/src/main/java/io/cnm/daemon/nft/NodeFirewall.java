@@ -20,6 +20,11 @@ public record NodeFirewall(List<Network> networks, List<Published> published, Li
     this(networks, published, List.of());
   }
 
+  /** Nothing on this node needs the table: no bridge network, no published port. */
+  public boolean isEmpty() {
+    return networks.isEmpty() && published.isEmpty() && servicePorts.isEmpty();
+  }
+
   /**
    * A service's published port on this node (seed: "External Access for Docker Services").
    *

@@ -34,6 +34,9 @@ public final class Ruleset {
     StringBuilder s = new StringBuilder();
     s.append("table inet ").append(TABLE).append('\n');
     s.append("delete table inet ").append(TABLE).append('\n');
+    if (fw.isEmpty()) {
+      return s.toString(); // nothing needs it (the last network left, or helm uninstall ran): the node keeps no table of ours
+    }
     s.append("table inet ").append(TABLE).append(" {\n");
     // Localhost publishing needs route_localnet=1, which would also let a neighbour on the node's L2 reach
     // services bound to 127.0.0.1 (the CVE-2020-8558 class): such packets never come from anywhere but lo.

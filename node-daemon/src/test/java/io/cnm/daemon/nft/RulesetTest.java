@@ -54,9 +54,15 @@ class RulesetTest {
   }
 
   @Test
-  void emptyNode_stillOwnsItsTable() {
-    assertThat(Ruleset.render(new NodeFirewall(List.of(), List.of())))
-        .startsWith("table inet cnm\ndelete table inet cnm\ntable inet cnm {\n  chain localnet_guard {");
+  void emptyNode_keepsNoTable() {
+    // Nothing needs it once the last network has left (helm uninstall leaves no table behind).
+    assertThat(Ruleset.render(new NodeFirewall(List.of(), List.of()))).isEqualTo("table inet cnm\ndelete table inet cnm\n");
+  }
+
+  @Test
+  void oneNetwork_ownsTheTable_withTheGuardFirst() {
+    NodeFirewall fw = new NodeFirewall(List.of(new NodeFirewall.Network("br-a", List.of(Cidr.parse("10.1.0.0/24")), false, true)), List.of());
+    assertThat(Ruleset.render(fw)).startsWith("table inet cnm\ndelete table inet cnm\ntable inet cnm {\n  chain localnet_guard {");
   }
 
   @Test

@@ -30,6 +30,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.PrimaryToSecondaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.HashMap;
 import java.util.ArrayList;
@@ -43,8 +44,9 @@ import java.util.stream.Collectors;
  * CnmEndpoint: bind to a node (the pod's, or the netns sandbox's), allocate the address on the
  * network (per node for local scope), derive the MAC, label the endpoint {@code cnm.io/node} so
  * only that node's daemon watches it, and record everything in status. The finalizer releases the
- * address. An endpoint created for a pod that no longer exists is deleted, so an address is
- * released even when the pod went while the operator was down (the Whereabouts #546 failure).
+ * address once the node has said the interface is gone ({@link NodeLeases}). An endpoint created
+ * for a pod that no longer exists is deleted, so an address is released even when the pod went
+ * while the operator was down (the Whereabouts #546 failure).
  */
 @ControllerConfiguration(name = "cnmendpoint")
 public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmEndpoint> {
@@ -54,11 +56,16 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
   private final Ipam ipam;
   private final IpamRecovery recovery;
   private final EventRecorder events;
+  private final NodeLeases leases;
+  /** Wakes endpoints waiting for an address when one is given back. */
+  private final SimpleInboundEventSource<CnmEndpoint> freed = new SimpleInboundEventSource<>("freed-addresses");
+  private io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache<CnmEndpoint> primaries;
 
-  public EndpointReconciler(Ipam ipam, IpamRecovery recovery, EventRecorder events) {
+  public EndpointReconciler(Ipam ipam, IpamRecovery recovery, EventRecorder events, NodeLeases leases) {
     this.ipam = ipam;
     this.recovery = recovery;
     this.events = events;
+    this.leases = leases;
   }
 
   @Override
@@ -79,7 +86,24 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
             : Set.of(new ResourceID(ep.getSpec().getNetwork(), ep.getMetadata().getNamespace())))
         .withSecondaryToPrimaryMapper(net -> ids(cache.byIndex(BY_NETWORK, Keys.of(net))))
         .build();
-    return List.of(new InformerEventSource<>(pods, context), new InformerEventSource<>(networks, context));
+    primaries = cache;
+    return List.of(new InformerEventSource<>(pods, context), new InformerEventSource<>(networks, context), freed);
+  }
+
+  /**
+   * An address was given back on a network: the endpoints there still waiting for one (pool
+   * exhausted, their static address taken) are looked at again now, not at their next event.
+   */
+  private void wakeWaiting(String netKey) {
+    if (primaries == null) {
+      return;
+    }
+    for (CnmEndpoint other : primaries.byIndex(BY_NETWORK, netKey)) {
+      if (other.getMetadata().getDeletionTimestamp() == null && other.getStatus() != null
+          && !Conditions.isTrue(other.getStatus().getConditions(), Conditions.READY)) {
+        freed.propagateEvent(ResourceID.fromResource(other));
+      }
+    }
   }
 
   private static Set<ResourceID> ids(List<CnmEndpoint> endpoints) {
@@ -248,8 +272,16 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
   @Override
   public DeleteControl cleanup(CnmEndpoint ep, Context<CnmEndpoint> context) {
     recovery.ensureRestored();
+    // The address stays taken while the node's interface may still hold it.
+    Optional<java.time.Duration> wait = leases.waitBeforeRelease(ep, java.time.Instant.now());
+    if (wait.isPresent()) {
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(wait.get());
+    }
     try {
       ipam.releaseEndpointEverywhere(Keys.of(ep));
+      if (ep.getSpec() != null && ep.getSpec().getNetwork() != null) {
+        wakeWaiting(Keys.of(ep.getMetadata().getNamespace(), ep.getSpec().getNetwork()));
+      }
     } catch (CnmException e) {
       // A remote IPAM driver that cannot take the address back now: the finalizer stays until it can.
       return Controls.retryCleanup(e);

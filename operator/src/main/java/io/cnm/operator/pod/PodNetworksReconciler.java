@@ -1,6 +1,7 @@
 package io.cnm.operator.pod;
 
 import io.cnm.api.v1alpha1.CnmEndpoint;
+import io.cnm.api.v1alpha1.CnmNetwork;
 import io.cnm.api.v1alpha1.NetworksAnnotation;
 import io.cnm.api.v1alpha1.CnmEndpointSpec;
 import io.cnm.api.v1alpha1.Sandbox;
@@ -74,6 +75,11 @@ public class PodNetworksReconciler implements Reconciler<Pod> {
         current = client.resources(CnmEndpoint.class).inNamespace(ns).withName(desired.getMetadata().getName()).get();
       }
       if (current == null) {
+        if (beingDeleted(client, ns, a.network())) {
+          // As docker network connect refuses a network being removed (helm uninstall deletes networks first).
+          events.warning(pod, "NetworkBeingDeleted", "network " + a.network() + " is being deleted; it is not attached");
+          continue;
+        }
         client.resource(desired).create();
       } else if (current.getMetadata().getDeletionTimestamp() != null || ofEarlierPod(current, pod)) {
         // A pod re-created under the same name (a StatefulSet's): the endpoint of the one before is still going.
@@ -93,6 +99,11 @@ public class PodNetworksReconciler implements Reconciler<Pod> {
       }
     }
     return waiting ? UpdateControl.<Pod>noUpdate().rescheduleAfter(2_000) : UpdateControl.noUpdate();
+  }
+
+  private static boolean beingDeleted(KubernetesClient client, String ns, String network) {
+    CnmNetwork n = client.resources(CnmNetwork.class).inNamespace(ns).withName(network).get();
+    return n != null && n.getMetadata().getDeletionTimestamp() != null;
   }
 
   static String endpointName(Pod pod, String network) {

@@ -171,6 +171,10 @@ class BridgeNodeKernelTest {
     TestNamespaces.sh("ip", "-n", o, "route", "add", "127.0.0.1/32", "via", "198.18.0.1", "dev", "eth0");
     // Without the node's table the hole is there (CVE-2020-8558): the neighbour reaches a service bound to 127.0.0.1.
     assertThat(Packets.echo(node, "127.0.0.1", 9999, outside, 1500)).isEqualTo("echo hello");
+    // The table exists once the node has a network of ours (an empty node keeps no table).
+    NetworkInfo front = net("front", "10.10.9.0/24", false, true);
+    networks.add(front);
+    driver.ensureNetwork(front);
     applyFirewall(List.of());
     assertThat(Packets.echo(node, "127.0.0.1", 9999, outside, 1500)).isNull();
     assertThat(Packets.echo(node, "127.0.0.1", 9999, node, 1500)).isEqualTo("echo hello");
