@@ -4,7 +4,7 @@ MVN ?= ./mvnw -B -ntp
 CHART := helm/cnm-operator
 GENERATED := crds/target/classes/META-INF/fabric8
 
-.PHONY: prereqs build test demo demo-down crds helm-lint e2e clean bench-operator bench-attach bench-gossip bench-overlay bench-pass bench-services api-docs
+.PHONY: prereqs build test demo demo-down crds helm-lint e2e clean bench-operator bench-attach bench-gossip bench-overlay bench-pass bench-services bench-e2e api-docs
 LAB := java -jar e2e/target/cnm-lab.jar
 
 ## prereqs: what make demo needs (scripts/prereqs.sh, the one list): installed when run as root, else one line naming it.
@@ -82,3 +82,7 @@ bench-overlay:
 bench-services:
 	$(MVN) -pl crds -am install -DskipTests -q
 	$(MVN) -pl node-daemon test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.cnm.daemon.bench.ServicesBench -q
+
+## bench-e2e: on cnm-lab, a CnmEndpoint created through the API until a watch sees it Ready and Realized, with 20 and 500 endpoints on the node, beside the API's floor; bursts; RSS.
+bench-e2e: build
+	$(MVN) -pl e2e test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.cnm.lab.bench.E2eBench -Dcnm.home=$(CURDIR) -q

@@ -360,8 +360,18 @@ public final class CnmLab {
     Path netns = Path.of("/run/netns");
     if (Files.isDirectory(netns)) {
       try (Stream<Path> s = Files.list(netns)) {
-        for (Path p : s.filter(p -> p.getFileName().toString().startsWith(PREFIX)).toList()) {
-          Sh.run(List.of("ip", "netns", "del", p.getFileName().toString()), false);
+        List<String> labNamespaces = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(PREFIX)).toList();
+        // Whatever still runs inside them (a command that daemonized itself, e.g. iperf3 -D, escaped exec -d's
+        // bookkeeping) would keep a deleted namespace alive: ended first, and only those.
+        for (String ns : labNamespaces) {
+          for (String pid : Sh.run(List.of("ip", "netns", "pids", ns), false).split("\\s+")) {
+            if (pid.matches("\\d+")) {
+              ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+            }
+          }
+        }
+        for (String ns : labNamespaces) {
+          Sh.run(List.of("ip", "netns", "del", ns), false);
         }
       } catch (IOException e) {
         throw new LabException(e.getMessage());

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Interfaces and addresses let go of on a 1-node lab with the real node-daemon: a sandbox that
  * vanishes loses its interface at once; a deleted endpoint's address goes to another only after its
- * interface is gone; and the uninstall hook's program, run as the chart runs it, leaves no link,
- * table or gwbridge of ours on the node.
+ * interface is gone; the uninstall hook's program, run as the chart runs it, leaves no link,
+ * table or gwbridge of ours on the node; and down ends even processes that daemonized in the lab.
  */
 @Tag("kernel")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -106,6 +106,7 @@ class LabReleaseTest {
   void aSandboxThatVanishes_losesItsInterfaceWithinAboutASecond_notAtTheNextPeriodicPass() throws Exception {
     // Three times: without the sandbox watch each would wait for the periodic pass (every 10 s, at a random phase).
     for (String sb : List.of("gone1", "gone2", "gone3")) {
+      assertThat(Path.of("/etc/netns", CnmLab.PREFIX + sb, "resolv.conf")).as("the embedded DNS's resolv.conf").exists();
       List<String> before = nodeLinks("veth");
       long t0 = System.nanoTime();
       sh("ip", "netns", "del", CnmLab.PREFIX + sb);
@@ -121,6 +122,8 @@ class LabReleaseTest {
       long ms = (System.nanoTime() - t0) / 1_000_000;
       System.out.printf("sandbox %s deleted to interface gone and reported: %d ms%n", sb, ms);
       assertThat(ms).isLessThan(2_500);
+      // Nothing answers at 127.0.0.11 there any more: the file the daemon wrote is gone with its directory.
+      LabRuns.await(() -> !Files.exists(Path.of("/etc/netns", CnmLab.PREFIX + sb)), 5, "/etc/netns/cnmlab-" + sb + " removed");
     }
   }
 
@@ -145,6 +148,23 @@ class LabReleaseTest {
     LabRuns.await(() -> LabRuns.realizedOf(client, "next").map(c -> "True".equals(c.getStatus())).orElse(false), 20, "next realized");
     assertThat(LabRuns.ipOf(client, "next")).isEqualTo("10.70.0.50");
     assertThat(sh("ip", "-n", CnmLab.PREFIX + "next", "-o", "addr")).contains("10.70.0.50");
+  }
+
+  @Test
+  @Order(4)
+  void down_endsEvenProcessesThatDaemonizedInsideTheLab() throws Exception {
+    lab.run("exec", "next", "--", "sh", "-c", "setsid sleep 6061 >/dev/null 2>&1 < /dev/null &");
+    LabRuns.await(() -> {
+      try {
+        return sh("pgrep", "-f", "sleep 6061").trim().matches("\\d+");
+      } catch (Exception e) {
+        return false;
+      }
+    }, 5, "the daemonized sleep running");
+    CnmLab l = lab;
+    lab = null;
+    LabRuns.down(l, state, "release");
+    assertThat(sh("pgrep", "-f", "sleep 6061").trim()).as("a process left running in a deleted lab namespace").isEmpty();
   }
 
   @Test

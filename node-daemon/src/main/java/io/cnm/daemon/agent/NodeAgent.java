@@ -7,6 +7,7 @@ import io.cnm.api.v1alpha1.CnmNetwork;
 import io.cnm.api.v1alpha1.CnmService;
 import io.cnm.daemon.dns.DnsRecords;
 import io.cnm.daemon.dns.DnsServer;
+import io.cnm.daemon.dns.NetnsResolvConf;
 import io.cnm.daemon.driver.Driver;
 import io.cnm.daemon.driver.DriverException;
 import io.cnm.daemon.driver.NodeAddress;
@@ -73,7 +74,7 @@ public final class NodeAgent implements AutoCloseable {
   private final DnsServer dnsServer;
   private final AtomicReference<DnsRecords> records;
   private final PodSandboxes podSandboxes;
-  private final Path etcNetns;
+  private final NetnsResolvConf resolvConfs;
   private final ClusterTables cluster;
   private final List<Cidr> reservedSubnets;
   private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -141,7 +142,7 @@ public final class NodeAgent implements AutoCloseable {
     this.dnsServer = dnsServer;
     this.records = records;
     this.podSandboxes = pods;
-    this.etcNetns = etcNetns;
+    this.resolvConfs = new NetnsResolvConf(etcNetns);
     this.cluster = cluster;
     this.reservedSubnets = List.copyOf(reservedSubnets);
   }
@@ -285,7 +286,7 @@ public final class NodeAgent implements AutoCloseable {
 
   public void trigger() {
     if (pending.compareAndSet(false, true)) {
-      loop.schedule(this::pass, 20, TimeUnit.MILLISECONDS);
+      loop.execute(this::pass); // at once: events arriving during the pass set pending again and coalesce into one next pass
     }
   }
 
@@ -582,8 +583,8 @@ public final class NodeAgent implements AutoCloseable {
       }
       try (NetNamespace ns = NetNamespace.open(path)) {
         dnsChannels.put(path, dnsServer.serve(ns, path, 53));
-        writeResolvConf(path);
-      } catch (RuntimeException e) {
+        resolvConfs.install(path);
+      } catch (RuntimeException | IOException e) {
         stagesFailed++;
         problems.failed("DNS of sandbox " + path, e.getMessage(), e);
       }
@@ -591,25 +592,16 @@ public final class NodeAgent implements AutoCloseable {
     dnsChannels.keySet().removeIf(path -> {
       if (!sandboxes.contains(path)) {
         dnsChannels.get(path).close();
+        try {
+          // Its last endpoint left: nothing answers at 127.0.0.11 there any more.
+          resolvConfs.restore(path);
+        } catch (IOException e) {
+          LOG.warnf("resolv.conf of %s not put back: %s", path, e.getMessage());
+        }
         return true;
       }
       return false;
     });
-  }
-
-  /** Named netns sandboxes get /etc/netns/NAME/resolv.conf, which `ip netns exec` mounts over /etc/resolv.conf. */
-  private void writeResolvConf(String netnsPath) {
-    Path p = Path.of(netnsPath);
-    if (p.getParent() == null || !(p.getParent().toString().equals("/run/netns") || p.getParent().toString().equals("/var/run/netns"))) {
-      return;
-    }
-    try {
-      Path dir = etcNetns.resolve(p.getFileName().toString());
-      Files.createDirectories(dir);
-      Files.writeString(dir.resolve("resolv.conf"), "nameserver " + DnsServer.ADDRESS + "\noptions ndots:0\n");
-    } catch (IOException e) {
-      LOG.warnf("resolv.conf for %s not written: %s", netnsPath, e.getMessage());
-    }
   }
 
   /**

@@ -1,0 +1,252 @@
+package io.cnm.lab.bench;
+
+import io.cnm.api.status.Conditions;
+import io.cnm.api.v1alpha1.CnmEndpoint;
+import io.cnm.lab.LabAccess;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * What a user waits for, on cnm-lab (one node, the real node-daemon process, the operator in the
+ * lab's API process): a CnmEndpoint created through the API until a watch sees it Ready (the
+ * operator's part) and Realized (the daemon's part), with 20 and with 500 endpoints already on the
+ * node. Beside it, in the same run, the API's own floor: a ConfigMap created, a trivial controller
+ * in this process writing it once on its ADD, the watch seeing that write. Also the bursts (480
+ * endpoints created at once until all are realized) and the processes' RSS.
+ */
+public final class E2eBench {
+  static final int SAMPLES = 30;
+  static final String NS = "default";
+
+  private final KubernetesClient client;
+  private final Map<String, Long> readyAt = new ConcurrentHashMap<>();
+  private final Map<String, Long> realizedAt = new ConcurrentHashMap<>();
+  private final Map<String, Long> floorSeen = new ConcurrentHashMap<>();
+
+  private E2eBench(KubernetesClient client) {
+    this.client = client;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path home = Path.of(System.getProperty("cnm.home", "..")).toAbsolutePath().normalize();
+    Path state = Files.createTempDirectory("cnm-bench-e2e");
+    LabAccess lab = new LabAccess(state, home);
+    try {
+      lab.run("up", "--nodes", "1");
+      sandboxes(520);
+      try (KubernetesClient client = lab.client()) {
+        new E2eBench(client).run(lab);
+      }
+    } finally {
+      lab.run("down");
+    }
+  }
+
+  /** Bare sandboxes cnmlab-b0..., as `cnm-lab sandbox add` makes them, in one ip -batch. */
+  static void sandboxes(int n) throws Exception {
+    StringBuilder batch = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      batch.append("netns add cnmlab-b").append(i).append('\n');
+    }
+    sh(batch.toString(), "ip", "-batch", "-");
+    batch.setLength(0);
+    for (int i = 0; i < n; i++) {
+      batch.append("-n cnmlab-b").append(i).append(" link set lo up\n");
+    }
+    sh(batch.toString(), "ip", "-batch", "-");
+  }
+
+  static void sh(String stdin, String... cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
+    }
+  }
+
+  private void run(LabAccess lab) throws Exception {
+    client.resource(LabAccess.<io.cnm.api.v1alpha1.CnmNetwork>load(client, """
+        apiVersion: cnm.io/v1alpha1
+        kind: CnmNetwork
+        metadata: {name: bench}
+        spec:
+          driver: bridge
+          ipam: {config: [{subnet: 10.80.0.0/22}]}
+        """)).create();
+    SharedIndexInformer<CnmEndpoint> watch = client.resources(CnmEndpoint.class).inNamespace(NS).inform(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(CnmEndpoint e) {
+        seen(e);
+      }
+
+      @Override
+      public void onUpdate(CnmEndpoint a, CnmEndpoint b) {
+        seen(b);
+      }
+
+      @Override
+      public void onDelete(CnmEndpoint e, boolean unknown) {}
+    });
+    // The floor's trivial controller: on a ConfigMap's ADD, one write; the watch records when that write comes back.
+    SharedIndexInformer<ConfigMap> floor = client.configMaps().inNamespace(NS).withLabel("bench", "floor").inform(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(ConfigMap c) {
+        client.configMaps().inNamespace(NS).withName(c.getMetadata().getName()).edit(x -> {
+          x.setData(Map.of("handled", "yes"));
+          return x;
+        });
+      }
+
+      @Override
+      public void onUpdate(ConfigMap a, ConfigMap b) {
+        if (b.getData() != null && b.getData().containsKey("handled")) {
+          floorSeen.putIfAbsent(b.getMetadata().getName(), System.nanoTime());
+        }
+      }
+
+      @Override
+      public void onDelete(ConfigMap c, boolean unknown) {}
+    });
+    try {
+      List<Long> floor1 = floor("a");
+      long burst20 = burst(0, 20);
+      Samples at20 = samples(20);
+      long burst480 = burst(20, 500);
+      Samples at500 = samples(500);
+      List<Long> floor2 = floor("b");
+      List<Long> floorAll = new ArrayList<>(floor1);
+      floorAll.addAll(floor2);
+      double floorMedian = median(floorAll);
+      System.out.println();
+      System.out.println("create -> Ready + Realized, seen on a watch (ms), " + SAMPLES + " endpoints created one at a time:");
+      System.out.printf("  %-28s %8s %8s %8s   %s%n", "", "min", "median", "p95", "median split: operator (create->Ready) + daemon (Ready->Realized)");
+      at20.print("20 endpoints on the node");
+      at500.print("500 endpoints on the node");
+      System.out.printf("  %-28s %8.1f %8.1f %8.1f%n", "API floor (create + 1 write)", min(floorAll), floorMedian, p95(floorAll));
+      System.out.printf("ratios: median at 500 / at 20 = %.2f (target <= 1.25); median at 500 / API floor = %.2f (target <= 3)%n",
+          median(at500.total) / median(at20.total), median(at500.total) / floorMedian);
+      System.out.printf("bursts: 20 endpoints at once, all Realized in %d ms; 480 more at once, all Realized in %d ms (%.1f ms each)%n",
+          burst20, burst480, burst480 / 480.0);
+      System.out.printf("RSS after 500 endpoints: node-daemon %d MiB, lab API server + operator %d MiB%n",
+          lab.rssMiB("node-daemon-node1"), lab.rssMiB("api"));
+    } finally {
+      watch.close();
+      floor.close();
+    }
+  }
+
+  private void seen(CnmEndpoint e) {
+    if (e.getStatus() == null) {
+      return;
+    }
+    long now = System.nanoTime();
+    String n = e.getMetadata().getName();
+    if (Conditions.isTrue(e.getStatus().getConditions(), Conditions.READY)) {
+      readyAt.putIfAbsent(n, now);
+    }
+    if (Conditions.isTrue(e.getStatus().getConditions(), Conditions.REALIZED)) {
+      realizedAt.putIfAbsent(n, now);
+    }
+  }
+
+  private CnmEndpoint endpoint(String name, int sandbox) {
+    return LabAccess.load(client, "apiVersion: cnm.io/v1alpha1\nkind: CnmEndpoint\nmetadata: {name: " + name + "}\nspec:\n  network: bench\n"
+        + "  sandbox: {nodeName: node1, netnsPath: /run/netns/cnmlab-b" + sandbox + "}\n");
+  }
+
+  /** Endpoints e{from}..e{to-1} created at once; the time until all are realized. */
+  private long burst(int from, int to) throws InterruptedException {
+    long t0 = System.nanoTime();
+    IntStream.range(from, to).parallel().forEach(i -> client.resource(endpoint("e" + i, i)).create());
+    await(() -> IntStream.range(from, to).allMatch(i -> realizedAt.containsKey("e" + i)), 600, "burst " + from + ".." + to);
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+
+  record Samples(List<Double> total, List<Double> operator, List<Double> daemon) {
+    void print(String what) {
+      System.out.printf("  %-28s %8.1f %8.1f %8.1f   %.1f + %.1f%n", what, min(total), median(total), p95(total), median(operator),
+          median(daemon));
+    }
+  }
+
+  /** One endpoint at a time on sandboxes 500..519 (each deleted again, so the count on the node stays). */
+  private Samples samples(int onNode) throws InterruptedException {
+    List<Double> total = new ArrayList<>();
+    List<Double> op = new ArrayList<>();
+    List<Double> dm = new ArrayList<>();
+    for (int k = 0; k < SAMPLES + 3; k++) {
+      String name = "s" + onNode + "-" + k;
+      long t0 = System.nanoTime();
+      client.resource(endpoint(name, 500 + (k % 20))).create();
+      await(() -> readyAt.containsKey(name) && realizedAt.containsKey(name), 30, name);
+      if (k >= 3) { // the first few warm up the paths
+        total.add((Math.max(readyAt.get(name), realizedAt.get(name)) - t0) / 1e6);
+        op.add((readyAt.get(name) - t0) / 1e6);
+        dm.add(Math.max(0, realizedAt.get(name) - readyAt.get(name)) / 1e6);
+      }
+      client.resources(CnmEndpoint.class).inNamespace(NS).withName(name).delete();
+      await(() -> client.resources(CnmEndpoint.class).inNamespace(NS).withName(name).get() == null, 30, name + " gone");
+    }
+    return new Samples(total, op, dm);
+  }
+
+  private List<Long> floor(String tag) throws InterruptedException {
+    List<Long> out = new ArrayList<>();
+    for (int k = 0; k < SAMPLES + 3; k++) {
+      String name = "floor-" + tag + k;
+      long t0 = System.nanoTime();
+      client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName(name).addToLabels("bench", "floor")
+          .endMetadata().build()).create();
+      await(() -> floorSeen.containsKey(name), 30, name);
+      if (k >= 3) {
+        out.add((floorSeen.get(name) - t0) / 1_000_000);
+      }
+      client.configMaps().inNamespace(NS).withName(name).delete();
+    }
+    return out;
+  }
+
+  static void await(java.util.function.BooleanSupplier c, int seconds, String what) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!c.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new IllegalStateException("not within " + seconds + " s: " + what);
+      }
+      Thread.sleep(1);
+    }
+  }
+
+  static double median(List<? extends Number> v) {
+    return pct(v, 0.5);
+  }
+
+  static double p95(List<? extends Number> v) {
+    return pct(v, 0.95);
+  }
+
+  static double min(List<? extends Number> v) {
+    return pct(v, 0);
+  }
+
+  static double pct(List<? extends Number> v, double q) {
+    List<Double> s = v.stream().map(Number::doubleValue).sorted().collect(Collectors.toCollection(ArrayList::new));
+    Collections.sort(s);
+    return s.get((int) Math.min(s.size() - 1, Math.round(q * (s.size() - 1))));
+  }
+}
