@@ -85,4 +85,4 @@ bench-services:
 
 ## bench-e2e: on cnm-lab, a CnmEndpoint created through the API until a watch sees it Ready and Realized, with 20 and 500 endpoints on the node, beside the API's floor; bursts; RSS.
 bench-e2e: build
-	$(MVN) -pl e2e test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.cnm.lab.bench.E2eBench -Dcnm.home=$(CURDIR) -q
+	java -Dcnm.home=$(CURDIR) -cp e2e/target/cnm-lab.jar:e2e/target/test-classes io.cnm.lab.bench.E2eBench

@@ -9,7 +9,6 @@ import io.cnm.operator.recovery.NodeSubnets;
 import io.cnm.operator.service.ServiceReconciler;
 import io.cnm.operator.status.EventRecorder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.javaoperatorsdk.operator.Operator;
 import io.fabric8.mockwebserver.Context;
@@ -36,7 +35,7 @@ public final class LabServer {
     java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
     Path state = Path.of(args[0]);
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(), false);
+        new io.cnm.api.status.ApiServerDispatcher(), false);
     server.init(InetAddress.getByName("127.0.0.1"), 0);
     KubernetesClient client = CnmLab.client(server.getPort());
     CnmLab.seedApi(client, Integer.parseInt(args[1]));

@@ -8,9 +8,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * Writes one writer's part of a status that two writers share (the operator's Ready and
- * addresses, the node-daemon's Realized and interface on a CnmEndpoint). Each write reads the
- * object fresh, changes only its writer's part, and replaces the status with the resourceVersion
- * it read: a write in between makes the API server refuse with a conflict, and the change is made
+ * addresses, the node-daemon's Realized and interface on a CnmEndpoint). Each write changes only
+ * its writer's part of the object (first the caller's copy, then as read fresh), and replaces the
+ * status with that object's resourceVersion: a write in between makes the API server refuse with a conflict, and the change is made
  * again on the newer object. Neither writer can so erase the other's part, whatever its cache
  * held. (Server-side apply would do the same with field managers; this path is the one that can
  * be tested here, so it is the one that ships.)
@@ -35,13 +35,20 @@ public final class StatusUpdates {
    */
   public static <T extends HasMetadata> T update(KubernetesClient client, T like, UnaryOperator<T> change) {
     KubernetesClientException last = null;
+    // First from the caller's copy (a cache's, usually current): one request instead of two. A stale copy
+    // carries a stale resourceVersion, which the API server refuses, and the next attempts read fresh.
+    boolean fromCopy = like.getMetadata().getResourceVersion() != null;
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-      T fresh = client.resource(like).get();
+      T fresh = fromCopy ? client.getKubernetesSerialization().clone(like) : client.resource(like).get();
       if (fresh == null) {
         return null;
       }
       T changed = change.apply(fresh);
       if (changed == null) {
+        if (fromCopy) {
+          fromCopy = false; // nothing to write according to the copy: make sure on the object as it is now
+          continue;
+        }
         return null;
       }
       try {
@@ -51,7 +58,10 @@ public final class StatusUpdates {
           throw e;
         }
         last = e;
-        pause(attempt);
+        if (!fromCopy) {
+          pause(attempt);
+        }
+        fromCopy = false;
       }
     }
     throw new IllegalStateException("the status of " + like.getKind() + " " + like.getMetadata().getName() + " kept changing under "

@@ -63,11 +63,13 @@ public final class E2eBench {
       batch.append("netns add cnmlab-b").append(i).append('\n');
     }
     sh(batch.toString(), "ip", "-batch", "-");
-    batch.setLength(0);
-    for (int i = 0; i < n; i++) {
-      batch.append("-n cnmlab-b").append(i).append(" link set lo up\n");
-    }
-    sh(batch.toString(), "ip", "-batch", "-");
+    IntStream.range(0, n).parallel().forEach(i -> {
+      try {
+        sh("", "ip", "-n", "cnmlab-b" + i, "link", "set", "lo", "up");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
   }
 
   static void sh(String stdin, String... cmd) throws Exception {

@@ -19,6 +19,8 @@ import io.cnm.operator.status.EventRecorder;
 import io.cnm.operator.status.Statuses;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -162,19 +164,20 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
         events.warning(ep, e.reason(), e.getMessage());
       }
     }
-    if (node != null && relabel(ep, node)) {
+    CnmEndpoint current = ep;
+    Map<String, String> labels = node == null ? null : relabeled(ep, node);
+    if (labels != null) {
       // Labels first (the node-daemon selects its endpoints by cnm.io/node), so a Ready endpoint is already labelled.
-      Map<String, String> labels = ep.getMetadata().getLabels();
-      context.getClient().resources(CnmEndpoint.class).inNamespace(ep.getMetadata().getNamespace()).withName(ep.getMetadata().getName())
-          .edit(e -> {
-        e.getMetadata().setLabels(labels);
-        return e;
-      });
+      // One merge patch; the object it returns carries the resourceVersion the status write then goes with.
+      var client = context.getClient();
+      current = client.resources(CnmEndpoint.class).inNamespace(ep.getMetadata().getNamespace()).withName(ep.getMetadata().getName())
+          .patch(PatchContext.of(PatchType.JSON_MERGE),
+              client.getKubernetesSerialization().asJson(Map.of("metadata", Map.of("labels", labels))));
     }
     if (!Statuses.same(status, ep.getStatus())) {
       // The node-daemon writes Realized and the interface on the same status: only the operator's part is written,
-      // onto the object as it is now (not this reconcile's cached copy), so the daemon's is never erased.
-      EndpointStatusOwners.writeOperatorPart(context.getClient(), ep, status);
+      // with the resourceVersion of the copy it is made on (refused if stale, then made again), so the daemon's is never erased.
+      EndpointStatusOwners.writeOperatorPart(context.getClient(), current, status);
     }
     UpdateControl<CnmEndpoint> control = UpdateControl.noUpdate();
     if (error != null) {
@@ -233,16 +236,12 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
     EndpointStatusOwners.writeOperatorPart(context.getClient(), loser, st);
   }
 
-  /** Sets the node and network labels; true when they changed. */
-  private static boolean relabel(CnmEndpoint ep, String node) {
+  /** The labels with the node and network set, or null when they are already so (the cached object is not changed). */
+  private static Map<String, String> relabeled(CnmEndpoint ep, String node) {
     Map<String, String> labels = new HashMap<>(ep.getMetadata().getLabels() == null ? Map.of() : ep.getMetadata().getLabels());
     String oldNode = labels.put(CnmEndpoint.NODE_LABEL, node);
     String oldNet = labels.put(CnmEndpoint.NETWORK_LABEL, ep.getSpec().getNetwork());
-    if (node.equals(oldNode) && ep.getSpec().getNetwork().equals(oldNet)) {
-      return false;
-    }
-    ep.getMetadata().setLabels(labels);
-    return true;
+    return node.equals(oldNode) && ep.getSpec().getNetwork().equals(oldNet) ? null : labels;
   }
 
   private static boolean ownerPodIsGone(CnmEndpoint ep, Optional<Pod> pod) {

@@ -46,7 +46,7 @@ public final class OperatorHarness implements AutoCloseable {
     // cancelled timer ("Task already scheduled or cancelled", thrown on a JOSDK worker thread). Awaitility would
     // fail whatever test is awaiting at that moment with it; it is not that test's failure.
     Awaitility.doNotCatchUncaughtExceptionsByDefault();
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new ApiServerDispatcher(), false);
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new io.cnm.api.status.ApiServerDispatcher(), false);
     server.init();
     client = server.createClient();
     io.cnm.api.crd.Crds.install(client);

@@ -1,4 +1,4 @@
-package io.cnm.operator.api;
+package io.cnm.api.status;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * refused with 409 Conflict (the mock enforces it on the object itself, not on /status). The
  * status writes of the operator and the node-daemon rely on exactly this rule.
  */
-final class ApiServerDispatcher extends KubernetesCrudDispatcher {
+public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Override
