@@ -36,6 +36,14 @@ public final class LabAccess {
     return -1;
   }
 
+  /** CPU time (user + system) one of the lab's processes has used so far, in ms. */
+  public long cpuMillis(String process) throws Exception {
+    String pid = Files.readString(state.resolve("pids").resolve(process)).trim();
+    String stat = Files.readString(Path.of("/proc", pid, "stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10; // utime, stime in clock ticks (USER_HZ 100)
+  }
+
   /** One object from YAML, as our classes. */
   @SuppressWarnings("unchecked")
   public static <T extends HasMetadata> T load(KubernetesClient client, String yaml) {

@@ -129,7 +129,11 @@ public final class E2eBench {
       List<Long> floor1 = floor("a");
       long burst20 = burst(0, 20);
       Samples at20 = samples(20);
+      long api0 = lab.cpuMillis("api");
+      long daemon0 = lab.cpuMillis("node-daemon-node1");
       long burst480 = burst(20, 500);
+      double apiCpu = 100.0 * (lab.cpuMillis("api") - api0) / burst480;
+      double daemonCpu = 100.0 * (lab.cpuMillis("node-daemon-node1") - daemon0) / burst480;
       Samples at500 = samples(500);
       List<Long> floor2 = floor("b");
       List<Long> floorAll = new ArrayList<>(floor1);
@@ -145,6 +149,8 @@ public final class E2eBench {
           median(at500.total) / median(at20.total), median(at500.total) / floorMedian);
       System.out.printf("bursts: 20 endpoints at once, all Realized in %d ms; 480 more at once, all Realized in %d ms (%.1f ms each)%n",
           burst20, burst480, burst480 / 480.0);
+      System.out.printf("  CPU during the 480: lab API server + operator %.0f%%, node-daemon %.0f%% (of one core; the machine has %d)%n",
+          apiCpu, daemonCpu, Runtime.getRuntime().availableProcessors());
       System.out.printf("RSS after 500 endpoints: node-daemon %d MiB, lab API server + operator %d MiB%n",
           lab.rssMiB("node-daemon-node1"), lab.rssMiB("api"));
     } finally {
