@@ -17,7 +17,8 @@ import java.util.function.Supplier;
 
 /**
  * The embedded DNS servers of one node: one UDP socket at 127.0.0.11:53 inside each sandbox,
- * all served by one event loop in the daemon. The socket is created inside the sandbox (on a
+ * all served by one event loop in the daemon. Local names are answered on a fast path from
+ * answers encoded once per records snapshot ({@link FastPath}); the rest through Netty's DNS codec. The socket is created inside the sandbox (on a
  * thread that joined its namespace); the event loop was started in the node's namespace before
  * any such switch, so its thread never lives in a sandbox.
  */
@@ -27,12 +28,24 @@ public final class DnsServer implements AutoCloseable {
   private final EventLoopGroup group = new NioEventLoopGroup(1);
   private final Supplier<DnsRecords> records;
   private final Upstream upstream;
+  private volatile EncodedAnswers answers = new EncodedAnswers(DnsRecords.EMPTY);
 
   public DnsServer(Supplier<DnsRecords> records, Upstream upstream) {
     this.records = records;
     this.upstream = upstream;
     // Start the loop thread now, from the node's namespace: threads inherit their creator's.
     group.submit(() -> { }).syncUninterruptibly();
+  }
+
+  /** The encoded answers of the current records: made anew, empty, whenever the agent swaps in a new snapshot. */
+  EncodedAnswers answers() {
+    DnsRecords now = records.get();
+    EncodedAnswers a = answers;
+    if (a.records != now) {
+      a = new EncodedAnswers(now);
+      answers = a;
+    }
+    return a;
   }
 
   /** Binds a server at 127.0.0.11 inside the sandbox; close the returned channel to stop it. */
@@ -46,7 +59,8 @@ public final class DnsServer implements AutoCloseable {
         .handler(new ChannelInitializer<DatagramChannel>() {
           @Override
           protected void initChannel(DatagramChannel ch) {
-            ch.pipeline().addLast(new DatagramDnsQueryDecoder(), new ResponseEncoder(), new DnsHandler(sandboxId, records, upstream));
+            ch.pipeline().addLast(new FastPath(sandboxId, DnsServer.this::answers), new DatagramDnsQueryDecoder(), new ResponseEncoder(),
+                new DnsHandler(sandboxId, records, upstream));
           }
         });
     return sandbox.run(() -> b.bind(new InetSocketAddress(address, port)).sync().channel());

@@ -23,10 +23,15 @@ public final class DnsClient {
 
   public static Reply query(NetNamespace ns, String server, int port, String name, int type, int timeoutMs) {
     int id = 4242;
-    byte[] raw = ns.run(() -> {
+    byte[] raw = exchange(ns, server, port, RawDns.query(id, name, type), timeoutMs);
+    return raw == null ? null : parse(raw, id);
+  }
+
+  /** Sends these bytes as a query and returns the reply's bytes (null on timeout). */
+  public static byte[] exchange(NetNamespace ns, String server, int port, byte[] q, int timeoutMs) {
+    return ns.run(() -> {
       try (DatagramSocket s = new DatagramSocket()) {
         s.setSoTimeout(timeoutMs);
-        byte[] q = RawDns.query(id, name, type);
         s.send(new DatagramPacket(q, q.length, new InetSocketAddress(server, port)));
         byte[] buf = new byte[4096];
         DatagramPacket p = new DatagramPacket(buf, buf.length);
@@ -38,7 +43,6 @@ public final class DnsClient {
         return null;
       }
     });
-    return raw == null ? null : parse(raw, id);
   }
 
   static Reply parse(byte[] m, int id) {

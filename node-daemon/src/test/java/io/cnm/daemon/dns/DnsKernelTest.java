@@ -92,6 +92,34 @@ class DnsKernelTest {
   }
 
   @Test
+  void localAnswers_echoTheQuestionAsSpelledAndTheId_rotate_andFollowTheRecords() {
+    java.util.concurrent.atomic.AtomicReference<DnsRecords> now = new java.util.concurrent.atomic.AtomicReference<>(new DnsRecords(
+        Map.of("web", Set.of("ns/back")), Map.of("ns/back", Map.of("db", List.of(IpAddress.parse("10.0.2.2"), IpAddress.parse("10.0.2.3")))),
+        Map.of("ns/back", "back")));
+    server = new DnsServer(now::get, (n, t) -> CompletableFuture.failedFuture(new IllegalStateException("none")));
+    NetNamespace web = ns.create("web");
+    server.serve(web, "web", 53);
+    // 0x20 mixed case, as some resolvers send it to foil spoofing: the reply must carry the question exactly as asked.
+    byte[] q = RawDns.query(777, "db.back", 1);
+    q[13] = 'D';
+    q[17] = 'A';
+    List<String> firsts = new java.util.ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      byte[] r = DnsClient.exchange(web, "127.0.0.11", 53, q, 2000);
+      assertThat(java.util.Arrays.copyOfRange(r, 12, q.length)).isEqualTo(java.util.Arrays.copyOfRange(q, 12, q.length));
+      DnsClient.Reply reply = DnsClient.parse(r, 777);
+      assertThat(reply.rcode()).isEqualTo("NoError");
+      assertThat(reply.addresses()).containsExactlyInAnyOrder("10.0.2.2", "10.0.2.3");
+      firsts.add(reply.addresses().get(0));
+    }
+    assertThat(firsts).as("multi-address answers rotate").doesNotHaveDuplicates();
+    assertThat(DnsClient.query(web, "127.0.0.11", 53, "db", 28, 2000)).isEqualTo(new DnsClient.Reply("NoError", List.of()));
+    now.set(new DnsRecords(Map.of("web", Set.of("ns/back")), Map.of("ns/back", Map.of("db", List.of(IpAddress.parse("10.0.2.9")))),
+        Map.of("ns/back", "back")));
+    assertThat(DnsClient.query(web, "127.0.0.11", 53, "db", 1, 2000).addresses()).containsExactly("10.0.2.9");
+  }
+
+  @Test
   void deadUpstream_answersServfailInsteadOfHanging() {
     upstream = new UdpUpstream(List.of(new InetSocketAddress("198.18.0.3", 53)), 500, node);
     server = new DnsServer(() -> records, upstream);

@@ -1,0 +1,150 @@
+package io.cnm.daemon.bench;
+
+import io.cnm.api.net.IpAddress;
+import io.cnm.daemon.dns.DnsRecords;
+import io.cnm.daemon.dns.DnsServer;
+import io.cnm.daemon.kernel.TestNamespaces;
+import io.cnm.daemon.netns.NetNamespace;
+import io.netty.channel.Channel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The embedded DNS against dnsmasq (Debian's dnsmasq-base), each in a namespace of this
+ * benchmark's own, answering the same name (web, A 10.0.0.5: ours from its records, dnsmasq's
+ * from an addn-hosts file), loaded by dnsperf from inside that namespace over loopback. Per
+ * round and server: throughput with 50 queries in flight (10 s), then latency at 1,000 qps
+ * (10 s, every reply's latency from dnsperf -v). Three rounds, servers alternating.
+ */
+public final class DnsBench {
+  static final int SECONDS = 10;
+  static final Pattern QPS = Pattern.compile("Queries per second:\\s+([0-9.]+)");
+  static final Pattern LOST = Pattern.compile("Queries lost:\\s+(\\d+)");
+  static final Pattern COMPLETED = Pattern.compile("Queries completed:\\s+(\\d+)");
+  static final Pattern REPLY = Pattern.compile("^> \\S+ web A ([0-9.]+)$", Pattern.MULTILINE);
+
+  /** @param cpuPerQuery the server's CPU time per answered query under load, in microseconds (its whole process) */
+  record Result(double qps, long lost, double p50, double p99, double cpuPerQuery) {}
+
+  public static void main(String[] args) throws Exception {
+    TestNamespaces.assumeKernelTestsCanRun();
+    for (String tool : List.of("dnsperf", "dnsmasq")) {
+      if (!Files.isExecutable(Path.of("/usr/bin", tool)) && !Files.isExecutable(Path.of("/usr/sbin", tool))) {
+        System.err.println("bench-dns needs " + tool + ": apt-get install -y dnsperf dnsmasq-base");
+        System.exit(2);
+      }
+    }
+    Path dir = Files.createTempDirectory("cnm-bench-dns");
+    Path queries = dir.resolve("queries");
+    Files.writeString(queries, "web A\n");
+    Path hosts = dir.resolve("hosts");
+    Files.writeString(hosts, "10.0.0.5 web\n");
+    DnsRecords records = new DnsRecords(Map.of("sb", Set.of("n1")), Map.of("n1", Map.of("web", List.of(IpAddress.parse("10.0.0.5")))),
+        Map.of("n1", "bench"));
+    try (TestNamespaces ns = new TestNamespaces();
+         DnsServer cnm = new DnsServer(() -> records, (n, t) -> CompletableFuture.failedFuture(new IllegalStateException("no upstream")))) {
+      NetNamespace ours = ns.create("dns-cnm");
+      ns.create("dns-masq");
+      Channel ch = cnm.serve(ours, "sb", 53);
+      Process masq = new ProcessBuilder("ip", "netns", "exec", ns.fullName("dns-masq"), "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
+          "--no-resolv", "--no-hosts", "--addn-hosts=" + hosts, "--listen-address=127.0.0.1", "--bind-interfaces", "--port=53",
+          "--user=root", "--pid-file=").redirectErrorStream(true).redirectOutput(dir.resolve("dnsmasq.log").toFile()).start();
+      try {
+        Thread.sleep(500);
+        List<Result> c = new ArrayList<>();
+        List<Result> m = new ArrayList<>();
+        for (int round = 1; round <= 3; round++) {
+          c.add(run(ns.fullName("dns-cnm"), DnsServer.ADDRESS, queries, DnsBench::ownCpuNanos));
+          m.add(run(ns.fullName("dns-masq"), "127.0.0.1", queries, () -> cpuNanos(masq.pid())));
+          System.out.printf("round %d: cnm %.0f qps, %.2f us CPU/query (p50 %.3f ms, p99 %.3f ms at 1,000 qps); dnsmasq %.0f qps, %.2f us "
+              + "CPU/query (p50 %.3f, p99 %.3f)%n", round, c.get(round - 1).qps(), c.get(round - 1).cpuPerQuery(), c.get(round - 1).p50(),
+              c.get(round - 1).p99(), m.get(round - 1).qps(), m.get(round - 1).cpuPerQuery(), m.get(round - 1).p50(), m.get(round - 1).p99());
+        }
+        System.out.println();
+        System.out.printf("%-10s %12s %16s %14s %14s %8s%n", "", "qps (50 in flight)", "CPU us/query", "p50 @1k qps", "p99 @1k qps", "lost");
+        print("cnm", c);
+        print("dnsmasq", m);
+        System.out.printf("cnm / dnsmasq throughput, per round: %s (target >= 2)%n",
+            String.join(", ", java.util.stream.IntStream.range(0, 3).mapToObj(i -> String.format("%.2f", c.get(i).qps() / m.get(i).qps())).toList()));
+        System.out.printf("dnsmasq / cnm CPU per query, per round: %s (above 1: cnm spends less per query)%n",
+            String.join(", ", java.util.stream.IntStream.range(0, 3).mapToObj(i -> String.format("%.2f", m.get(i).cpuPerQuery() / c.get(i).cpuPerQuery()))
+                .toList()));
+      } finally {
+        masq.destroy();
+        ch.close().syncUninterruptibly();
+      }
+    }
+  }
+
+  static void print(String who, List<Result> r) {
+    System.out.printf("%-10s %12s %16s %14s %14s %8d%n", who, range(r.stream().map(Result::qps).toList(), "%.0f"),
+        range(r.stream().map(Result::cpuPerQuery).toList(), "%.2f"),
+        range(r.stream().map(Result::p50).toList(), "%.3f") + " ms", range(r.stream().map(Result::p99).toList(), "%.3f") + " ms",
+        r.stream().mapToLong(Result::lost).sum());
+  }
+
+  static String range(List<Double> v, String fmt) {
+    double lo = Collections.min(v);
+    double hi = Collections.max(v);
+    return String.format(fmt, lo) + "-" + String.format(fmt, hi);
+  }
+
+  /** This JVM's CPU time: the embedded DNS runs in it, with its GC and compiler threads (Maven's own threads idle). */
+  static long ownCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  static long cpuNanos(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // utime + stime, USER_HZ 100
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static Result run(String namespace, String server, Path queries, java.util.function.LongSupplier cpu) throws Exception {
+    long cpu0 = cpu.getAsLong();
+    String load = dnsperf(namespace, server, queries, "-l", String.valueOf(SECONDS), "-q", "50", "-c", "1", "-T", "1");
+    double cpuPerQuery = (cpu.getAsLong() - cpu0) / 1000.0 / number(COMPLETED, load);
+    String paced = dnsperf(namespace, server, queries, "-l", String.valueOf(SECONDS), "-Q", "1000", "-q", "50", "-v");
+    List<Double> lat = new ArrayList<>();
+    Matcher r = REPLY.matcher(paced);
+    while (r.find()) {
+      lat.add(Double.parseDouble(r.group(1)) * 1000);
+    }
+    Collections.sort(lat);
+    if (lat.isEmpty()) {
+      throw new IllegalStateException("no replies at 1,000 qps from " + server + ":\n" + paced.lines().limit(20).toList());
+    }
+    return new Result(number(QPS, load), (long) number(LOST, load) + (long) number(LOST, paced), lat.get(lat.size() / 2),
+        lat.get((int) Math.min(lat.size() - 1, Math.round(lat.size() * 0.99))), cpuPerQuery);
+  }
+
+  static double number(Pattern p, String text) {
+    Matcher m = p.matcher(text);
+    if (!m.find()) {
+      throw new IllegalStateException("dnsperf said: " + text);
+    }
+    return Double.parseDouble(m.group(1));
+  }
+
+  static String dnsperf(String namespace, String server, Path queries, String... opts) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", namespace, "dnsperf", "-s", server, "-d", queries.toString()));
+    cmd.addAll(List.of(opts));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    return out;
+  }
+}
