@@ -204,7 +204,10 @@ public final class CnmLab {
     env.put("CNM_PLUGINS_SPEC_DIRS", pluginSpecs("node" + node).toString());
     env.put("CNM_STATE_DIR", state.resolve("daemon-state").toString());
     env.putAll(daemonEnv);
-    procs.start("node-daemon-node" + node, List.of(java(), "-jar", daemonApp.toString()), env);
+    List<String> cmd = new java.util.ArrayList<>(List.of(java()));
+    cmd.addAll(daemonJvmOptions());
+    cmd.addAll(List.of("-jar", daemonApp.toString()));
+    procs.start("node-daemon-node" + node, cmd, env);
   }
 
   /** Where a node's daemon (or, for "operator", the lab's operator) finds Docker plugin sockets: its /run/docker/plugins. */
@@ -573,6 +576,24 @@ public final class CnmLab {
   }
 
   // ---- helpers
+
+  /**
+   * The daemon's JVM settings as the chart ships them (nodeDaemon.jvmOptions in the chart's values),
+   * so the lab measures what a cluster runs; CNM_LAB_DAEMON_JAVA_OPTS replaces them.
+   */
+  List<String> daemonJvmOptions() {
+    String opts = System.getenv("CNM_LAB_DAEMON_JAVA_OPTS");
+    if (opts == null) {
+      try {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?ms)^nodeDaemon:.*?^  jvmOptions: \"([^\"]*)\"")
+            .matcher(Files.readString(home.resolve("helm/cnm-operator/values.yaml")));
+        opts = m.find() ? m.group(1) : "";
+      } catch (IOException e) {
+        opts = ""; // a lab outside the repository: the JVM's defaults
+      }
+    }
+    return opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+"));
+  }
 
   static String java() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -21,6 +21,11 @@ public final class LabAccess {
     return lab.run(args);
   }
 
+  /** The JVM options the lab's daemons run with (the chart's). */
+  public java.util.List<String> daemonJvmOptions() {
+    return lab.daemonJvmOptions();
+  }
+
   public KubernetesClient client() {
     return lab.client();
   }
@@ -34,6 +39,40 @@ public final class LabAccess {
       }
     }
     return -1;
+  }
+
+  /** The process's heap in use, in MiB, from jcmd GC.heap_info (every generation's "used"); -1 when jcmd cannot tell. */
+  public long heapUsedMiB(String process) throws Exception {
+    String pid = Files.readString(state.resolve("pids").resolve(process)).trim();
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), pid, "GC.heap_info")
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K").matcher(out);
+    long kib = 0;
+    boolean any = false;
+    while (m.find()) {
+      kib += Long.parseLong(m.group(1));
+      any = true;
+    }
+    return any ? kib / 1024 : -1;
+  }
+
+  /** Committed native memory by category (jcmd VM.native_memory summary), when the JVM runs with -XX:NativeMemoryTracking; else empty. */
+  public String nativeMemory(String process) throws Exception {
+    String pid = Files.readString(state.resolve("pids").resolve(process)).trim();
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), pid, "VM.native_memory", "summary",
+        "scale=MB").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^-\\s+([A-Za-z ]+?) \\(reserved=\\d+MB, committed=(\\d+)MB\\)").matcher(out);
+    StringBuilder sb = new StringBuilder();
+    while (m.find()) {
+      if (Integer.parseInt(m.group(2)) > 0) {
+        sb.append(sb.isEmpty() ? "" : ", ").append(m.group(1).trim()).append(' ').append(m.group(2)).append(" MB");
+      }
+    }
+    return sb.toString();
   }
 
   /** CPU time (user + system) one of the lab's processes has used so far, in ms. */

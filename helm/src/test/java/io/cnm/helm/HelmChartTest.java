@@ -172,6 +172,21 @@ class HelmChartTest {
   }
 
   @Test
+  void nodeDaemonJvm_boundsWhatItReserves_wellUnderTheContainersMemoryLimit() {
+    Container c = one(io.fabric8.kubernetes.api.model.apps.DaemonSet.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+    String opts = env(c, "JAVA_TOOL_OPTIONS");
+    long mib = 0;
+    for (String flag : List.of("-Xmx", "-XX:MaxMetaspaceSize=", "-XX:ReservedCodeCacheSize=", "-XX:MaxDirectMemorySize=")) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(flag) + "(\\d+)m").matcher(opts);
+      assertThat(m.find()).as("%s bounded in %s", flag, opts).isTrue();
+      mib += Long.parseLong(m.group(1));
+    }
+    long limit = c.getResources().getLimits().get("memory").getNumericalAmount().longValue() / (1024 * 1024);
+    // Threads' stacks, the JVM's own structures and libnftables live outside these: keep a quarter of the limit for them.
+    assertThat(mib).as("heap + metaspace + code cache + direct memory against the %d MiB limit", limit).isLessThanOrEqualTo(limit * 3 / 4);
+  }
+
+  @Test
   void uninstall_aPreDeleteHookRunsTheOperatorsCleanup_withRightsOnCnmObjectsOnly() {
     // helm template (helm-java) leaves hooks out: the hook's template is rendered as a plain manifest to be read.
     assertThat(hookJob).as("the Job is a pre-delete hook").contains("helm.sh/hook: pre-delete");

@@ -151,8 +151,12 @@ public final class E2eBench {
           burst20, burst480, burst480 / 480.0);
       System.out.printf("  CPU during the 480: lab API server + operator %.0f%%, node-daemon %.0f%% (of one core; the machine has %d)%n",
           apiCpu, daemonCpu, Runtime.getRuntime().availableProcessors());
-      System.out.printf("RSS after 500 endpoints: node-daemon %d MiB, lab API server + operator %d MiB%n",
-          lab.rssMiB("node-daemon-node1"), lab.rssMiB("api"));
+      System.out.printf("after 500 endpoints: node-daemon RSS %d MiB (heap in use %d MiB; JVM options %s), lab API server + operator "
+          + "RSS %d MiB%n", lab.rssMiB("node-daemon-node1"), lab.heapUsedMiB("node-daemon-node1"), lab.daemonJvmOptions(), lab.rssMiB("api"));
+      String nmt = lab.nativeMemory("node-daemon-node1");
+      if (!nmt.isEmpty()) {
+        System.out.println("  node-daemon's committed memory by category: " + nmt);
+      }
     } finally {
       watch.close();
       floor.close();
