@@ -69,12 +69,7 @@ class LabOverlayTest {
 
   @AfterAll
   void down() throws Exception {
-    if (client != null) {
-      client.close();
-    }
-    if (lab != null) {
-      LabRuns.down(lab, state, "overlay");
-    }
+    LabRuns.close(client, lab, state, "overlay");
   }
 
   void apply(String yaml) throws Exception {

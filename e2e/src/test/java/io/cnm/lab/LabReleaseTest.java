@@ -70,12 +70,7 @@ class LabReleaseTest {
 
   @AfterAll
   void down() throws Exception {
-    if (client != null) {
-      client.close();
-    }
-    if (lab != null) {
-      LabRuns.down(lab, state, "release");
-    }
+    LabRuns.close(client, lab, state, "release");
   }
 
   /** The node's veths on a bridge of ours (their peers are the sandboxes' interfaces). */

@@ -43,6 +43,16 @@ final class LabRuns {
     assertThat(LabDemoTest.labNamespacesExist()).as("namespaces left by down").isFalse();
   }
 
+  /** A lab test's end: its client closed, then the lab down as {@link #down} (either may never have been made). */
+  static void close(KubernetesClient client, CnmLab lab, Path state, String name) throws Exception {
+    if (client != null) {
+      client.close();
+    }
+    if (lab != null) {
+      down(lab, state, name);
+    }
+  }
+
   /** Runs {@code work} inside the lab namespace cnmlab-NAME (a sandbox, a node, or the underlay). */
   static <T> T in(String name, Callable<T> work) {
     try (NetNamespace ns = NetNamespace.open("/run/netns/" + CnmLab.PREFIX + name)) {

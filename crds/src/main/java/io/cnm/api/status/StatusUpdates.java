@@ -10,10 +10,10 @@ import java.util.function.UnaryOperator;
  * Writes one writer's part of a status that two writers share (the operator's Ready and
  * addresses, the node-daemon's Realized and interface on a CnmEndpoint). Each write changes only
  * its writer's part of the object (first the caller's copy, then as read fresh), and replaces the
- * status with that object's resourceVersion: a write in between makes the API server refuse with a conflict, and the change is made
- * again on the newer object. Neither writer can so erase the other's part, whatever its cache
- * held. (Server-side apply would do the same with field managers; this path is the one that can
- * be tested here, so it is the one that ships.)
+ * status with that object's resourceVersion: a write in between makes the API server refuse with
+ * a conflict, and the change is made again on the newer object. Neither writer can so erase the
+ * other's part, whatever its cache held. (Server-side apply would do the same with field
+ * managers; this path is the one that can be tested here, so it is the one that ships.)
  */
 public final class StatusUpdates {
   private static final int ATTEMPTS = 30;

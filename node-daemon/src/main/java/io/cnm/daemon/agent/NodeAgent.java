@@ -105,6 +105,8 @@ public final class NodeAgent implements AutoCloseable {
   private volatile boolean converged;
   /** A full pass has removed the links no wanted endpoint names (what a previous life left included). */
   private boolean leftoversRemoved;
+  /** Joined sandboxes whose namespace path is gone, as last seen by the once-a-second look. */
+  private final Set<String> vanished = new HashSet<>();
   private final ProblemLog problems = new ProblemLog(ProblemLog.Sink.of(LOG), () -> System.nanoTime() / 1_000_000);
   private final RetryBackoff retry = new RetryBackoff(500, 30_000);
   private int stagesFailed;
@@ -678,13 +680,18 @@ public final class NodeAgent implements AutoCloseable {
    * are let go at once rather than at the next periodic pass.
    */
   private boolean sandboxVanished() {
+    Set<String> gone = new HashSet<>();
     for (Applied a : joined.values()) {
       String path = a.info().netnsPath();
       if (path != null && !Files.exists(Path.of(path))) {
-        return true;
+        gone.add(path);
       }
     }
-    return false;
+    // Once per sandbox: one whose leave keeps failing is retried by the passes' own back-off, not every second.
+    boolean news = !vanished.containsAll(gone);
+    vanished.retainAll(gone);
+    vanished.addAll(gone);
+    return news;
   }
 
   /**

@@ -18,9 +18,10 @@ import java.util.function.Supplier;
 /**
  * The embedded DNS servers of one node: one UDP socket at 127.0.0.11:53 inside each sandbox,
  * all served by one event loop in the daemon. Local names are answered on a fast path from
- * answers encoded once per records snapshot ({@link FastPath}); the rest through Netty's DNS codec. The socket is created inside the sandbox (on a
- * thread that joined its namespace); the event loop was started in the node's namespace before
- * any such switch, so its thread never lives in a sandbox.
+ * answers encoded once per records snapshot ({@link FastPath}); the rest through Netty's DNS
+ * codec. The socket is created inside the sandbox (on a thread that joined its namespace); the
+ * event loop was started in the node's namespace before any such switch, so its thread never
+ * lives in a sandbox.
  */
 public final class DnsServer implements AutoCloseable {
   public static final String ADDRESS = "127.0.0.11";

@@ -30,9 +30,21 @@ final class EncodedAnswers {
     this.records = records;
   }
 
-  /** @param name lower case, without the trailing dot; type 1 (A) or 28 (AAAA) */
+  /**
+   * @param name lower case, without the trailing dot; type 1 (A) or 28 (AAAA)
+   * @return the encoded answer, or {@link #FORWARD}; only local answers are kept (bounded by the
+   *     records), so names queried to be forwarded cannot grow the map
+   */
   Encoded get(String sandbox, String name, int type) {
-    return answers.computeIfAbsent(new Key(sandbox, name, type), k -> encode(k));
+    Key k = new Key(sandbox, name, type);
+    Encoded e = answers.get(k);
+    if (e == null) {
+      e = encode(k);
+      if (e != FORWARD) {
+        answers.putIfAbsent(k, e);
+      }
+    }
+    return e;
   }
 
   private Encoded encode(Key k) {

@@ -176,7 +176,8 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
     }
     if (!Statuses.same(status, ep.getStatus())) {
       // The node-daemon writes Realized and the interface on the same status: only the operator's part is written,
-      // with the resourceVersion of the copy it is made on (refused if stale, then made again), so the daemon's is never erased.
+      // with the resourceVersion of the copy it is made on (refused if stale, then made again), so the daemon's is never
+      // erased.
       EndpointStatusOwners.writeOperatorPart(context.getClient(), current, status);
     }
     UpdateControl<CnmEndpoint> control = UpdateControl.noUpdate();

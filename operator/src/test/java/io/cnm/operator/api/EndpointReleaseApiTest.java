@@ -1,12 +1,12 @@
 package io.cnm.operator.api;
 
+import static io.cnm.operator.api.EndpointApiTest.ready;
 import static io.cnm.operator.api.Objects.netnsEndpoint;
 import static io.cnm.operator.api.Objects.network;
 import static io.cnm.operator.api.Objects.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.cnm.api.status.Conditions;
 import io.cnm.api.status.EndpointStatusOwners;
 import io.cnm.api.status.NodeDaemonLease;
 import io.cnm.api.v1alpha1.CnmEndpoint;
@@ -41,10 +41,6 @@ class EndpointReleaseApiTest {
   @AfterEach
   void tearDown() {
     h.close();
-  }
-
-  static Condition ready(CnmEndpoint e) {
-    return e == null || e.getStatus() == null ? null : Conditions.find(e.getStatus().getConditions(), Conditions.READY).orElse(null);
   }
 
   private boolean isReady(String name) {
