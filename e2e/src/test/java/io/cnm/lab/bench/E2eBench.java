@@ -26,7 +26,8 @@ import java.util.stream.IntStream;
  * operator's part) and Realized (the daemon's part), with 20 and with 500 endpoints already on the
  * node. Beside it, in the same run, the API's own floor: a ConfigMap created, a trivial controller
  * in this process writing it once on its ADD, the watch seeing that write. Also the bursts (480
- * endpoints created at once until all are realized) and the processes' RSS.
+ * endpoints created at once on one node, then 300 over three nodes, until all are realized), the
+ * CPU the processes used meanwhile, and the daemon's memory.
  */
 public final class E2eBench {
   static final int SAMPLES = 30;
@@ -53,6 +54,42 @@ public final class E2eBench {
       }
     } finally {
       lab.run("down");
+    }
+    // The burst over three nodes: 300 endpoints created at once, 100 per node.
+    LabAccess three = new LabAccess(Files.createTempDirectory("cnm-bench-e2e3"), home);
+    try {
+      three.run("up", "--nodes", "3");
+      sandboxes(300);
+      try (KubernetesClient client = three.client()) {
+        new E2eBench(client).burstOverNodes(three, 300, 3);
+      }
+    } finally {
+      three.run("down");
+    }
+  }
+
+  private void burstOverNodes(LabAccess lab, int n, int nodes) throws Exception {
+    createNetwork();
+    SharedIndexInformer<CnmEndpoint> watch = watchEndpoints();
+    try {
+      long api0 = lab.cpuMillis("api");
+      long[] d0 = new long[nodes];
+      for (int k = 0; k < nodes; k++) {
+        d0[k] = lab.cpuMillis("node-daemon-node" + (k + 1));
+      }
+      long t0 = System.nanoTime();
+      IntStream.range(0, n).parallel().forEach(i -> client.resource(endpoint("e" + i, i, "node" + (i % nodes + 1))).create());
+      await(() -> IntStream.range(0, n).allMatch(i -> realizedAt.containsKey("e" + i)), 600, "burst over " + nodes + " nodes");
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      StringBuilder daemons = new StringBuilder();
+      for (int k = 0; k < nodes; k++) {
+        daemons.append(k == 0 ? "" : ", ").append(String.format("%.0f%%", 100.0 * (lab.cpuMillis("node-daemon-node" + (k + 1)) - d0[k]) / ms));
+      }
+      System.out.printf("burst over %d nodes: %d endpoints at once, all Realized in %d ms (%.1f ms each); CPU meanwhile: lab API server + "
+          + "operator %.0f%%, node-daemons %s (of one core; the machine has %d)%n", nodes, n, ms, ms / (double) n,
+          100.0 * (lab.cpuMillis("api") - api0) / ms, daemons, Runtime.getRuntime().availableProcessors());
+    } finally {
+      watch.close();
     }
   }
 
@@ -82,7 +119,7 @@ public final class E2eBench {
     }
   }
 
-  private void run(LabAccess lab) throws Exception {
+  private void createNetwork() {
     client.resource(LabAccess.<io.cnm.api.v1alpha1.CnmNetwork>load(client, """
         apiVersion: cnm.io/v1alpha1
         kind: CnmNetwork
@@ -91,7 +128,11 @@ public final class E2eBench {
           driver: bridge
           ipam: {config: [{subnet: 10.80.0.0/22}]}
         """)).create();
-    SharedIndexInformer<CnmEndpoint> watch = client.resources(CnmEndpoint.class).inNamespace(NS).inform(new ResourceEventHandler<>() {
+  }
+
+  /** Records when each endpoint is first seen Ready and Realized. */
+  private SharedIndexInformer<CnmEndpoint> watchEndpoints() {
+    return client.resources(CnmEndpoint.class).inNamespace(NS).inform(new ResourceEventHandler<>() {
       @Override
       public void onAdd(CnmEndpoint e) {
         seen(e);
@@ -105,6 +146,11 @@ public final class E2eBench {
       @Override
       public void onDelete(CnmEndpoint e, boolean unknown) {}
     });
+  }
+
+  private void run(LabAccess lab) throws Exception {
+    createNetwork();
+    SharedIndexInformer<CnmEndpoint> watch = watchEndpoints();
     // The floor's trivial controller: on a ConfigMap's ADD, one write; the watch records when that write comes back.
     SharedIndexInformer<ConfigMap> floor = client.configMaps().inNamespace(NS).withLabel("bench", "floor").inform(new ResourceEventHandler<>() {
       @Override
@@ -178,8 +224,12 @@ public final class E2eBench {
   }
 
   private CnmEndpoint endpoint(String name, int sandbox) {
+    return endpoint(name, sandbox, "node1");
+  }
+
+  private CnmEndpoint endpoint(String name, int sandbox, String node) {
     return LabAccess.load(client, "apiVersion: cnm.io/v1alpha1\nkind: CnmEndpoint\nmetadata: {name: " + name + "}\nspec:\n  network: bench\n"
-        + "  sandbox: {nodeName: node1, netnsPath: /run/netns/cnmlab-b" + sandbox + "}\n");
+        + "  sandbox: {nodeName: " + node + ", netnsPath: /run/netns/cnmlab-b" + sandbox + "}\n");
   }
 
   /** Endpoints e{from}..e{to-1} created at once; the time until all are realized. */
