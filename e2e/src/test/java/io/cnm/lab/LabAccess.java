@@ -32,7 +32,7 @@ public final class LabAccess {
 
   /** The resident set of one of the lab's processes (api, node-daemon-nodeN), in MiB. */
   public long rssMiB(String process) throws Exception {
-    String pid = Files.readString(state.resolve("pids").resolve(process)).trim();
+    String pid = pid(process);
     for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
       if (line.startsWith("VmRSS:")) {
         return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
@@ -43,7 +43,7 @@ public final class LabAccess {
 
   /** The process's heap in use, in MiB, from jcmd GC.heap_info (every generation's "used"); -1 when jcmd cannot tell. */
   public long heapUsedMiB(String process) throws Exception {
-    String pid = Files.readString(state.resolve("pids").resolve(process)).trim();
+    String pid = pid(process);
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), pid, "GC.heap_info")
         .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -60,7 +60,7 @@ public final class LabAccess {
 
   /** Committed native memory by category (jcmd VM.native_memory summary), when the JVM runs with -XX:NativeMemoryTracking; else empty. */
   public String nativeMemory(String process) throws Exception {
-    String pid = Files.readString(state.resolve("pids").resolve(process)).trim();
+    String pid = pid(process);
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), pid, "VM.native_memory", "summary",
         "scale=MB").redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -77,10 +77,12 @@ public final class LabAccess {
 
   /** CPU time (user + system) one of the lab's processes has used so far, in ms. */
   public long cpuMillis(String process) throws Exception {
-    String pid = Files.readString(state.resolve("pids").resolve(process)).trim();
-    String stat = Files.readString(Path.of("/proc", pid, "stat"));
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10; // utime, stime in clock ticks (USER_HZ 100)
+    return io.cnm.daemon.bench.ProcStat.cpuNanos(Long.parseLong(pid(process))) / 1_000_000;
+  }
+
+  /** The pid of one of the lab's processes (api, node-daemon-nodeN), from the lab's pid files. */
+  private String pid(String process) throws Exception {
+    return Files.readString(state.resolve("pids").resolve(process)).trim();
   }
 
   /** One object from YAML, as our classes. */

@@ -64,7 +64,7 @@ public final class DnsBench {
         List<Result> m = new ArrayList<>();
         for (int round = 1; round <= 3; round++) {
           c.add(run(ns.fullName("dns-cnm"), DnsServer.ADDRESS, queries, DnsBench::ownCpuNanos));
-          m.add(run(ns.fullName("dns-masq"), "127.0.0.1", queries, () -> cpuNanos(masq.pid())));
+          m.add(run(ns.fullName("dns-masq"), "127.0.0.1", queries, () -> ProcStat.cpuNanos(masq.pid())));
           System.out.printf("round %d: cnm %.0f qps, %.2f us CPU/query (p50 %.3f ms, p99 %.3f ms at 1,000 qps); dnsmasq %.0f qps, %.2f us "
               + "CPU/query (p50 %.3f, p99 %.3f)%n", round, c.get(round - 1).qps(), c.get(round - 1).cpuPerQuery(), c.get(round - 1).p50(),
               c.get(round - 1).p99(), m.get(round - 1).qps(), m.get(round - 1).cpuPerQuery(), m.get(round - 1).p50(), m.get(round - 1).p99());
@@ -101,16 +101,6 @@ public final class DnsBench {
   /** This JVM's CPU time: the embedded DNS runs in it, with its GC and compiler threads (Maven's own threads idle). */
   static long ownCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-  }
-
-  static long cpuNanos(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // utime + stime, USER_HZ 100
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   static Result run(String namespace, String server, Path queries, java.util.function.LongSupplier cpu) throws Exception {

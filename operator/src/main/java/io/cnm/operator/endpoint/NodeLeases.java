@@ -39,7 +39,7 @@ public class NodeLeases {
 
   @Inject
   public NodeLeases(KubernetesClient client, CnmConfig config) {
-    this(client, config.gossip().namespace().orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace()));
+    this(client, io.cnm.operator.config.ReleaseNamespace.of(config, client));
   }
 
   /** @param namespace the release namespace, where the daemons keep their leases */

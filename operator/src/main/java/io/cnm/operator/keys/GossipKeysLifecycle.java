@@ -24,7 +24,7 @@ public class GossipKeysLifecycle {
     if (!config.gossip().manageKeys()) {
       return;
     }
-    String ns = config.gossip().namespace().orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace());
+    String ns = io.cnm.operator.config.ReleaseNamespace.of(config, client);
     rotator = new GossipKeyRotator(client, ns, config.gossip().keyRotation(), Clock.systemUTC());
     rotator.start();
   }

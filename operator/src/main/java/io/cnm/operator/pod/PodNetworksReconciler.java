@@ -10,6 +10,11 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -36,6 +41,7 @@ public class PodNetworksReconciler implements Reconciler<Pod> {
   public static final String POD_LABEL = CnmEndpoint.POD_LABEL;
 
   private final EventRecorder events;
+  private InformerEventSource<CnmNetwork, Pod> networks;
 
   public PodNetworksReconciler(EventRecorder events) {
     this.events = events;
@@ -75,7 +81,7 @@ public class PodNetworksReconciler implements Reconciler<Pod> {
         current = client.resources(CnmEndpoint.class).inNamespace(ns).withName(desired.getMetadata().getName()).get();
       }
       if (current == null) {
-        if (beingDeleted(client, ns, a.network())) {
+        if (beingDeleted(ns, a.network())) {
           // As docker network connect refuses a network being removed (helm uninstall deletes networks first).
           events.warning(pod, "NetworkBeingDeleted", "network " + a.network() + " is being deleted; it is not attached");
           continue;
@@ -101,9 +107,18 @@ public class PodNetworksReconciler implements Reconciler<Pod> {
     return waiting ? UpdateControl.<Pod>noUpdate().rescheduleAfter(2_000) : UpdateControl.noUpdate();
   }
 
-  private static boolean beingDeleted(KubernetesClient client, String ns, String network) {
-    CnmNetwork n = client.resources(CnmNetwork.class).inNamespace(ns).withName(network).get();
-    return n != null && n.getMetadata().getDeletionTimestamp() != null;
+  /** From the networks' cache: no request on the attach path. */
+  private boolean beingDeleted(String ns, String network) {
+    return networks != null && networks.get(new ResourceID(network, ns)).map(n -> n.getMetadata().getDeletionTimestamp() != null)
+        .orElse(false);
+  }
+
+  @Override
+  public List<EventSource<?, Pod>> prepareEventSources(EventSourceContext<Pod> context) {
+    // Read from only: a network's change concerns no pod (an endpoint waiting for its network is the endpoint's business).
+    networks = new InformerEventSource<>(InformerEventSourceConfiguration.from(CnmNetwork.class, Pod.class).withName("networks")
+        .withSecondaryToPrimaryMapper(n -> Set.of()).build(), context);
+    return List.of(networks);
   }
 
   static String endpointName(Pod pod, String network) {

@@ -4,6 +4,7 @@ import static io.cnm.operator.api.Objects.netnsEndpoint;
 import static io.cnm.operator.api.Objects.network;
 import static io.cnm.operator.api.Objects.pod;
 import static io.cnm.operator.api.Objects.podEndpoint;
+import static io.cnm.operator.api.Objects.ready;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -44,10 +45,6 @@ class EndpointApiTest {
       CnmNetwork n = h.network(name);
       return n != null && n.getStatus() != null && Conditions.isTrue(n.getStatus().getConditions(), Conditions.READY);
     });
-  }
-
-  static Condition ready(CnmEndpoint e) {
-    return e == null || e.getStatus() == null ? null : Conditions.find(e.getStatus().getConditions(), Conditions.READY).orElse(null);
   }
 
   CnmEndpoint awaitStatus(String name, String status) {

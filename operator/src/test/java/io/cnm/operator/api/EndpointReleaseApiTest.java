@@ -1,6 +1,6 @@
 package io.cnm.operator.api;
 
-import static io.cnm.operator.api.EndpointApiTest.ready;
+import static io.cnm.operator.api.Objects.ready;
 import static io.cnm.operator.api.Objects.netnsEndpoint;
 import static io.cnm.operator.api.Objects.network;
 import static io.cnm.operator.api.Objects.pod;

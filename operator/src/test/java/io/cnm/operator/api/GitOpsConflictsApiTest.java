@@ -45,7 +45,7 @@ class GitOpsConflictsApiTest {
   }
 
   static Condition ready(CnmEndpoint e) {
-    return e == null || e.getStatus() == null ? null : Conditions.find(e.getStatus().getConditions(), Conditions.READY).orElse(null);
+    return Objects.ready(e);
   }
 
   @Test

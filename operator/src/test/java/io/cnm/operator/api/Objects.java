@@ -18,6 +18,12 @@ import java.util.Map;
 final class Objects {
   private Objects() {}
 
+  /** The endpoint's Ready condition, or null (no endpoint, no status yet). */
+  static io.fabric8.kubernetes.api.model.Condition ready(CnmEndpoint e) {
+    return e == null || e.getStatus() == null ? null
+        : io.cnm.api.status.Conditions.find(e.getStatus().getConditions(), io.cnm.api.status.Conditions.READY).orElse(null);
+  }
+
   static CnmNetwork network(String name, String driver, String... subnets) {
     CnmNetwork n = new CnmNetwork();
     n.getMetadata().setName(name);
