@@ -46,6 +46,7 @@ class LabDemoTest {
     System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
       assertThat(lab.run("demo")).isZero();
+      node1MetricsMovedWithTheDemo();
       daemonKilledAndRestarted_keepsAnOpenConnection_andDuplicatesNothing(lab, state);
     } finally {
       System.setOut(out);
@@ -62,6 +63,37 @@ class LabDemoTest {
     assertThat(text).containsPattern("db3\\s+pets-macvlan\\s+node2\\s+198\\.19\\.0\\.205/24");
     assertThat(text).contains("$ curl " + Demo.MACVLAN_URL).contains("reached db directly at 198.19.0.205 on the LAN");
     assertThat(labNamespacesExist()).as("namespaces left by down").isFalse();
+  }
+
+  /**
+   * node1's daemon after the demo (before its restart resets them): its /q/metrics counts the
+   * attaches, passes, node-table writes and embedded-DNS answers the demo caused, its endpoints,
+   * and both gossip members alive.
+   */
+  static void node1MetricsMovedWithTheDemo() throws Exception {
+    String s = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:19465/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    // web and web2 at least, and the gwbridge side of the overlay and published-port endpoints.
+    assertThat(sample(s, "cnm_endpoint_attach_seconds_count{outcome=\"ok\"}")).isGreaterThanOrEqualTo(2);
+    assertThat(sample(s, "cnm_endpoint_attach_seconds_bucket{outcome=\"ok\",le=\"+Inf\"}")).isGreaterThanOrEqualTo(2);
+    assertThat(sample(s, "cnm_daemon_pass_seconds_count{kind=\"difference\"}")).isGreaterThanOrEqualTo(1);
+    assertThat(sample(s, "cnm_nft_apply_seconds_count")).isGreaterThanOrEqualTo(1);
+    assertThat(sample(s, "cnm_endpoints{state=\"realized\"}")).isGreaterThanOrEqualTo(2);
+    assertThat(sample(s, "cnm_endpoints{state=\"failed\"}")).isZero();
+    // web looked db up by name through 127.0.0.11.
+    assertThat(sample(s, "cnm_dns_queries_total{result=\"answered\"}")).isGreaterThanOrEqualTo(1);
+    assertThat(sample(s, "cnm_dns_query_seconds_count{result=\"answered\"}")).isGreaterThanOrEqualTo(1);
+    assertThat(sample(s, "cnm_gossip_members{state=\"alive\"}")).isEqualTo(2);
+  }
+
+  /** One sample's value from a Prometheus text page; NaN (which fails every comparison) when it is absent. */
+  static double sample(String page, String series) {
+    for (String line : page.split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim());
+      }
+    }
+    return Double.NaN;
   }
 
   /**

@@ -30,6 +30,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import io.cnm.daemon.gossip.Member;
+import io.cnm.daemon.metrics.DaemonMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -65,8 +68,9 @@ public class AgentLifecycle {
   private UdpUpstream upstream;
   private ClusterGossip gossip;
   private DaemonHeartbeat heartbeat;
+  private final DaemonMetrics metrics;
 
-  public AgentLifecycle(KubernetesClient client, @ConfigProperty(name = "node.name") Optional<String> nodeName,
+  public AgentLifecycle(KubernetesClient client, MeterRegistry registry, @ConfigProperty(name = "node.name") Optional<String> nodeName,
       @ConfigProperty(name = "cnm.node.netns") Optional<String> nodeNetns,
       @ConfigProperty(name = "cnm.host-proc", defaultValue = "/proc") String hostProc,
       @ConfigProperty(name = "cnm.dns.resolv-conf", defaultValue = "/etc/resolv.conf") String resolvConf,
@@ -87,6 +91,7 @@ public class AgentLifecycle {
       @ConfigProperty(name = "cnm.plugins.backoff-max-ms", defaultValue = "30000") long pluginBackoffMaxMs,
       @ConfigProperty(name = "cnm.state-dir", defaultValue = "/var/lib/cnm") String stateDir) {
     this.client = client;
+    this.metrics = new DaemonMetrics(registry);
     this.nodeName = nodeName;
     this.nodeNetns = nodeNetns;
     this.hostProc = hostProc;
@@ -124,7 +129,7 @@ public class AgentLifecycle {
     // Published ports answer on 127.0.0.1 too: the agent sets route_localnet on the bridges behind them only.
     AtomicReference<DnsRecords> records = new AtomicReference<>(DnsRecords.EMPTY);
     upstream = new UdpUpstream(UdpUpstream.fromResolvConf(Path.of(resolvConf)), upstreamTimeoutMs, nodeNetns.isPresent() ? nodeNs : null);
-    dns = new DnsServer(records::get, upstream);
+    dns = new DnsServer(records::get, upstream, metrics);
     Underlay underlay = Underlays.detect(nodeNetlink, nodeAddress.map(IpAddress::parse));
     Cidr gw = Cidr.parse(gwbridgeSubnet);
     Sandboxes sandboxes = new Sandboxes(nodeNetlink, NetlinkFactory.kernel());
@@ -137,12 +142,18 @@ public class AgentLifecycle {
       gossip = new ClusterGossip(client, nodeName.get(), underlay.address(), gossipPort, nodeNetns.isPresent() ? nodeNs : null,
           gossipSeeds.orElse(List.of()), gossipConfig);
       gossip.start(releaseNamespace());
+      for (Member.State state : Member.State.values()) {
+        ClusterGossip g = gossip;
+        metrics.gauge("cnm.gossip.members", "Members of the node-daemons' gossip as this node sees them, by state", state,
+            st -> g.memberlist().members().values().stream().filter(m -> m.state() == st).count(), "state",
+            state.name().toLowerCase(java.util.Locale.ROOT));
+      }
       tables = gossip;
     } else if (gossipEnabled) {
       LOG.warn("no underlay address found (no default route; set cnm.node.address): overlay networks and the gossip are off");
     }
     agent = new NodeAgent(client, nodeName.get(), underlay.address(), nodeNetlink, drivers, nodeTable(nodeNetns.isPresent() ? nodeNs : null), dns,
-        records, new PodSandboxes(Path.of(hostProc)), Path.of("/etc/netns"), tables, List.of(gw)).nodeNamespace(nodeNs);
+        records, new PodSandboxes(Path.of(hostProc)), Path.of("/etc/netns"), tables, List.of(gw)).nodeNamespace(nodeNs).metrics(metrics);
     agent.start();
     heartbeat = new DaemonHeartbeat(client, releaseNamespace(), nodeName.get()).start();
     LOG.infof("node-daemon agent started for node %s (namespace %s, underlay %s, MTU %d, drivers %s)", nodeName.get(), nodeNs,

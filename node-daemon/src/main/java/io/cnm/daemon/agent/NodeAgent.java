@@ -17,6 +17,7 @@ import io.cnm.daemon.driver.EndpointInfo;
 import io.cnm.daemon.driver.Owned;
 import io.cnm.daemon.driver.Peer;
 import io.cnm.daemon.lb.SandboxBalancers;
+import io.cnm.daemon.metrics.DaemonMetrics;
 import io.cnm.api.net.Cidr;
 import io.cnm.api.net.IpAddress;
 import io.cnm.daemon.netlink.Link;
@@ -117,6 +118,7 @@ public final class NodeAgent implements AutoCloseable {
   private long resyncMillis = 60_000;
   private volatile PassStats lastPass = new PassStats(0, 0, 0, 0, false);
   private volatile PassStats lastWork = lastPass;
+  private DaemonMetrics metrics = DaemonMetrics.none();
 
   /** Why an endpoint could not be joined: the condition's reason and message. */
   private record Failure(String reason, String message) {}
@@ -158,6 +160,12 @@ public final class NodeAgent implements AutoCloseable {
   /** Where the sandboxes' load balancers are written (tests pass their own). */
   public NodeAgent balancers(SandboxBalancers balancers) {
     this.balancers = balancers;
+    return this;
+  }
+
+  /** Where attach, detach, pass and node-table timings and the endpoint counts go (default: nowhere). */
+  public NodeAgent metrics(DaemonMetrics metrics) {
+    this.metrics = metrics;
     return this;
   }
 
@@ -371,7 +379,9 @@ public final class NodeAgent implements AutoCloseable {
       if (!wantedEndpoints.contains(e.getKey())) {
         Applied a = e.getValue();
         try {
+          long l0 = System.nanoTime();
           drivers.get(a.network().driver()).ifPresent(dr -> dr.leave(a.network(), a.info()));
+          metrics.detached(System.nanoTime() - l0);
           it.remove();
           leaves++;
         } catch (RuntimeException x) {
@@ -402,6 +412,7 @@ public final class NodeAgent implements AutoCloseable {
         stagesFailed++;
         continue;
       }
+      long j0 = System.nanoTime();
       try {
         if (a != null && !a.network().driver().equals(j.network().driver())) {
           drivers.get(a.network().driver()).ifPresent(dr -> dr.leave(a.network(), a.info()));
@@ -411,7 +422,9 @@ public final class NodeAgent implements AutoCloseable {
         failedJoins.remove(j.info().key());
         realized.put(j.endpoint(), ifname);
         joins++;
+        metrics.attached(System.nanoTime() - j0, true);
       } catch (RuntimeException e) {
+        metrics.attached(System.nanoTime() - j0, false);
         joined.remove(j.info().key());
         failedJoins.put(j.info().key(), new Applied(j.network(), j.info(), null));
         failed.put(j.endpoint(), new Failure(DriverException.reasonOf(e, "JoinFailed"), e.getMessage()));
@@ -468,7 +481,9 @@ public final class NodeAgent implements AutoCloseable {
     String ruleset = Ruleset.render(firewall);
     if (full || !ruleset.equals(appliedRuleset)) {
       stage("node table inet cnm", () -> {
+        long n0 = System.nanoTime();
         nft.apply(ruleset);
+        metrics.nftApplied(System.nanoTime() - n0);
         appliedRuleset = ruleset;
       });
     }
@@ -485,6 +500,8 @@ public final class NodeAgent implements AutoCloseable {
     d.problems().forEach(p -> report(p.endpoint(), false, p.reason(), p.message(), null));
     stage("pods' network status", this::reportPods);
     lastPass = new PassStats(joins, leaves, networkChanges, System.nanoTime() - t0, full);
+    metrics.pass(lastPass.nanos(), full);
+    metrics.endpoints(realized.size(), failed.size() + d.problems().size());
     if (joins + leaves + networkChanges > 0) {
       lastWork = lastPass;
     }

@@ -13,6 +13,7 @@ import io.netty.handler.codec.dns.DnsQuestion;
 import io.netty.handler.codec.dns.DnsRecordType;
 import io.netty.handler.codec.dns.DnsResponseCode;
 import io.netty.handler.codec.dns.DnsSection;
+import io.cnm.daemon.metrics.DaemonMetrics;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -28,18 +29,22 @@ final class DnsHandler extends SimpleChannelInboundHandler<DatagramDnsQuery> {
   private final Upstream upstream;
   // Rotates multi-address answers (dnsrr, tasks.*) as Docker's resolver does, so that clients taking the first spread out.
   private final AtomicInteger rotation = new AtomicInteger();
+  private final DaemonMetrics metrics;
 
-  DnsHandler(String sandbox, Supplier<DnsRecords> records, Upstream upstream) {
+  DnsHandler(String sandbox, Supplier<DnsRecords> records, Upstream upstream, DaemonMetrics metrics) {
     this.sandbox = sandbox;
     this.records = records;
     this.upstream = upstream;
+    this.metrics = metrics;
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, DatagramDnsQuery query) {
+    long start = System.nanoTime();
     DnsQuestion q = query.recordAt(DnsSection.QUESTION);
     if (q == null) {
       reply(ctx, query, null, DnsResponseCode.FORMERR);
+      metrics.dnsQuery(DaemonMetrics.DnsResult.FAILED, start);
       return;
     }
     DnsRecordType type = q.type();
@@ -53,6 +58,7 @@ final class DnsHandler extends SimpleChannelInboundHandler<DatagramDnsQuery> {
             TTL, Unpooled.wrappedBuffer(ip.bytes())));
       }
       ctx.writeAndFlush(r);
+      metrics.dnsQuery(DaemonMetrics.DnsResult.ANSWERED, start);
       return;
     }
     int id = query.id();
@@ -61,9 +67,11 @@ final class DnsHandler extends SimpleChannelInboundHandler<DatagramDnsQuery> {
     upstream.forward(q.name(), type.intValue()).whenComplete((raw, err) -> {
       if (err != null || raw == null) {
         ctx.writeAndFlush(servfail);
+        metrics.dnsQuery(DaemonMetrics.DnsResult.FAILED, start);
       } else {
         servfail.release();
         ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(RawDns.withId(raw, id)), sender));
+        metrics.dnsQuery(DaemonMetrics.DnsResult.FORWARDED, start);
       }
     });
   }

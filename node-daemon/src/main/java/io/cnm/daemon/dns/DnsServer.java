@@ -13,6 +13,7 @@ import io.netty.handler.codec.dns.DatagramDnsResponse;
 import io.netty.handler.codec.dns.DatagramDnsResponseEncoder;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import io.cnm.daemon.metrics.DaemonMetrics;
 import java.util.function.Supplier;
 
 /**
@@ -30,10 +31,17 @@ public final class DnsServer implements AutoCloseable {
   private final Supplier<DnsRecords> records;
   private final Upstream upstream;
   private volatile EncodedAnswers answers = new EncodedAnswers(DnsRecords.EMPTY);
+  private final DaemonMetrics metrics;
 
   public DnsServer(Supplier<DnsRecords> records, Upstream upstream) {
+    this(records, upstream, DaemonMetrics.none());
+  }
+
+  /** @param metrics where each query's result and latency are counted */
+  public DnsServer(Supplier<DnsRecords> records, Upstream upstream, DaemonMetrics metrics) {
     this.records = records;
     this.upstream = upstream;
+    this.metrics = metrics;
     // Start the loop thread now, from the node's namespace: threads inherit their creator's.
     group.submit(() -> { }).syncUninterruptibly();
   }
@@ -60,8 +68,8 @@ public final class DnsServer implements AutoCloseable {
         .handler(new ChannelInitializer<DatagramChannel>() {
           @Override
           protected void initChannel(DatagramChannel ch) {
-            ch.pipeline().addLast(new FastPath(sandboxId, DnsServer.this::answers), new DatagramDnsQueryDecoder(), new ResponseEncoder(),
-                new DnsHandler(sandboxId, records, upstream));
+            ch.pipeline().addLast(new FastPath(sandboxId, DnsServer.this::answers, metrics), new DatagramDnsQueryDecoder(), new ResponseEncoder(),
+                new DnsHandler(sandboxId, records, upstream, metrics));
           }
         });
     return sandbox.run(() -> b.bind(new InetSocketAddress(address, port)).sync().channel());

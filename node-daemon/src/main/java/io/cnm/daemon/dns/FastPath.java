@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
+import io.cnm.daemon.metrics.DaemonMetrics;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -21,10 +22,12 @@ final class FastPath extends ChannelInboundHandlerAdapter {
   private final String sandbox;
   private final Supplier<EncodedAnswers> answers;
   private final AtomicInteger rotation = new AtomicInteger();
+  private final DaemonMetrics metrics;
 
-  FastPath(String sandbox, Supplier<EncodedAnswers> answers) {
+  FastPath(String sandbox, Supplier<EncodedAnswers> answers, DaemonMetrics metrics) {
     this.sandbox = sandbox;
     this.answers = answers;
+    this.metrics = metrics;
   }
 
   @Override
@@ -37,6 +40,7 @@ final class FastPath extends ChannelInboundHandlerAdapter {
   }
 
   private boolean answered(ChannelHandlerContext ctx, DatagramPacket packet) {
+    long start = System.nanoTime();
     ByteBuf in = packet.content();
     int base = in.readerIndex();
     int len = in.readableBytes();
@@ -94,6 +98,7 @@ final class FastPath extends ChannelInboundHandlerAdapter {
     out.writeBytes(in, base + HEADER, questionLen); // the question as the client spelled it
     out.writeBytes(records);
     ctx.writeAndFlush(new DatagramPacket(out, packet.sender()));
+    metrics.dnsQuery(DaemonMetrics.DnsResult.ANSWERED, start);
     return true;
   }
 }

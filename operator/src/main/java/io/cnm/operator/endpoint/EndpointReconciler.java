@@ -1,5 +1,6 @@
 package io.cnm.operator.endpoint;
 
+import io.cnm.operator.metrics.OperatorMetrics;
 import io.cnm.api.v1alpha1.CnmEndpoint;
 import io.cnm.api.v1alpha1.CnmEndpointStatus;
 import io.cnm.api.v1alpha1.CnmNetwork;
@@ -70,6 +71,14 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
     this.leases = leases;
   }
 
+  private OperatorMetrics metrics = OperatorMetrics.none();
+
+  /** Where reconciles are timed (the application's registry; none when built by hand in tests). */
+  @jakarta.inject.Inject
+  public void metrics(OperatorMetrics metrics) {
+    this.metrics = metrics;
+  }
+
   @Override
   public List<EventSource<?, CnmEndpoint>> prepareEventSources(EventSourceContext<CnmEndpoint> context) {
     var cache = context.getPrimaryCache();
@@ -118,6 +127,10 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
 
   @Override
   public UpdateControl<CnmEndpoint> reconcile(CnmEndpoint ep, Context<CnmEndpoint> context) {
+    return metrics.timed("CnmEndpoint", "reconcile", timing -> reconcile(ep, context, timing));
+  }
+
+  private UpdateControl<CnmEndpoint> reconcile(CnmEndpoint ep, Context<CnmEndpoint> context, OperatorMetrics.Reconcile timing) {
     recovery.ensureRestored();
     String key = Keys.of(ep);
     CnmEndpointStatus status;
@@ -158,6 +171,7 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
         events.normal(ep, Reasons.BOUND, Conditions.find(status.getConditions(), Conditions.READY).orElseThrow().getMessage());
       }
     } catch (CnmException e) {
+      timing.failed(e);
       error = e;
       status = EndpointStatuses.failed(ep, e);
       if (!(e instanceof CnmException.Transient) && Controls.isNewReason(ep.getStatus() == null ? null : ep.getStatus().getConditions(), e)) {
@@ -271,6 +285,10 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
 
   @Override
   public DeleteControl cleanup(CnmEndpoint ep, Context<CnmEndpoint> context) {
+    return metrics.timed("CnmEndpoint", "cleanup", timing -> cleanup(ep, context, timing));
+  }
+
+  private DeleteControl cleanup(CnmEndpoint ep, Context<CnmEndpoint> context, OperatorMetrics.Reconcile timing) {
     recovery.ensureRestored();
     // The address stays taken while the node's interface may still hold it.
     Optional<java.time.Duration> wait = leases.waitBeforeRelease(ep, java.time.Instant.now());
@@ -284,6 +302,7 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
       }
     } catch (CnmException e) {
       // A remote IPAM driver that cannot take the address back now: the finalizer stays until it can.
+      timing.failed(e);
       return Controls.retryCleanup(e);
     }
     return DeleteControl.defaultDelete();

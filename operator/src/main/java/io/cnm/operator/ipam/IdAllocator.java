@@ -21,6 +21,10 @@ final class IdAllocator {
     this.cursor = min;
   }
 
+  int inUse() {
+    return byOwner.size();
+  }
+
   int allocate(String owner) {
     Integer mine = byOwner.get(owner);
     if (mine != null) {

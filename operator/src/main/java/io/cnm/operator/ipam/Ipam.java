@@ -403,6 +403,23 @@ public final class Ipam {
     return out;
   }
 
+  /**
+   * How full one network is: addresses held (endpoints' and VIPs, each once), IPv4 addresses left for dynamic
+   * allocation (-1 when a remote driver keeps that to itself), and service VIPs.
+   */
+  public record Usage(long allocated, long free, int vips) {}
+
+  /** Each allocated network's usage, by network key. */
+  public synchronized Map<String, Usage> usage() {
+    Map<String, Usage> out = new LinkedHashMap<>();
+    networks.forEach((k, n) -> out.put(k, new Usage(n.allocatedCount(), n.freeCount(), n.vipCount())));
+    return out;
+  }
+
+  public synchronized int vnisInUse() {
+    return vnis.inUse();
+  }
+
   /** Addresses marked used with no owner or reservation, over all networks: 0 unless there is a bug. */
   public synchronized int leakedAddresses() {
     return networks.values().stream().mapToInt(Space::leaked).sum();

@@ -25,6 +25,7 @@ final class NetworkSpace extends Space {
   private final Set<IpAddress> reserved;
   private final Map<String, List<AddressPool>> pools = new HashMap<>();
   private final Map<String, IpAddress> vips = new HashMap<>();
+  private List<AddressPool> empty;
 
   NetworkSpace(String key, Scope scope, NetworkAllocation allocation, Set<IpAddress> reserved) {
     super(key, scope, allocation);
@@ -169,6 +170,33 @@ final class NetworkSpace extends Space {
   @Override
   int leaked() {
     return pools.values().stream().flatMap(List::stream).mapToInt(AddressPool::leaked).sum();
+  }
+
+  @Override
+  long allocatedCount() {
+    long held = pools.values().stream().flatMap(List::stream).mapToLong(AddressPool::allocatedCount).sum();
+    // A VIP is claimed in every address space of the network: count it once.
+    return held - (long) vips.size() * Math.max(0, pools.size() - 1);
+  }
+
+  @Override
+  int vipCount() {
+    return vips.size();
+  }
+
+  @Override
+  long freeCount() {
+    List<List<AddressPool>> spaces = pools.isEmpty() ? List.of(emptySpace()) : List.copyOf(pools.values());
+    return spaces.stream().mapToLong(list -> list.stream().filter(p -> p.subnet().family() == 4).mapToLong(AddressPool::freeInRange).sum())
+        .min().orElse(0);
+  }
+
+  /** The pools as a space with nothing allocated yet starts: what a network without endpoints has free. */
+  private List<AddressPool> emptySpace() {
+    if (empty == null) {
+      empty = allocation.subnets().stream().map(s -> new AddressPool(s.cidr(), s.ipRange(), reserved)).toList();
+    }
+    return empty;
   }
 
 }

@@ -30,6 +30,7 @@ final class RemoteSpace extends Space {
   /** Addresses the network holds (gateways, aux addresses), by pool ID; given back with the network. */
   private final Map<String, List<IpAddress>> held;
   private final Map<String, List<Cidr>> byOwner = new HashMap<>();
+  private final java.util.Set<String> vipOwners = new java.util.HashSet<>();
   /** The MAC each owner's addresses were requested with, when the driver required one. */
   private final Map<String, String> macs = new HashMap<>();
 
@@ -134,12 +135,19 @@ final class RemoteSpace extends Space {
   @Override
   Cidr allocateVip(String owner, IpAddress restoreTo) {
     EndpointAllocation a = allocateEndpoint(owner, null, restoreTo, null, null, restoreTo != null);
+    vipOwners.add(owner);
     return a.ipv4() != null ? a.ipv4() : a.ipv6();
   }
 
   @Override
   void releaseVip(String owner) {
     releaseEndpoint(owner);
+    vipOwners.remove(owner);
+  }
+
+  @Override
+  int vipCount() {
+    return vipOwners.size();
   }
 
   @Override
@@ -167,5 +175,16 @@ final class RemoteSpace extends Space {
   @Override
   int leaked() {
     return 0;
+  }
+
+  @Override
+  long allocatedCount() {
+    return byOwner.values().stream().mapToLong(List::size).sum();
+  }
+
+  /** The remote driver keeps its free addresses to itself. */
+  @Override
+  long freeCount() {
+    return -1;
   }
 }

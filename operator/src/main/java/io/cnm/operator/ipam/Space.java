@@ -38,6 +38,15 @@ abstract class Space {
   /** Addresses marked used with no owner: 0 unless there is a bug. */
   abstract int leaked();
 
+  /** Endpoint addresses and VIPs held, each once. */
+  abstract long allocatedCount();
+
+  /** IPv4 addresses still free for dynamic allocation where fewest are (a local network's fullest node); -1 if unknown. */
+  abstract long freeCount();
+
+  /** Service VIPs held on this network. */
+  abstract int vipCount();
+
   /** The gateway of the subnet holding {@code address}. */
   IpAddress gatewayOf(Cidr address) {
     if (address == null) {

@@ -1,5 +1,6 @@
 package io.cnm.operator.network;
 
+import io.cnm.operator.metrics.OperatorMetrics;
 import io.cnm.api.status.Conditions;
 import io.cnm.api.status.StatusUpdates;
 import io.cnm.api.v1alpha1.CnmEndpoint;
@@ -54,6 +55,14 @@ public class NetworkReconciler implements Reconciler<CnmNetwork>, Cleaner<CnmNet
     this(ipam, recovery, nodeSubnets, events, NetworkAllocator.NONE);
   }
 
+  private OperatorMetrics metrics = OperatorMetrics.none();
+
+  /** Where reconciles are timed (the application's registry; none when built by hand in tests). */
+  @jakarta.inject.Inject
+  public void metrics(OperatorMetrics metrics) {
+    this.metrics = metrics;
+  }
+
   /** @param allocator global-scope remote network drivers' AllocateNetwork/FreeNetwork */
   @jakarta.inject.Inject
   public NetworkReconciler(Ipam ipam, IpamRecovery recovery, NodeSubnets nodeSubnets, EventRecorder events, NetworkAllocator allocator) {
@@ -66,6 +75,10 @@ public class NetworkReconciler implements Reconciler<CnmNetwork>, Cleaner<CnmNet
 
   @Override
   public UpdateControl<CnmNetwork> reconcile(CnmNetwork network, Context<CnmNetwork> context) {
+    return metrics.timed("CnmNetwork", "reconcile", timing -> reconcile(network, context, timing));
+  }
+
+  private UpdateControl<CnmNetwork> reconcile(CnmNetwork network, Context<CnmNetwork> context, OperatorMetrics.Reconcile timing) {
     recovery.ensureRestored();
     CnmNetworkStatus status;
     CnmException error = null;
@@ -95,6 +108,7 @@ public class NetworkReconciler implements Reconciler<CnmNetwork>, Cleaner<CnmNet
         events.normal(network, Reasons.ALLOCATED, Conditions.find(status.getConditions(), Conditions.READY).orElseThrow().getMessage());
       }
     } catch (CnmException e) {
+      timing.failed(e);
       error = e;
       status = NetworkStatuses.failed(network, e);
       if (Controls.isNewReason(network.getStatus() == null ? null : network.getStatus().getConditions(), e)) {
@@ -201,6 +215,10 @@ public class NetworkReconciler implements Reconciler<CnmNetwork>, Cleaner<CnmNet
 
   @Override
   public DeleteControl cleanup(CnmNetwork network, Context<CnmNetwork> context) {
+    return metrics.timed("CnmNetwork", "cleanup", timing -> cleanup(network, context, timing));
+  }
+
+  private DeleteControl cleanup(CnmNetwork network, Context<CnmNetwork> context, OperatorMetrics.Reconcile timing) {
     recovery.ensureRestored();
     String ns = network.getMetadata().getNamespace();
     String name = network.getMetadata().getName();
@@ -233,6 +251,7 @@ public class NetworkReconciler implements Reconciler<CnmNetwork>, Cleaner<CnmNet
       }
       ipam.releaseNetwork(Keys.of(network));
     } catch (CnmException e) {
+      timing.failed(e);
       return Controls.retryCleanup(e); // a plugin that cannot take the network back now: the finalizer stays until it can
     }
     return DeleteControl.defaultDelete();

@@ -1,5 +1,6 @@
 package io.cnm.operator.pod;
 
+import io.cnm.operator.metrics.OperatorMetrics;
 import io.cnm.api.v1alpha1.CnmEndpoint;
 import io.cnm.api.v1alpha1.CnmNetwork;
 import io.cnm.api.v1alpha1.NetworksAnnotation;
@@ -47,12 +48,25 @@ public class PodNetworksReconciler implements Reconciler<Pod> {
     this.events = events;
   }
 
+  private OperatorMetrics metrics = OperatorMetrics.none();
+
+  /** Where reconciles are timed (the application's registry; none when built by hand in tests). */
+  @jakarta.inject.Inject
+  public void metrics(OperatorMetrics metrics) {
+    this.metrics = metrics;
+  }
+
   @Override
   public UpdateControl<Pod> reconcile(Pod pod, Context<Pod> context) {
+    return metrics.timed("Pod", "reconcile", timing -> reconcile(pod, context, timing));
+  }
+
+  private UpdateControl<Pod> reconcile(Pod pod, Context<Pod> context, OperatorMetrics.Reconcile timing) {
     List<NetworksAnnotation.Attachment> wanted;
     try {
       wanted = NetworksAnnotation.parse(annotation(pod));
     } catch (IllegalArgumentException e) {
+      timing.failed(new io.cnm.operator.error.CnmException.InvalidConfig("InvalidNetworksAnnotation", e.getMessage()));
       events.warning(pod, "InvalidNetworksAnnotation", NetworksAnnotation.NAME + ": " + e.getMessage());
       return UpdateControl.noUpdate();
     }

@@ -1,5 +1,6 @@
 package io.cnm.operator.service;
 
+import io.cnm.operator.metrics.OperatorMetrics;
 import io.cnm.api.v1alpha1.CnmEndpoint;
 import io.cnm.api.v1alpha1.CnmService;
 import io.cnm.api.v1alpha1.CnmServiceStatus;
@@ -54,6 +55,14 @@ public class ServiceReconciler implements Reconciler<CnmService>, Cleaner<CnmSer
     this.events = events;
   }
 
+  private OperatorMetrics metrics = OperatorMetrics.none();
+
+  /** Where reconciles are timed (the application's registry; none when built by hand in tests). */
+  @jakarta.inject.Inject
+  public void metrics(OperatorMetrics metrics) {
+    this.metrics = metrics;
+  }
+
   @Override
   public List<EventSource<?, CnmService>> prepareEventSources(EventSourceContext<CnmService> context) {
     var cache = context.getPrimaryCache();
@@ -69,6 +78,10 @@ public class ServiceReconciler implements Reconciler<CnmService>, Cleaner<CnmSer
 
   @Override
   public UpdateControl<CnmService> reconcile(CnmService svc, Context<CnmService> context) {
+    return metrics.timed("CnmService", "reconcile", timing -> reconcile(svc, context, timing));
+  }
+
+  private UpdateControl<CnmService> reconcile(CnmService svc, Context<CnmService> context, OperatorMetrics.Reconcile timing) {
     recovery.ensureRestored();
     CnmServiceStatus status;
     CnmException error = null;
@@ -94,6 +107,7 @@ public class ServiceReconciler implements Reconciler<CnmService>, Cleaner<CnmSer
         events.normal(svc, Reasons.ALLOCATED, Conditions.find(status.getConditions(), Conditions.READY).orElseThrow().getMessage());
       }
     } catch (CnmException e) {
+      timing.failed(e);
       error = e;
       status = ServiceStatuses.failed(svc, e, backends);
     }
@@ -151,6 +165,10 @@ public class ServiceReconciler implements Reconciler<CnmService>, Cleaner<CnmSer
 
   @Override
   public DeleteControl cleanup(CnmService svc, Context<CnmService> context) {
+    return metrics.timed("CnmService", "cleanup", timing -> cleanup(svc, context, timing));
+  }
+
+  private DeleteControl cleanup(CnmService svc, Context<CnmService> context, OperatorMetrics.Reconcile timing) {
     recovery.ensureRestored();
     try {
       releaseDropped(svc, Set.of());
@@ -158,6 +176,7 @@ public class ServiceReconciler implements Reconciler<CnmService>, Cleaner<CnmSer
         svc.getSpec().getNetworks().forEach(n -> ipam.releaseVip(Keys.of(svc.getMetadata().getNamespace(), n), Keys.service(svc)));
       }
     } catch (CnmException e) {
+      timing.failed(e);
       return Controls.retryCleanup(e); // a remote IPAM driver that cannot take a VIP back now
     }
     recovery.publishedPorts().releaseExcept(Keys.service(svc), Set.of());

@@ -123,6 +123,27 @@ class IpamTest {
   }
 
   @Test
+  void usage_countsAVipOnce_andReportsTheFullestNodesFreeAddresses() {
+    ipam.allocateNetwork("ns/br", bridge("10.1.0.0/29")); // .2-.6 dynamic (gateway .1)
+    assertThat(ipam.usage().get("ns/br")).isEqualTo(new io.cnm.operator.ipam.Ipam.Usage(0, 5, 0));
+    ipam.allocateEndpoint("ns/br", "a", "n1", null, null);
+    ipam.allocateEndpoint("ns/br", "b", "n2", null, null);
+    ipam.allocateEndpoint("ns/br", "c", "n2", null, null);
+    ipam.allocateVip("ns/br", "svc:ns/web");
+    // Three endpoints and one VIP (held on every node, counted once); n2 is fullest: 5 - 2 - VIP = 2.
+    assertThat(ipam.usage().get("ns/br")).isEqualTo(new io.cnm.operator.ipam.Ipam.Usage(4, 2, 1));
+    ipam.allocateNetwork("ns/o", overlay(null));
+    assertThat(ipam.vnisInUse()).isEqualTo(1);
+    ipam.releaseVip("ns/br", "svc:ns/web");
+    ipam.releaseEndpoint("ns/br", "c");
+    assertThat(ipam.usage().get("ns/br")).isEqualTo(new io.cnm.operator.ipam.Ipam.Usage(2, 4, 0));
+    ipam.releaseEndpointEverywhere("a");
+    ipam.releaseEndpointEverywhere("b");
+    ipam.releaseNetwork("ns/br");
+    assertThat(ipam.usage()).doesNotContainKey("ns/br");
+  }
+
+  @Test
   void restore_rebuildsFromStatus_andNewAllocationsNeverDuplicate() {
     ipam.allocateNetwork("ns/br", bridge("10.1.0.0/24"));
     var a = ipam.allocateEndpoint("ns/br", "a", "n1", null, null);
