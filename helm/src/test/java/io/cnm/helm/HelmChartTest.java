@@ -220,17 +220,7 @@ class HelmChartTest {
   /** The chart rendered with this template's hook annotations removed, and its one Job. */
   private static io.fabric8.kubernetes.api.model.batch.v1.Job renderedAsManifest(String template) {
     try {
-      Path copy = java.nio.file.Files.createTempDirectory("chart");
-      try (Stream<Path> files = java.nio.file.Files.walk(CHART)) {
-        for (Path f : files.toList()) {
-          Path to = copy.resolve(CHART.relativize(f).toString());
-          if (java.nio.file.Files.isDirectory(f)) {
-            java.nio.file.Files.createDirectories(to);
-          } else {
-            java.nio.file.Files.copy(f, to);
-          }
-        }
-      }
+      Path copy = copyOfChart();
       java.nio.file.Files.writeString(copy.resolve("templates/uninstall-hook.yaml"), template.replaceAll("(?m)^\\s*helm\\.sh/hook.*$\\n", ""));
       String yaml = new Helm(copy).template().withName("cnm").withNamespace("cnm-system").call();
       return Stream.of(yaml.split("(?m)^---\\s*$")).filter(doc -> doc.contains("kind: Job"))
@@ -239,6 +229,90 @@ class HelmChartTest {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /** A copy of the chart in a temporary directory, to change a file of it. */
+  private static Path copyOfChart() throws IOException {
+    Path copy = Files.createTempDirectory("chart");
+    try (Stream<Path> files = Files.walk(CHART)) {
+      for (Path f : files.toList()) {
+        Path to = copy.resolve(CHART.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(f, to);
+        }
+      }
+    }
+    return copy;
+  }
+
+  private static List<HasMetadata> parse(String yaml) {
+    return Stream.of(yaml.split("(?m)^---\\s*$")).filter(doc -> doc.contains("kind:")).map(doc -> (HasMetadata) Serialization.unmarshal(doc))
+        .toList();
+  }
+
+  @Test
+  void metrics_aServicePerComponentWithAPortNamedMetrics_andServiceMonitorsWhenAsked() {
+    List<io.fabric8.kubernetes.api.model.Service> services = rendered.stream().filter(io.fabric8.kubernetes.api.model.Service.class::isInstance)
+        .map(io.fabric8.kubernetes.api.model.Service.class::cast).toList();
+    assertThat(services).extracting(o -> o.getMetadata().getName()).contains("cnm-operator-metrics", "cnm-node-daemon-metrics");
+    for (var svc : services) {
+      assertThat(svc.getSpec().getPorts()).singleElement().satisfies(p -> assertThat(p.getName()).isEqualTo("metrics"));
+    }
+    assertThat(services).filteredOn(o -> o.getMetadata().getName().equals("cnm-node-daemon-metrics")).singleElement()
+        .satisfies(svc -> assertThat(svc.getSpec().getPorts().get(0).getPort()).isEqualTo(9464));
+    assertThat(rendered).noneMatch(o -> o.getKind().equals("ServiceMonitor"));
+    List<HasMetadata> withMonitors = parse(new Helm(CHART).template().withName("cnm").withNamespace("cnm-system")
+        .set("metrics.serviceMonitor.enabled", "true").set("metrics.serviceMonitor.labels.release", "kube-prometheus").call());
+    List<HasMetadata> monitors = withMonitors.stream().filter(o -> o.getKind().equals("ServiceMonitor")).toList();
+    assertThat(monitors).hasSize(2);
+    for (HasMetadata m : monitors) {
+      String yaml = Serialization.asYaml(m);
+      assertThat(m.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
+      assertThat(m.getMetadata().getLabels()).containsEntry("release", "kube-prometheus");
+      assertThat(yaml).contains("port: \"metrics\"").contains("path: \"/q/metrics\"");
+    }
+  }
+
+  @Test
+  void operator_hasAPodDisruptionBudget_andSpreadsOverNodes_withBoundedJvmMemory() {
+    var pdb = one(io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class);
+    assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+    assertThat(pdb.getSpec().getSelector().getMatchLabels()).containsEntry("app.kubernetes.io/component", "operator");
+    Deployment d = one(Deployment.class);
+    var anti = d.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution();
+    assertThat(anti).singleElement().satisfies(t -> assertThat(t.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname"));
+    assertThat(env(d.getSpec().getTemplate().getSpec().getContainers().get(0), "JAVA_TOOL_OPTIONS"))
+        .contains("-XX:MaxRAMPercentage=").contains("-XX:MaxMetaspaceSize=").contains("-XX:+ExitOnOutOfMemoryError");
+    // One replica: a budget of one would block every drain.
+    assertThat(parse(new Helm(CHART).template().withName("cnm").withNamespace("cnm-system").set("operator.replicas", "1").call()))
+        .noneMatch(o -> o.getKind().equals("PodDisruptionBudget"));
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+      "nodeDaemon.httpPort|http|nodeDaemon.httpPort",
+      "nodeDaemon.httpPort|70000|nodeDaemon.httpPort",
+      "image.pullPolicy|Sometimes|image.pullPolicy",
+      "operater.replicas|2|operater",
+      "ipam.localPools[0].base|172.17.0.0|ipam.localPools.0.base",
+      "nodeDaemon.gossip.keyRotation|twelve hours|nodeDaemon.gossip.keyRotation",
+      "metrics.serviceMonitor.enabled|maybe|metrics.serviceMonitor.enabled"})
+  void wrongValue_isRefusedByTemplate_namingTheKey(String key, String value, String named) {
+    // --set parses numbers and booleans as helm does: "70000" is an integer, "maybe" a string.
+    var template = new Helm(CHART).template().withName("cnm").withNamespace("cnm-system").set(key, value);
+    org.assertj.core.api.Assertions.assertThatThrownBy(template::call).hasMessageContaining("values don't meet the specifications of the schema")
+        .hasMessageContaining(named);
+  }
+
+  @Test
+  void wrongValuesFile_failsLint() throws IOException {
+    Path copy = copyOfChart();
+    Files.writeString(copy.resolve("values.yaml"), Files.readString(CHART.resolve("values.yaml")).replace("  replicas: 2", "  replicas: two"));
+    LintResult result = new Helm(copy).lint().strict().call();
+    assertThat(result.isFailed()).isTrue();
+    assertThat(String.join("\n", result.getMessages())).contains("operator.replicas");
   }
 
   private static Role role(String name) {
