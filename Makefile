@@ -4,7 +4,7 @@ MVN ?= ./mvnw -B -ntp
 CHART := helm/cnm-operator
 GENERATED := crds/target/classes/META-INF/fabric8
 
-.PHONY: prereqs build test demo demo-down crds helm-lint e2e clean bench-operator bench-attach bench-gossip bench-overlay bench-pass bench-services bench-e2e bench-dns api-docs
+.PHONY: prereqs build test demo demo-down crds helm-lint e2e clean images demo-images bench-operator bench-attach bench-gossip bench-overlay bench-pass bench-services bench-e2e bench-dns api-docs
 LAB := java -jar e2e/target/cnm-lab.jar
 # The node-daemon's JVM settings as the chart ships them (nodeDaemon.jvmOptions): benchmarks of daemon code run with them.
 DAEMON_JVM_OPTIONS := $(shell sed -n 's/^  jvmOptions: "\(.*\)"$$/\1/p' $(CHART)/values.yaml | head -1)
@@ -30,6 +30,16 @@ build:
 test:
 	@scripts/prereqs.sh test
 	$(MVN) install
+
+## images: the operator and node-daemon images as reproducible OCI archives in build/images (mmdebstrap + umoci, Debian
+## packages only; as root). Push with skopeo: see the README.
+images: build
+	scripts/images.sh
+
+## demo-images: the demo with the operator and node-daemons running as those images, in podman (runc).
+demo-images: prereqs images
+	$(LAB) down >/dev/null 2>&1 || true
+	$(LAB) demo --images
 
 ## crds: regenerate the CRD YAML from the API classes and copy it into the Helm chart.
 crds:

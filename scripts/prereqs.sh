@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # What make demo and make test need on the machine, in one list (command:Debian package), used by both and by .ci/run.
-#   scripts/prereqs.sh demo|test
+#   scripts/prereqs.sh demo|test|images
 # As root (and unless CNM_PREREQS_NO_INSTALL is set) it installs what is missing with apt-get; otherwise it stops at once
 # with one line naming what to install. Nothing else is printed when everything is there.
 set -euo pipefail
 
 demo=(java:openjdk-17-jdk-headless ip:iproute2 nft:nftables)
 test=("${demo[@]}" make:make curl:curl nsenter:util-linux ping:iputils-ping tcpdump:tcpdump python3:python3)
+# make images, and cnm-lab up --images (podman with runc: crun fails on this kind's hybrid cgroups).
+images=(mmdebstrap:mmdebstrap umoci:umoci podman:podman runc:runc)
 
 case "${1:-}" in
   demo) wanted=("${demo[@]}") ;;
   test) wanted=("${test[@]}") ;;
-  *) echo "usage: $0 demo|test" >&2; exit 2 ;;
+  images) wanted=("${images[@]}") ;;
+  *) echo "usage: $0 demo|test|images" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -34,7 +34,8 @@ import java.util.stream.Stream;
 public final class CnmLab {
   static final String USAGE = """
       usage: cnm-lab <command>
-        up [--nodes N]                  build the lab (N nodes, default 1) and start the API, operator and node-daemons
+        up [--nodes N] [--images]       build the lab (N nodes, default 1) and start the API, operator and node-daemons
+                                        (--images: the operator and node-daemon images of make images, in podman)
         apply -f FILE | delete -f FILE  create/update or delete the objects of a YAML file (namespace default)
         get networks|endpoints|services list objects like docker network ls
         sandbox add NAME --node NODE    make a bare sandbox (network namespace cnmlab-NAME) to attach endpoints to
@@ -42,7 +43,7 @@ public final class CnmLab {
         wait endpoints                  wait until every endpoint is Ready and realized on its node
         daemon restart NODE [--kill]    stop a node's daemon (SIGKILL with --kill) and start a new one
         node down|up NODE               lose a node (daemon killed, namespace deleted) or bring it back
-        demo                            the seed's bridge, overlay and macvlan (Docker Pets) walkthroughs
+        demo [--images]                 the seed's bridge, overlay and macvlan (Docker Pets) walkthroughs
         down                            stop everything and remove every namespace, link, table and file the lab made
       """;
   public static final String PREFIX = "cnmlab-";
@@ -101,7 +102,7 @@ public final class CnmLab {
     }
     List<String> rest = List.of(args).subList(1, args.length);
     return switch (args[0]) {
-      case "up" -> up(intOption(rest, "--nodes", 1));
+      case "up" -> up(intOption(rest, "--nodes", 1), rest.contains("--images"));
       case "apply" -> apply(fileOption(rest), false);
       case "delete" -> apply(fileOption(rest), true);
       case "get" -> get(rest.isEmpty() ? bad("get what? networks, endpoints or services") : rest.get(0));
@@ -110,7 +111,7 @@ public final class CnmLab {
       case "wait" -> waitEndpoints(120);
       case "daemon" -> daemon(rest);
       case "node" -> node(rest);
-      case "demo" -> Demo.run(this);
+      case "demo" -> Demo.run(this, rest.contains("--images"));
       case "down" -> down();
       case "help", "--help", "-h" -> {
         System.out.print(USAGE);
@@ -154,7 +155,7 @@ public final class CnmLab {
 
   // ---- up / down
 
-  int up(int nodes) {
+  int up(int nodes, boolean withImages) {
     requireRoot();
     if (Files.exists(state.resolve("api-port"))) {
       throw new LabException("the lab is already up (state in " + state + "); run cnm-lab down first");
@@ -162,43 +163,83 @@ public final class CnmLab {
     if (!Files.exists(home.resolve("node-daemon/target/quarkus-app/quarkus-run.jar"))) {
       throw new LabException(home.resolve("node-daemon/target/quarkus-app/quarkus-run.jar") + " is missing: run make build first (or set CNM_LAB_HOME to the repository)");
     }
+    LabImages images = new LabImages(home, state);
+    if (withImages) {
+      images.check();
+    }
     try {
       Files.createDirectories(state);
+      if (withImages) {
+        Files.writeString(state.resolve("images"), "");
+        images.load("operator");
+        images.load("node-daemon");
+      }
       buildUnderlay(nodes);
       Processes procs = new Processes(state);
-      procs.start("api", List.of(java(), "-cp", classpath(), LabServer.class.getName(), state.toString(), String.valueOf(nodes)),
-          Map.of());
+      List<String> server = new ArrayList<>(List.of(java(), "-cp", classpath(), LabServer.class.getName(), state.toString(),
+          String.valueOf(nodes)));
+      if (withImages) {
+        server.add("--images"); // the operator is the image's: the lab server is the API alone
+      }
+      procs.start("api", server, Map.of());
       int port = awaitPort();
       String api = "http://127.0.0.1:" + port;
-      // The API address goes through Fabric8's own environment: Quarkus fixes its client URL at build time.
+      if (withImages) {
+        // The containers' way to the API: 198.19.0.1:6443 on the underlay, relayed to the lab server's unix socket.
+        procs.start("api-relay", List.of("ip", "netns", "exec", UNDERLAY, java(), "-cp", classpath(), ApiRelay.class.getName(),
+            "tcp:" + LabImages.API_ADDRESS + ":" + LabImages.API_PORT, "unix:" + state.resolve("api.sock")), Map.of());
+        procs.start("operator", images.operatorCommand(operatorJvmOptions(), pluginSockets("operator"), pluginSpecs("operator")), Map.of());
+        awaitReady(UNDERLAY, LabImages.OPERATOR_PORT, "operator (image)", "operator");
+      }
       for (int i = 1; i <= nodes; i++) {
         startDaemon(procs, i, port);
       }
       for (int i = 1; i <= nodes; i++) {
-        awaitReady(19464 + i, "node-daemon of node" + i);
+        awaitDaemon(i);
       }
       Files.writeString(state.resolve("nodes"), String.valueOf(nodes));
-      System.out.printf("cnm-lab is up: %d node(s) on underlay 198.19.0.0/24 (node%s at 198.19.0.11%s), API %s%n",
-          nodes, nodes == 1 ? "1" : "1.." + nodes, nodes == 1 ? "" : "..", api);
+      System.out.printf("cnm-lab is up: %d node(s) on underlay 198.19.0.0/24 (node%s at 198.19.0.11%s), API %s%s%n",
+          nodes, nodes == 1 ? "1" : "1.." + nodes, nodes == 1 ? "" : "..", api,
+          withImages ? "; operator and node-daemons from " + images.reference("operator") + " and " + images.reference("node-daemon") : "");
       return 0;
     } catch (IOException e) {
       throw new LabException(e.getMessage());
     }
   }
 
-  /** One node's daemon: a real node-daemon process acting on the node's namespace. */
+  /** Whether this lab runs the images (up --images). */
+  boolean images() {
+    return Files.exists(state.resolve("images"));
+  }
+
+  /** Until node i's daemon answers ready: on the host's loopback, or inside its node's namespace when it is a container. */
+  private void awaitDaemon(int node) {
+    if (images()) {
+      awaitReady(PREFIX + "node" + node, LabImages.DAEMON_PORT, "node-daemon of node" + node + " (image)", "node-daemon-node" + node);
+    } else {
+      awaitReady(19464 + node, "node-daemon of node" + node);
+    }
+  }
+
+  /** One node's daemon: a real node-daemon process acting on the node's namespace, or the image's container inside it. */
   private void startDaemon(Processes procs, int node, int apiPort) {
+    if (images()) {
+      Map<String, String> env = new java.util.HashMap<>(gossipEnv());
+      env.putAll(daemonEnv);
+      try {
+        procs.start("node-daemon-node" + node, new LabImages(home, state).daemonCommand(node, daemonJvmOptions(), env,
+            pluginSockets("node" + node), pluginSpecs("node" + node)), Map.of());
+      } catch (IOException e) {
+        throw new LabException(e.getMessage());
+      }
+      return;
+    }
     Path daemonApp = home.resolve("node-daemon/target/quarkus-app/quarkus-run.jar");
     // The API address goes through Fabric8's own environment: Quarkus fixes its client URL at build time.
     Map<String, String> env = new java.util.HashMap<>(Map.of(
         "KUBERNETES_MASTER", "http://127.0.0.1:" + apiPort, "KUBERNETES_NAMESPACE", "default", "NODE_NAME", "node" + node,
         "CNM_NODE_NETNS", "/run/netns/" + PREFIX + "node" + node, "QUARKUS_HTTP_PORT", String.valueOf(19464 + node)));
-    // Gossip timers for tests and experiments (e.g. CNM_GOSSIP_PUSH_PULL_MS) pass through to every daemon.
-    System.getenv().forEach((k, v) -> {
-      if (k.startsWith("CNM_GOSSIP_")) {
-        env.put(k, v);
-      }
-    });
+    env.putAll(gossipEnv());
     // Each node has its own Docker plugin directories and state, as separate machines would.
     env.put("CNM_PLUGINS_SOCKETS_DIR", pluginSockets("node" + node).toString());
     env.put("CNM_PLUGINS_SPEC_DIRS", pluginSpecs("node" + node).toString());
@@ -208,6 +249,17 @@ public final class CnmLab {
     cmd.addAll(daemonJvmOptions());
     cmd.addAll(List.of("-jar", daemonApp.toString()));
     procs.start("node-daemon-node" + node, cmd, env);
+  }
+
+  /** Gossip timers for tests and experiments (e.g. CNM_GOSSIP_PUSH_PULL_MS): passed through to every daemon. */
+  private static Map<String, String> gossipEnv() {
+    Map<String, String> env = new java.util.HashMap<>();
+    System.getenv().forEach((k, v) -> {
+      if (k.startsWith("CNM_GOSSIP_")) {
+        env.put(k, v);
+      }
+    });
+    return env;
   }
 
   /** Where a node's daemon (or, for "operator", the lab's operator) finds Docker plugin sockets: its /run/docker/plugins. */
@@ -233,7 +285,7 @@ public final class CnmLab {
       stopDaemon(args.get(1), args.contains("--kill")); // --kill: SIGKILL, no shutdown hook, nothing cleaned up
       int port = Integer.parseInt(Files.readString(state.resolve("api-port")).trim());
       startDaemon(new Processes(state), node, port);
-      awaitReady(19464 + node, "node-daemon of " + args.get(1));
+      awaitDaemon(node);
       System.out.println("node-daemon of " + args.get(1) + " restarted");
       return 0;
     } catch (IOException e) {
@@ -293,7 +345,7 @@ public final class CnmLab {
         stopDaemon(args.get(1), false);
         int port = Integer.parseInt(Files.readString(state.resolve("api-port")).trim());
         startDaemon(new Processes(state), i, port);
-        awaitReady(19464 + i, "node-daemon of " + args.get(1));
+        awaitDaemon(i);
         System.out.println(args.get(1) + " is up");
       }
       return 0;
@@ -304,6 +356,10 @@ public final class CnmLab {
 
   private void stopDaemon(String node, boolean kill) throws IOException {
     Path pidFile = state.resolve("pids").resolve("node-daemon-" + node);
+    if (images()) {
+      // The container's program gets the signal (podman's client, the lab's process, then ends with it).
+      new LabImages(home, state).signal(LabImages.daemonContainer(Integer.parseInt(node.substring(4))), kill);
+    }
     if (Files.exists(pidFile)) {
       ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).ifPresent(h -> {
         if (kill) {
@@ -339,6 +395,21 @@ public final class CnmLab {
     return Integer.parseInt(Files.readString(f).trim());
   }
 
+  /** Until a server inside a lab namespace (a container there, run by the lab's process {@code process}) answers ready. */
+  private void awaitReady(String namespace, int port, String what, String process) {
+    long deadline = System.currentTimeMillis() + 120_000;
+    while (System.currentTimeMillis() < deadline) {
+      if (LabImages.readyIn(namespace, port)) {
+        return;
+      }
+      if (!new Processes(state).alive(process)) {
+        throw new LabException(what + " exited; see " + state.resolve(process + ".log"));
+      }
+      sleep(250);
+    }
+    throw new LabException(what + " did not become ready in 120 s; see the logs in " + state);
+  }
+
   private void awaitReady(int port, String what) {
     long deadline = System.currentTimeMillis() + 120_000;
     while (System.currentTimeMillis() < deadline) {
@@ -359,7 +430,11 @@ public final class CnmLab {
 
   int down() {
     requireRoot();
+    boolean withImages = images();
     new Processes(state).stopAll();
+    if (withImages) {
+      new LabImages(home, state).removeAll();
+    }
     Path netns = Path.of("/run/netns");
     if (Files.isDirectory(netns)) {
       try (Stream<Path> s = Files.list(netns)) {
@@ -593,6 +668,17 @@ public final class CnmLab {
       }
     }
     return opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+"));
+  }
+
+  /** The operator's JVM settings as the chart ships them (operator.jvmOptions). */
+  String operatorJvmOptions() {
+    try {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?ms)^operator:.*?^  jvmOptions: \"([^\"]*)\"")
+          .matcher(Files.readString(home.resolve("helm/cnm-operator/values.yaml")));
+      return m.find() ? m.group(1) : "";
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   static String java() {

@@ -26,9 +26,9 @@ final class Demo {
 
   private Demo() {}
 
-  static int run(CnmLab lab) {
+  static int run(CnmLab lab, boolean images) {
     if (!Files.exists(lab.state().resolve("api-port"))) {
-      lab.up(2);
+      lab.up(2, images);
     }
     System.out.println("== Bridge Driver on a Single Host (seed): pets-bridge on node1");
     walkthrough(lab, "/demo/pets.yaml", Map.of("db", "node1", "web", "node1"), "db", "web", "db", URL);

@@ -25,7 +25,8 @@ import java.util.HashMap;
  * reconcilers on plain JOSDK against it, with the IPAM's default pools. (The mock server does not
  * support server-side apply, which the Quarkus build of the operator fixes on; the reconcilers
  * are the same classes.) Writes the API port to the state directory once both run, and serves
- * until {@code cnm-lab down} stops it.
+ * until {@code cnm-lab down} stops it. With {@code --images} it is the API alone (the operator
+ * runs from its image) and also listens on the unix socket {@code api.sock} for {@link ApiRelay}.
  */
 public final class LabServer {
   private LabServer() {}
@@ -39,6 +40,12 @@ public final class LabServer {
     server.init(InetAddress.getByName("127.0.0.1"), 0);
     KubernetesClient client = CnmLab.client(server.getPort());
     CnmLab.seedApi(client, Integer.parseInt(args[1]));
+    if (args.length > 2 && args[2].equals("--images")) {
+      // The operator runs from its image; the containers reach this API through the unix socket (ApiRelay).
+      ApiRelay.start("unix:" + state.resolve("api.sock"), "tcp:127.0.0.1:" + server.getPort());
+      ready(state, server.getPort());
+      Thread.currentThread().join();
+    }
     // Remote IPAM drivers: Docker plugins in the lab's operator plugin directories (CnmLab.pluginSockets("operator")).
     Path plugins = state.resolve("plugins").resolve("operator");
     io.cnm.plugin.Plugins dockerPlugins = new io.cnm.plugin.Plugins(
@@ -56,8 +63,13 @@ public final class LabServer {
     operator.start();
     // The gossip keyring the node-daemons wait for, as the operator's GossipKeysLifecycle makes it.
     new io.cnm.operator.keys.GossipKeyRotator(client, "default", java.time.Duration.ofHours(12), java.time.Clock.systemUTC()).reconcile();
-    Files.writeString(state.resolve("api-port.tmp"), String.valueOf(server.getPort()));
-    Files.move(state.resolve("api-port.tmp"), state.resolve("api-port"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    ready(state, server.getPort());
     Thread.currentThread().join();
+  }
+
+  /** Tells cnm-lab up the API is there: its port, written whole. */
+  private static void ready(Path state, int port) throws java.io.IOException {
+    Files.writeString(state.resolve("api-port.tmp"), String.valueOf(port));
+    Files.move(state.resolve("api-port.tmp"), state.resolve("api-port"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 }

@@ -30,6 +30,16 @@ final class Processes {
     }
   }
 
+  /** Whether the process started under this name still runs. */
+  boolean alive(String name) {
+    try {
+      Path f = state.resolve("pids").resolve(name);
+      return Files.exists(f) && ProcessHandle.of(Long.parseLong(Files.readString(f).trim())).map(ProcessHandle::isAlive).orElse(false);
+    } catch (IOException | NumberFormatException e) {
+      return false;
+    }
+  }
+
   /** Stops every recorded process (and its children): SIGTERM, then SIGKILL after 5 s. */
   void stopAll() {
     Path dir = state.resolve("pids");
