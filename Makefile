@@ -4,7 +4,7 @@ MVN ?= ./mvnw -B -ntp
 CHART := helm/cnm-operator
 GENERATED := crds/target/classes/META-INF/fabric8
 
-.PHONY: prereqs build test demo demo-down crds helm-lint e2e clean images demo-images bench-operator bench-attach bench-gossip bench-overlay bench-pass bench-services bench-e2e bench-dns api-docs
+.PHONY: prereqs build test demo demo-down crds helm-lint e2e clean images demo-images kubectl-cnm bench-operator bench-attach bench-gossip bench-overlay bench-pass bench-services bench-e2e bench-dns api-docs
 LAB := java -jar e2e/target/cnm-lab.jar
 # The node-daemon's JVM settings as the chart ships them (nodeDaemon.jvmOptions): benchmarks of daemon code run with them.
 DAEMON_JVM_OPTIONS := $(shell sed -n 's/^  jvmOptions: "\(.*\)"$$/\1/p' $(CHART)/values.yaml | head -1)
@@ -40,6 +40,14 @@ images: build
 demo-images: prereqs images
 	$(LAB) down >/dev/null 2>&1 || true
 	$(LAB) demo --images
+
+## kubectl-cnm: the kubectl plugin into build/bin (put it on PATH: kubectl cnm network ls). PREFIX=/usr/local installs it there.
+PREFIX ?= $(CURDIR)/build
+kubectl-cnm:
+	$(MVN) -pl crds,cli -am install -DskipTests -q
+	install -d $(PREFIX)/bin
+	install -m 0755 cli/target/kubectl-cnm $(PREFIX)/bin/kubectl-cnm
+	install -m 0644 cli/target/kubectl-cnm.jar $(PREFIX)/bin/kubectl-cnm.jar
 
 ## crds: regenerate the CRD YAML from the API classes and copy it into the Helm chart.
 crds:

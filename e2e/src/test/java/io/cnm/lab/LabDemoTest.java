@@ -47,6 +47,7 @@ class LabDemoTest {
     try {
       assertThat(lab.run("demo")).isZero();
       node1MetricsMovedWithTheDemo();
+      kubectlCnm_showsTheNetworkAndWebsSandboxAsNode1sDaemonSeesIt(lab);
       daemonKilledAndRestarted_keepsAnOpenConnection_andDuplicatesNothing(lab, state);
     } finally {
       System.setOut(out);
@@ -84,6 +85,37 @@ class LabDemoTest {
     assertThat(sample(s, "cnm_dns_queries_total{result=\"answered\"}")).isGreaterThanOrEqualTo(1);
     assertThat(sample(s, "cnm_dns_query_seconds_count{result=\"answered\"}")).isGreaterThanOrEqualTo(1);
     assertThat(sample(s, "cnm_gossip_members{state=\"alive\"}")).isEqualTo(2);
+  }
+
+  /**
+   * The kubectl plugin as installed (cli/target/kubectl-cnm and its jar), against the lab's API:
+   * {@code network inspect} as Docker prints it, and {@code debug} asking node1's daemon for web's
+   * sandbox (its interface, its routes, the names its resolver answers).
+   */
+  static void kubectlCnm_showsTheNetworkAndWebsSandboxAsNode1sDaemonSeesIt(CnmLab lab) throws Exception {
+    String inspect = kubectlCnm(lab, "network", "inspect", "pets-bridge");
+    assertThat(inspect).contains("\"Driver\" : \"bridge\"").containsPattern("\"Subnet\" : \"172\\.17\\.0\\.0/16\"")
+        .containsPattern("\"IPv4Address\" : \"172\\.17\\.0\\.\\d+/16\"").contains("\"Node\" : \"node1\"");
+    String debug = kubectlCnm(lab, "debug", "--endpoint", "web", "--daemon", "http://127.0.0.1:19465");
+    assertThat(debug).contains("endpoint default/web on network pets-bridge (bridge)")
+        .contains("== interfaces (ip -d address)").containsPattern("inet 172\\.17\\.0\\.\\d+/16")
+        .contains("== routes").contains("default via 172.17.0.1")
+        .contains("nameserver 127.0.0.11").containsPattern("(?m)^db\\s+\\[172\\.17\\.0\\.\\d+\\]");
+  }
+
+  static String kubectlCnm(CnmLab lab, String... args) throws Exception {
+    Path script = HOME.resolve("cli/target/kubectl-cnm");
+    assertThat(script).as("the kubectl plugin is built before e2e").exists();
+    java.util.List<String> cmd = new java.util.ArrayList<>(List.of("sh", script.toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("KUBERNETES_MASTER", "http://127.0.0.1:" + Files.readString(lab.state().resolve("api-port")).trim());
+    pb.environment().put("KUBERNETES_NAMESPACE", "default");
+    pb.environment().put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
+    Process p = pb.start();
+    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as("kubectl cnm %s: %s", String.join(" ", args), text).isZero();
+    return text;
   }
 
   /** One sample's value from a Prometheus text page; NaN (which fails every comparison) when it is absent. */

@@ -126,6 +126,10 @@ public final class NodeAgent implements AutoCloseable {
   /** An endpoint as joined: the inputs it was joined with and the interface it got. */
   private record Applied(NetworkInfo network, EndpointInfo info, String ifname) {}
 
+  /** An endpoint as this node joined it, for `kubectl cnm debug`: where its sandbox is and what it got there. */
+  public record JoinedEndpoint(String key, String network, String driver, String netnsPath, String ifname, String ipv4, String mac,
+      Map<String, List<IpAddress>> dnsNames) {}
+
   /** How much a pass did and how long it took; read by tests and the pass benchmark. */
   public record PassStats(int joins, int leaves, int networkChanges, long nanos, boolean full) {}
 
@@ -642,6 +646,33 @@ public final class NodeAgent implements AutoCloseable {
       }
     }
     return new DesiredState.Api(networks.getStore().list(), endpoints.getStore().list(), services.getStore().list(), unready, hostNetwork);
+  }
+
+  /**
+   * The endpoint {@code namespace/name} as joined on this node, with the names the embedded DNS
+   * answers in its sandbox; read on the agent's own thread, so never half a pass.
+   */
+  public Optional<JoinedEndpoint> joined(String namespace, String name) {
+    try {
+      return loop.submit(() -> {
+        Applied a = joined.get(DesiredState.key(namespace, name));
+        if (a == null) {
+          return Optional.<JoinedEndpoint>empty();
+        }
+        DnsRecords r = records.get();
+        Map<String, List<IpAddress>> names = new java.util.TreeMap<>();
+        for (String net : r.networksOfSandbox().getOrDefault(a.info().netnsPath(), Set.of())) {
+          names.putAll(r.namesOfNetwork().getOrDefault(net, Map.of()));
+        }
+        return Optional.of(new JoinedEndpoint(a.info().key(), a.network().name(), a.network().driver(), a.info().netnsPath(), a.ifname(),
+            a.info().ipv4() == null ? null : a.info().ipv4().toString(), a.info().mac(), names));
+      }).get(5, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the agent did not answer: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
   }
 
   private Optional<String> sandboxPath(CnmEndpoint ep) {
