@@ -54,17 +54,21 @@ image() {
   tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$EPOCH" --format=posix \
     --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime -C "$work/$name-root" -cf "$app" deployments
   umoci init --layout "$layout"
-  umoci new --image "$layout:$TAG"
-  umoci raw add-layer --image "$layout:$TAG" --history.created "$CREATED" --history.author cnm-operator \
+  umoci new --image "$layout:build"
+  umoci raw add-layer --image "$layout:build" --history.created "$CREATED" --history.author cnm-operator \
     --history.created_by "mmdebstrap --variant=essential $SUITE: $PACKAGES" "$rootfs"
-  umoci raw add-layer --image "$layout:$TAG" --history.created "$CREATED" --history.author cnm-operator \
+  umoci raw add-layer --image "$layout:build" --history.created "$CREATED" --history.author cnm-operator \
     --history.created_by "$name/target/quarkus-app at /deployments" "$app"
-  umoci config --no-history --image "$layout:$TAG" --created "$CREATED" --author "cnm-operator" --os linux --architecture amd64 \
+  umoci config --no-history --image "$layout:build" --created "$CREATED" --author "cnm-operator" --os linux --architecture amd64 \
     --config.user "$user" --config.workingdir /deployments \
     --config.entrypoint java --config.entrypoint -jar --config.entrypoint /deployments/quarkus-run.jar \
     --config.env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --config.env LANG=C.UTF-8 \
     --config.label "org.opencontainers.image.title=$title" --config.label "org.opencontainers.image.version=$TAG" \
     --manifest.annotation "org.opencontainers.image.version=$TAG" --manifest.annotation "org.opencontainers.image.created=$CREATED"
+  # The index names the image by the chart's full reference, so podman, ctr (kind load image-archive) and skopeo name
+  # it as the chart expects without being told.
+  umoci tag --image "$layout:build" "$REPO/cnm-operator/$name:$TAG"
+  umoci rm --image "$layout:build"
   umoci gc --layout "$layout"
   tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$EPOCH" --format=posix \
     --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime -C "$layout" -cf "$OUT/$name-$TAG.oci-archive" .

@@ -76,10 +76,8 @@ final class LabImages {
     String wanted = manifestDigest(archive(component));
     String have = Sh.run(podman("image", "inspect", "--format", "{{.Digest}}", ref), false).trim();
     if (!have.equals(wanted)) {
-      String[] out = Sh.run(podman("pull", "-q", "oci-archive:" + archive(component)), true).trim().split("\\s+");
-      Sh.run(podman("tag", out[out.length - 1], ref), true);
-      // podman names an archive's image after its index's ref.name (the bare tag): only the chart's name is kept.
-      Sh.run(podman("untag", out[out.length - 1], "localhost/" + tag() + ":latest"), false);
+      // The archive's index names the image by the chart's reference (scripts/images.sh): podman keeps that name.
+      Sh.run(podman("pull", "-q", "oci-archive:" + archive(component)), true);
     }
   }
 

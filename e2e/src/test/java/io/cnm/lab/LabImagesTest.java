@@ -41,7 +41,8 @@ class LabImagesTest {
       Path archive = images.archive(c);
       assertThat(sha256(again.resolve(archive.getFileName()))).as("%s built twice", c).isEqualTo(sha256(archive));
       String index = Sh.run("tar", "-xOf", archive.toString(), "./index.json");
-      assertThat(index).as("the tag is the chart's appVersion").contains("\"org.opencontainers.image.ref.name\":\"" + tag() + "\"");
+      assertThat(index).as("named by the chart's reference, tagged with its appVersion")
+          .contains("\"org.opencontainers.image.ref.name\":\"" + images.reference(c) + "\"");
       // Every layer: owner 0:0, mtime 0 (the epoch), names sorted.
       String listing = Sh.run("tar", "-tvf", archive.toString(), "--numeric-owner");
       assertThat(listing.lines()).allSatisfy(l -> assertThat(l).contains(" 0/0 ").contains(" 1970-01-01 00:00 "));
