@@ -5,7 +5,8 @@
 # Layer 1, shared by both images: a Debian bookworm root file system (mmdebstrap: openjdk-17-jre-headless, nftables,
 # iproute2, ca-certificates), cached under OUT/cache by its package list. Layer 2: the component's quarkus-app directory
 # at /deployments. Every tar is reproducible: sorted names, owner 0:0, mtime SOURCE_DATE_EPOCH (0 unless set), and the
-# image config's dates are that time too, so the same inputs give the same digests.
+# image config's dates are that time too, so the same inputs give the same digests. mmdebstrap makes the root file
+# system reproducible for the same packages, but for Java's trust store, which is rewritten with fixed dates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-build/images}
@@ -28,7 +29,7 @@ done
 
 CACHE=${CNM_IMAGES_CACHE:-$OUT/cache}
 mkdir -p "$CACHE"
-key=$(printf '%s\n' "$SUITE" "$MIRROR" "$SECURITY" "$PACKAGES" "$EPOCH" v1 | sha256sum | cut -c1-16)
+key=$(printf '%s\n' "$SUITE" "$MIRROR" "$SECURITY" "$PACKAGES" "$EPOCH" v2 "$(sha256sum scripts/ReproducibleCacerts.java)" | sha256sum | cut -c1-16)
 rootfs="$CACHE/rootfs-$SUITE-$key.tar"
 if [ ! -s "$rootfs" ]; then
   echo "make images: building the $SUITE root file system ($PACKAGES)" >&2
@@ -38,6 +39,7 @@ if [ ! -s "$rootfs" ]; then
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
     --essential-hook='mkdir -p "$1/usr/share/man/man1"' \
     --customize-hook='rm -rf "$1/var/cache/apt" "$1/var/lib/apt/lists" "$1/var/log/"*' \
+    --customize-hook="java '$PWD/scripts/ReproducibleCacerts.java' \"\$1/etc/ssl/certs/java/cacerts\" $EPOCH" \
     "$SUITE" "$rootfs.tmp" "$MIRROR" "deb $SECURITY $SUITE-security main" >&2
   mv "$rootfs.tmp" "$rootfs"
 fi

@@ -67,6 +67,15 @@ class PrereqsTest {
   }
 
   @Test
+  void makeImagesWithoutPodman_namesItInOneLine() throws Exception {
+    Result r = run("images", "mmdebstrap", "umoci", "runc");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err().lines().toList()).containsExactly(
+        "make images needs podman: apt-get install -y podman (as root, make images installs them itself)");
+    assertThat(r.took()).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
   void everythingThere_isSilent() throws Exception {
     Result r = run("demo", "java", "ip", "nft");
     assertThat(r.exit()).isZero();

@@ -253,6 +253,20 @@ class HelmChartTest {
   }
 
   @Test
+  void imagesAreTheBuildsVersion_theChartsAppVersion_andNameWhatMakeImagesBuilds() throws IOException {
+    java.util.regex.Matcher pom = java.util.regex.Pattern.compile("<artifactId>cnm-operator-parent</artifactId>\\s*<version>([^<]+)</version>")
+        .matcher(Files.readString(Path.of("..", "pom.xml")));
+    assertThat(pom.find()).isTrue();
+    String release = pom.group(1).replace("-SNAPSHOT", "");
+    assertThat(Files.readString(CHART.resolve("Chart.yaml"))).contains("appVersion: \"" + release + "\"");
+    assertThat(one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("ghcr.io/cnm-operator/operator:" + release);
+    assertThat(one(DaemonSet.class).getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("ghcr.io/cnm-operator/node-daemon:" + release);
+    assertThat(env(one(DaemonSet.class).getSpec().getTemplate().getSpec().getContainers().get(0), "CNM_DEBUG_ENABLED")).isEqualTo("true");
+  }
+
+  @Test
   void metrics_aServicePerComponentWithAPortNamedMetrics_andServiceMonitorsWhenAsked() {
     List<io.fabric8.kubernetes.api.model.Service> services = rendered.stream().filter(io.fabric8.kubernetes.api.model.Service.class::isInstance)
         .map(io.fabric8.kubernetes.api.model.Service.class::cast).toList();
