@@ -79,6 +79,11 @@ class LabImagesTest {
     assertThat(text).contains("found db at 172.17.0.").containsPattern("found db at 10\\.\\d+\\.\\d+\\.\\d+ through the embedded DNS")
         .contains("reached db directly at 198.19.0.205 on the LAN");
     assertThat(Sh.run(images.podman("ps", "-a", "--format", "{{.Names}}"), true)).as("containers left by down").doesNotContain(CnmLab.PREFIX);
+    // The image holds everything the daemon uses: its preflight found nothing missing, libnftables included.
+    for (int node = 1; node <= 2; node++) {
+      String log = Files.readString(Path.of("target", "lab-logs", "images", "node-daemon-node" + node + ".log"));
+      assertThat(log).contains("node-daemon agent started for node node" + node).doesNotContain("preflight:").doesNotContain("not found");
+    }
   }
 
   private static void build(Path out, Map<String, String> env) throws Exception {
