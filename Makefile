@@ -7,7 +7,7 @@ GENERATED := crds/target/classes/META-INF/fabric8
 .PHONY: prereqs build test demo demo-down crds helm-lint e2e clean images demo-images kubectl-cnm bench-operator bench-attach bench-gossip bench-overlay bench-pass bench-services bench-e2e bench-dns api-docs
 LAB := java -jar e2e/target/cnm-lab.jar
 # The node-daemon's JVM settings as the chart ships them (nodeDaemon.jvmOptions): benchmarks of daemon code run with them.
-DAEMON_JVM_OPTIONS := $(shell sed -n 's/^  jvmOptions: "\(.*\)"$$/\1/p' $(CHART)/values.yaml | head -1)
+DAEMON_JVM_OPTIONS := $(shell sed -n '/^nodeDaemon:/,/^[a-z]/ s/^  jvmOptions: "\(.*\)"$$/\1/p' $(CHART)/values.yaml)
 
 ## prereqs: what make demo needs (scripts/prereqs.sh, the one list): installed when run as root, else one line naming it.
 prereqs:
@@ -105,7 +105,7 @@ bench-services:
 
 ## bench-e2e: on cnm-lab, a CnmEndpoint created through the API until a watch sees it Ready and Realized, with 20 and 500 endpoints on the node, beside the API's floor; bursts; RSS.
 bench-e2e: build
-	java -Dcnm.home=$(CURDIR) -cp e2e/target/cnm-lab.jar:e2e/target/test-classes io.cnm.lab.bench.E2eBench
+	java -Dcnm.home=$(CURDIR) -cp e2e/target/cnm-lab.jar:e2e/target/test-classes:node-daemon/target/test-classes io.cnm.lab.bench.E2eBench
 
 ## bench-dns: the embedded DNS (in a JVM with the daemon's shipped settings) against dnsmasq, same name, dnsperf over loopback in namespaces of its own: qps at 50 in flight, CPU per query, p50/p99 at 1,000 qps.
 bench-dns:

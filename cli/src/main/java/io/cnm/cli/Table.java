@@ -1,5 +1,6 @@
 package io.cnm.cli;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,14 +8,26 @@ import java.util.List;
 /** Columns as Docker's CLI prints them: upper-case headers, left-aligned, three spaces apart. */
 final class Table {
   private final List<String> headers;
+  private final boolean withNamespace;
   private final List<List<String>> rows = new ArrayList<>();
 
-  Table(String... headers) {
-    this.headers = List.of(headers);
+  /** @param withNamespace a first NAMESPACE column (kubectl's -A) */
+  Table(boolean withNamespace, String... headers) {
+    List<String> h = new ArrayList<>(List.of(headers));
+    if (withNamespace) {
+      h.add(0, "NAMESPACE");
+    }
+    this.headers = List.copyOf(h);
+    this.withNamespace = withNamespace;
   }
 
-  Table row(String... cells) {
-    rows.add(List.of(cells));
+  /** One object's row, after its namespace when the table shows namespaces. */
+  Table row(HasMetadata o, String... cells) {
+    List<String> r = new ArrayList<>(List.of(cells));
+    if (withNamespace) {
+      r.add(0, o.getMetadata().getNamespace());
+    }
+    rows.add(r);
     return this;
   }
 

@@ -32,17 +32,12 @@ final class Views {
   private Views() {}
 
   static void networkLs(List<CnmNetwork> networks, boolean withNamespace, PrintStream out) {
-    Table t = withNamespace ? new Table("NAMESPACE", "NETWORK ID", "NAME", "DRIVER", "SCOPE", "SUBNET", "READY")
-        : new Table("NETWORK ID", "NAME", "DRIVER", "SCOPE", "SUBNET", "READY");
+    Table t = new Table(withNamespace, "NETWORK ID", "NAME", "DRIVER", "SCOPE", "SUBNET", "READY");
     for (CnmNetwork n : networks) {
       var st = n.getStatus();
-      List<String> cells = new ArrayList<>(List.of(shortId(st == null ? null : st.getNetworkId()), n.getMetadata().getName(),
-          n.getSpec().driverOrDefault(), v(st == null ? null : st.getScope()), st == null || st.getSubnets().isEmpty() ? "-"
-              : String.join(",", st.getSubnets()), v(ready(st == null ? null : st.getConditions(), Conditions.READY))));
-      if (withNamespace) {
-        cells.add(0, n.getMetadata().getNamespace());
-      }
-      t.row(cells.toArray(String[]::new));
+      t.row(n, shortId(st == null ? null : st.getNetworkId()), n.getMetadata().getName(), n.getSpec().driverOrDefault(),
+          v(st == null ? null : st.getScope()), st == null || st.getSubnets().isEmpty() ? "-" : String.join(",", st.getSubnets()),
+          v(ready(st == null ? null : st.getConditions(), Conditions.READY)));
     }
     t.print(out);
   }
@@ -106,18 +101,13 @@ final class Views {
   }
 
   static void serviceLs(List<CnmService> services, boolean withNamespace, PrintStream out) {
-    Table t = withNamespace ? new Table("NAMESPACE", "NAME", "MODE", "VIRTUAL IPS", "PORTS", "BACKENDS", "READY")
-        : new Table("NAME", "MODE", "VIRTUAL IPS", "PORTS", "BACKENDS", "READY");
+    Table t = new Table(withNamespace, "NAME", "MODE", "VIRTUAL IPS", "PORTS", "BACKENDS", "READY");
     for (CnmService s : services) {
       var st = s.getStatus();
-      List<String> cells = new ArrayList<>(List.of(s.getMetadata().getName(), v(s.getSpec().getEndpointMode()).toLowerCase(),
+      t.row(s, s.getMetadata().getName(), v(s.getSpec().getEndpointMode()).toLowerCase(),
           st == null || st.getVirtualIPs().isEmpty() ? "-" : String.join(",", st.getVirtualIPs().stream().map(Views::vip).toList()),
           ports(st == null || st.getPublishedPorts().isEmpty() ? s.getSpec().getPublish() : st.getPublishedPorts()),
-          v(st == null ? null : st.getBackends()), v(ready(st == null ? null : st.getConditions(), Conditions.READY))));
-      if (withNamespace) {
-        cells.add(0, s.getMetadata().getNamespace());
-      }
-      t.row(cells.toArray(String[]::new));
+          v(st == null ? null : st.getBackends()), v(ready(st == null ? null : st.getConditions(), Conditions.READY)));
     }
     t.print(out);
   }
@@ -148,17 +138,12 @@ final class Views {
   }
 
   static void endpointLs(List<CnmEndpoint> endpoints, boolean withNamespace, PrintStream out) {
-    Table t = withNamespace ? new Table("NAMESPACE", "NAME", "NETWORK", "SANDBOX", "NODE", "IPV4 ADDRESS", "MAC ADDRESS", "READY", "REALIZED")
-        : new Table("NAME", "NETWORK", "SANDBOX", "NODE", "IPV4 ADDRESS", "MAC ADDRESS", "READY", "REALIZED");
+    Table t = new Table(withNamespace, "NAME", "NETWORK", "SANDBOX", "NODE", "IPV4 ADDRESS", "MAC ADDRESS", "READY", "REALIZED");
     for (CnmEndpoint e : endpoints) {
       var st = e.getStatus();
-      List<String> cells = new ArrayList<>(List.of(e.getMetadata().getName(), e.getSpec().getNetwork(), sandbox(e),
-          v(st == null ? null : st.getNodeName()), v(st == null ? null : st.getIpv4Address()), v(st == null ? null : st.getMacAddress()),
-          v(ready(st == null ? null : st.getConditions(), Conditions.READY)), v(ready(st == null ? null : st.getConditions(), Conditions.REALIZED))));
-      if (withNamespace) {
-        cells.add(0, e.getMetadata().getNamespace());
-      }
-      t.row(cells.toArray(String[]::new));
+      t.row(e, e.getMetadata().getName(), e.getSpec().getNetwork(), sandbox(e), v(st == null ? null : st.getNodeName()),
+          v(st == null ? null : st.getIpv4Address()), v(st == null ? null : st.getMacAddress()),
+          v(ready(st == null ? null : st.getConditions(), Conditions.READY)), v(ready(st == null ? null : st.getConditions(), Conditions.REALIZED)));
     }
     t.print(out);
   }

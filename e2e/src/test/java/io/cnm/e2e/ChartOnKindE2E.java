@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.testcontainers.junit.jupiter.Testcontainers;
+import org.testcontainers.DockerClientFactory;
 
 /**
  * The shipped artefacts on a real cluster: a Kind cluster of two workers (made with the kind CLI,
@@ -33,18 +33,26 @@ import org.testcontainers.junit.jupiter.Testcontainers;
  * with the reason, where no Docker engine is reachable, kind is not on PATH or the images are not
  * built. What it checks is also covered by lab tests (LabImagesTest, LabOverlayTest), which run here.
  */
-@Testcontainers(disabledWithoutDocker = true)
 class ChartOnKindE2E {
   static final Path HOME = Path.of("..").toAbsolutePath().normalize();
   static final String CLUSTER = "cnm-e2e";
   static Path kubeconfig;
   static KubernetesClient client;
 
+  /** Skips the test unless {@code ok}, printing why (a skipped test's reason is otherwise only in the report). */
+  static void requires(boolean ok, String why) {
+    if (!ok) {
+      System.out.println("ChartOnKindE2E skipped: " + why);
+    }
+    assumeTrue(ok, why);
+  }
+
   @BeforeAll
   static void cluster() throws Exception {
-    assumeTrue(run(List.of("sh", "-c", "command -v kind")).contains("/"), "the kind CLI is not on PATH; the chart-on-Kind test is skipped");
+    requires(DockerClientFactory.instance().isDockerAvailable(), "no Docker engine is reachable");
+    requires(run(List.of("sh", "-c", "command -v kind")).contains("/"), "the kind CLI is not on PATH");
     for (String c : List.of("operator", "node-daemon")) {
-      assumeTrue(Files.exists(archive(c)), archive(c) + " is not built (make images); the chart-on-Kind test is skipped");
+      requires(Files.exists(archive(c)), archive(c) + " is not built (make images)");
     }
     Path config = Files.createTempFile("kind", ".yaml");
     Files.writeString(config, """

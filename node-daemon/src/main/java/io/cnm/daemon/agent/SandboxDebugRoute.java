@@ -40,7 +40,14 @@ public class SandboxDebugRoute {
       }
       String ns = ctx.pathParam("namespace");
       String name = ctx.pathParam("name");
-      var joined = agent.get().joined(ns, name);
+      java.util.Optional<NodeAgent.JoinedEndpoint> joined;
+      try {
+        joined = agent.get().joined(ns, name);
+      } catch (IllegalStateException e) {
+        // A pass longer than the wait (a first pass over many endpoints): said, not a 500.
+        ctx.response().setStatusCode(503).end("the node-daemon is busy in a pass (" + e.getMessage() + "); try again\n");
+        return;
+      }
       if (joined.isEmpty()) {
         ctx.response().setStatusCode(404).end("endpoint " + ns + "/" + name + " is not joined on this node\n");
         return;

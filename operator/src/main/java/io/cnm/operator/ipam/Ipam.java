@@ -416,6 +416,11 @@ public final class Ipam {
     return out;
   }
 
+  /** The allocated networks' keys. */
+  public synchronized Set<String> networkKeys() {
+    return Set.copyOf(networks.keySet());
+  }
+
   public synchronized int vnisInUse() {
     return vnis.inUse();
   }

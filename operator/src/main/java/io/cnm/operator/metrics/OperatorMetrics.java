@@ -25,7 +25,7 @@ public class OperatorMetrics {
   private final MeterRegistry registry;
   private final Ipam ipam;
   private final Set<String> trackedNetworks = new HashSet<>();
-  private volatile Map<String, Ipam.Usage> usage = Map.of();
+  private volatile Map<String, Ipam.Usage> usage;
   private volatile long usageRead;
 
   public OperatorMetrics(MeterRegistry registry, Ipam ipam) {
@@ -107,16 +107,16 @@ public class OperatorMetrics {
   /** The IPAM's usage, read at most once a second however many gauges a scrape reads. */
   private Map<String, Ipam.Usage> usage() {
     long now = System.nanoTime();
-    if (now - usageRead > 1_000_000_000L) {
+    if (usage == null || now - usageRead > 1_000_000_000L) {
       usage = ipam.usage();
       usageRead = now;
     }
     return usage;
   }
 
-  /** Gauges for networks newly allocated, none left for networks released. */
+  /** Gauges for networks newly allocated, none left for networks released (only keys are read: usage is read when scraped). */
   private synchronized void trackNetworks() {
-    Set<String> now = ipam.usage().keySet();
+    Set<String> now = ipam.networkKeys();
     for (String key : now) {
       if (trackedNetworks.add(key)) {
         addressGauge(key, "allocated", u -> u.allocated());
