@@ -63,7 +63,7 @@ class PrereqsTest {
     Result r = run("test", "java", "ip", "nft", "make", "curl", "nsenter", "ping");
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err().lines().toList()).containsExactly(
-        "make test needs tcpdump python3: apt-get install -y tcpdump python3 (as root, make test installs them itself)");
+        "make test needs tcpdump python3 tshark: apt-get install -y tcpdump python3 tshark (as root, make test installs them itself)");
   }
 
   @Test
