@@ -2,6 +2,7 @@ package io.cnm.daemon.encryption;
 
 import io.cnm.api.net.IpAddress;
 import io.cnm.daemon.esp.Esp;
+import io.cnm.daemon.esp.KeySchedule;
 import io.cnm.daemon.esp.ReplayWindow;
 import io.cnm.daemon.esp.SecurityAssociation;
 import io.cnm.daemon.tun.TunDevice;
@@ -9,9 +10,13 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,40 +25,66 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Host-to-host ESP in transport mode over UDP 4500 (RFC 3948), in userspace. Outbound, each IPv4
  * packet the kernel routes into the TUN device (a VXLAN datagram from this node to a peer node) has
- * its transport payload sealed under the peer's outbound association and sent to the peer's port
- * 4500. Inbound, each datagram on port 4500 is opened under the inbound association its SPI names
- * (only from the peer that association belongs to), and the IPv4 packet is rebuilt (peer to this
- * node, the protocol from the ESP trailer) and written to the TUN device. A packet to a peer with
- * no outbound key is dropped, never sent in the clear. Two threads: one per direction.
+ * its transport payload sealed and sent to the peer's port 4500. Inbound, each datagram on port
+ * 4500 from a peer is opened and the IPv4 packet is rebuilt (peer to this node, the protocol from
+ * the ESP trailer) and written to the TUN device. A packet to or from a node that is not a peer is
+ * dropped: nothing is ever sent in the clear.
+ * <p>
+ * Keys come from the cluster keyring through {@link KeySchedule}: the sender seals under the
+ * primary key, every key of the ring opens (so a rotation loses nothing), a new epoch starts after
+ * {@code rekeyAfter} packets (a rekey without a message), and each daemon start is a new session.
+ * One thread per direction.
  */
 public final class EspTunnel implements AutoCloseable {
   public static final int PORT = 4500;
+  /** Inbound associations kept per peer: the current ones, and those of a rotation or a rekey in flight. */
+  private static final int KEPT_PER_PEER = 8;
 
   /** Why a packet was dropped: ESP's reasons, and the tunnel's own. */
   public enum Drop {
     NO_KEY, NOT_IPV4, MALFORMED, UNKNOWN_SPI, WRONG_PEER, REPLAY, AUTHENTICATION
   }
 
-  /** An inbound association, with its replay window and the peer it belongs to. */
-  private record Inbound(InetAddress peer, SecurityAssociation sa, ReplayWindow window) {}
+  private record Sending(byte[] master, int theirSession, int epoch, SecurityAssociation sa) {}
 
+  private record Inbound(byte[] master, SecurityAssociation sa, ReplayWindow window) {}
+
+  private final IpAddress localAddress;
   private final InetAddress local;
+  private final int session;
+  private final long rekeyAfter;
   private final TunDevice tun;
   private final DatagramChannel udp;
-  private final Map<InetAddress, SecurityAssociation> outbound = new ConcurrentHashMap<>();
-  private final Map<Integer, Inbound> inbound = new ConcurrentHashMap<>();
+  private volatile List<byte[]> ring = List.of();
+  private final Map<InetAddress, Integer> peers = new ConcurrentHashMap<>();
+  /**
+   * Per peer, per key of the ring: the association in use. Kept while the key is in the ring, so a
+   * primary that changes back continues its sequence instead of starting it again (AES-GCM must
+   * never see a nonce twice under one key).
+   */
+  private final Map<InetAddress, Map<ByteBuffer, Sending>> sending = new HashMap<>();
+  private final Map<InetAddress, Map<Integer, Inbound>> receiving = new ConcurrentHashMap<>();
   private final Map<Drop, AtomicLong> drops = new EnumMap<>(Drop.class);
   private final AtomicLong sealed = new AtomicLong();
   private final AtomicLong opened = new AtomicLong();
+  private final AtomicLong rekeys = new AtomicLong();
   private final Thread out;
   private final Thread in;
   private volatile boolean closed;
 
   /**
+   * @param session this daemon's session (new at each start, published to the peers by gossip), 0 to 65535
+   * @param rekeyAfter packets sent under one association before the next epoch's (at most 2^32 - 1)
    * @param udp a datagram channel bound to {@code local}:4500 in the node's namespace (blocking)
    */
-  public EspTunnel(IpAddress local, TunDevice tun, DatagramChannel udp) throws IOException {
+  public EspTunnel(IpAddress local, int session, long rekeyAfter, TunDevice tun, DatagramChannel udp) throws IOException {
+    if (rekeyAfter < 1 || rekeyAfter > SecurityAssociation.SEQ_LIMIT) {
+      throw new IllegalArgumentException("rekeyAfter must be 1 to 2^32-1 packets");
+    }
+    this.localAddress = local;
     this.local = InetAddress.getByAddress(local.bytes());
+    this.session = session;
+    this.rekeyAfter = rekeyAfter;
     this.tun = tun;
     this.udp = udp;
     for (Drop d : Drop.values()) {
@@ -67,29 +98,34 @@ public final class EspTunnel implements AutoCloseable {
     in.start();
   }
 
-  /** The key to send to {@code peer} under: replaces the one before (a rekey); null stops sending to it (its packets are dropped). */
-  public void outbound(IpAddress peer, SecurityAssociation sa) throws IOException {
-    InetAddress p = InetAddress.getByAddress(peer.bytes());
-    if (sa == null) {
-      outbound.remove(p);
-    } else {
-      outbound.put(p, sa);
+  /** The keyring, primary first (the gossip's, from the operator's Secret): a key left out opens nothing any more. */
+  public void keyring(List<byte[]> keys) {
+    ring = List.copyOf(keys);
+    for (Map<Integer, Inbound> m : receiving.values()) {
+      synchronized (m) {
+        m.values().removeIf(i -> keys.stream().noneMatch(k -> Arrays.equals(k, i.master())));
+      }
     }
   }
 
-  /**
-   * The keys {@code peer} may send under: during a rotation both the old and the new one, so no
-   * packet in flight is lost; a key left out is no longer accepted.
-   */
-  public void inbound(IpAddress peer, List<SecurityAssociation> sas) throws IOException {
+  /** A node this one exchanges encrypted traffic with, and its session (from gossip); a new session forgets the old one's keys. */
+  public void peer(IpAddress peer, int theirSession) throws UnknownHostException {
     InetAddress p = InetAddress.getByAddress(peer.bytes());
-    for (SecurityAssociation sa : sas) {
-      Inbound had = inbound.get(sa.spi());
-      if (had == null || had.sa() != sa) {
-        inbound.put(sa.spi(), new Inbound(p, sa, new ReplayWindow(1024)));
-      }
+    Integer had = peers.put(p, theirSession);
+    if (had != null && had != theirSession) {
+      receiving.remove(p);
     }
-    inbound.values().removeIf(i -> i.peer().equals(p) && sas.stream().noneMatch(sa -> sa.spi() == i.sa().spi()));
+  }
+
+  /** No more traffic with this node, either way. */
+  public void removePeer(IpAddress peer) throws UnknownHostException {
+    InetAddress p = InetAddress.getByAddress(peer.bytes());
+    peers.remove(p);
+    receiving.remove(p);
+  }
+
+  public int session() {
+    return session;
   }
 
   public long dropped(Drop why) {
@@ -102,6 +138,11 @@ public final class EspTunnel implements AutoCloseable {
 
   public long opened() {
     return opened.get();
+  }
+
+  /** New associations started because one had sent {@code rekeyAfter} packets. */
+  public long rekeys() {
+    return rekeys.get();
   }
 
   private void outbound() {
@@ -118,8 +159,8 @@ public final class EspTunnel implements AutoCloseable {
         }
         int ihl = (packet[0] & 0x0F) * 4;
         int total = Math.min(n, ((packet[2] & 0xFF) << 8) | (packet[3] & 0xFF));
-        InetAddress dst = InetAddress.getByAddress(java.util.Arrays.copyOfRange(packet, 16, 20));
-        SecurityAssociation sa = outbound.get(dst);
+        InetAddress dst = InetAddress.getByAddress(Arrays.copyOfRange(packet, 16, 20));
+        SecurityAssociation sa = sendingTo(dst);
         if (sa == null) {
           drops.get(Drop.NO_KEY).incrementAndGet(); // never in the clear
           continue;
@@ -135,6 +176,35 @@ public final class EspTunnel implements AutoCloseable {
     }
   }
 
+  /** The association for the next packet to {@code dst}: the primary key's, the peer's session, the epoch not used up. */
+  private SecurityAssociation sendingTo(InetAddress dst) throws UnknownHostException {
+    Integer theirs = peers.get(dst);
+    List<byte[]> keys = ring;
+    if (theirs == null || keys.isEmpty()) {
+      return null;
+    }
+    byte[] primary = keys.get(0);
+    Map<ByteBuffer, Sending> byKey = sending.computeIfAbsent(dst, d -> new HashMap<>());
+    byKey.keySet().removeIf(k -> keys.stream().noneMatch(r -> ByteBuffer.wrap(r).equals(k)));
+    Sending s = byKey.get(ByteBuffer.wrap(primary));
+    int epoch;
+    if (s == null || s.theirSession() != theirs) {
+      epoch = 0; // a new key, or a restarted peer (a new session, so new key material)
+    } else if (s.sa().sent() >= rekeyAfter) {
+      epoch = s.epoch() + 1;
+      if (epoch >= KeySchedule.EPOCHS) {
+        return null; // 2^10 volumes under one key: only the next key rotation sends again
+      }
+      rekeys.incrementAndGet();
+    } else {
+      return s.sa();
+    }
+    IpAddress peer = IpAddress.of(4, new java.math.BigInteger(1, dst.getAddress()));
+    SecurityAssociation sa = KeySchedule.association(primary, KeySchedule.spi(primary, session, epoch), localAddress, peer, theirs);
+    byKey.put(ByteBuffer.wrap(primary.clone()), new Sending(primary, theirs, epoch, sa));
+    return sa;
+  }
+
   private void inbound() {
     ByteBuffer buf = ByteBuffer.allocate(65_536);
     while (!closed) {
@@ -144,28 +214,20 @@ public final class EspTunnel implements AutoCloseable {
         if (from == null) {
           continue;
         }
-        byte[] esp = java.util.Arrays.copyOf(buf.array(), buf.position());
+        byte[] esp = Arrays.copyOf(buf.array(), buf.position());
         if (esp.length < 4) {
           drops.get(Drop.MALFORMED).incrementAndGet();
           continue;
         }
-        Inbound i = inbound.get(Esp.spi(esp, 0));
-        if (i == null) {
-          drops.get(Drop.UNKNOWN_SPI).incrementAndGet(); // also the non-ESP marker (0) of IKE: there is no IKE here
-          continue;
-        }
-        if (!i.peer().equals(from.getAddress())) {
+        if (!peers.containsKey(from.getAddress())) {
           drops.get(Drop.WRONG_PEER).incrementAndGet();
           continue;
         }
-        Esp.Opened o;
-        try {
-          o = Esp.open(i.sa(), i.window(), esp, 0, esp.length);
-        } catch (Esp.Dropped d) {
-          drops.get(Drop.valueOf(d.why.name())).incrementAndGet();
+        Esp.Opened o = open(from.getAddress(), esp);
+        if (o == null) {
           continue;
         }
-        byte[] ip = ipv4(i.peer(), local, o.nextHeader(), o.payload());
+        byte[] ip = ipv4(from.getAddress(), local, o.nextHeader(), o.payload());
         tun.write(ip, 0, ip.length);
         opened.incrementAndGet();
       } catch (IOException | RuntimeException e) {
@@ -174,6 +236,52 @@ public final class EspTunnel implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * Opens a packet from {@code peer}: under the association its SPI named before, else under each
+   * key of the ring with the SPI's tag (a new epoch, session or key), kept once one verifies.
+   */
+  private Esp.Opened open(InetAddress peer, byte[] esp) throws UnknownHostException {
+    int spi = Esp.spi(esp, 0);
+    Map<Integer, Inbound> known = receiving.computeIfAbsent(peer, p -> new LinkedHashMap<>(16, 0.75f, true));
+    Inbound cached;
+    synchronized (known) {
+      cached = known.get(spi);
+    }
+    Esp.Dropped last = null;
+    if (cached != null) {
+      try {
+        return Esp.open(cached.sa(), cached.window(), esp, 0, esp.length);
+      } catch (Esp.Dropped d) {
+        if (d.why != Esp.Drop.AUTHENTICATION) {
+          drops.get(Drop.valueOf(d.why.name())).incrementAndGet();
+          return null;
+        }
+        last = d;
+      }
+    }
+    IpAddress peerAddress = IpAddress.of(4, new java.math.BigInteger(1, peer.getAddress()));
+    for (byte[] key : ring) {
+      if (KeySchedule.tag(key) != KeySchedule.tagOf(spi) || (cached != null && Arrays.equals(cached.master(), key))) {
+        continue;
+      }
+      Inbound candidate = new Inbound(key, KeySchedule.association(key, spi, peerAddress, localAddress, session), new ReplayWindow(1024));
+      try {
+        Esp.Opened o = Esp.open(candidate.sa(), candidate.window(), esp, 0, esp.length);
+        synchronized (known) {
+          known.put(spi, candidate);
+          if (known.size() > KEPT_PER_PEER) {
+            known.remove(known.keySet().iterator().next()); // the least recently used
+          }
+        }
+        return o;
+      } catch (Esp.Dropped d) {
+        last = d;
+      }
+    }
+    drops.get(last == null ? Drop.UNKNOWN_SPI : Drop.valueOf(last.why.name())).incrementAndGet();
+    return null;
   }
 
   /** An IPv4 header (no options, TTL 64, DF) in front of the payload, with its checksum. */

@@ -51,28 +51,36 @@ class EspTunnelKernelTest {
     namespaces.close();
   }
 
-  static byte[] keymat() {
-    byte[] k = new byte[36];
+  static byte[] key() {
+    byte[] k = new byte[32];
     new SecureRandom().nextBytes(k);
     return k;
   }
 
-  /** Node {@code name} at 10.99.0.{host}: the tunnel's TUN device, and UDP 4789 routed into it. */
-  EspTunnel node(String name, NetNamespace ns, int host) throws Exception {
+  /** Node {@code name} at 10.99.0.{host}: UDP to 4789 marked and routed into the TUN device, and a tunnel on it. */
+  EspTunnel node(String name, NetNamespace ns, int host, int session) throws Exception {
+    String full = namespaces.fullName(name);
+    TestNamespaces.sh("ip", "-n", full, "rule", "add", "fwmark", "0x4500", "lookup", "145");
+    TestNamespaces.sh("ip", "netns", "exec", full, "sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0");
+    TestNamespaces.sh("ip", "netns", "exec", full, "nft", "add table ip esptest; add chain ip esptest out { type route hook output priority mangle; };"
+        + " add rule ip esptest out udp dport 4789 meta mark set 0x4500");
+    return tunnel(name, ns, host, session);
+  }
+
+  /** A tunnel (a daemon's life): its TUN device, the route into it, its socket on 4500. */
+  EspTunnel tunnel(String name, NetNamespace ns, int host, int session) throws Exception {
     String full = namespaces.fullName(name);
     return ns.run(() -> {
       TunDevice tun = TunDevice.open("cnmesp0");
       TestNamespaces.sh("ip", "-n", full, "link", "set", "cnmesp0", "up");
-      TestNamespaces.sh("ip", "-n", full, "route", "add", "default", "dev", "cnmesp0", "table", "145");
-      TestNamespaces.sh("ip", "-n", full, "rule", "add", "fwmark", "0x4500", "lookup", "145");
-      TestNamespaces.sh("ip", "netns", "exec", full, "sysctl", "-qw", "net.ipv4.conf.cnmesp0.rp_filter=0", "net.ipv4.conf.all.rp_filter=0");
-      TestNamespaces.sh("ip", "netns", "exec", full, "nft", "add table ip esptest; add chain ip esptest out { type route hook output priority mangle; };"
-          + " add rule ip esptest out udp dport 4789 meta mark set 0x4500");
+      TestNamespaces.sh("ip", "-n", full, "route", "replace", "default", "dev", "cnmesp0", "table", "145");
+      TestNamespaces.sh("ip", "netns", "exec", full, "sysctl", "-qw", "net.ipv4.conf.cnmesp0.rp_filter=0");
       DatagramChannel udp = DatagramChannel.open();
       udp.bind(new InetSocketAddress(InetAddress.getByName("10.99.0." + host), EspTunnel.PORT));
-      return new EspTunnel(IpAddress.parse("10.99.0." + host), tun, udp);
+      return new EspTunnel(IpAddress.parse("10.99.0." + host), session, 4, tun, udp); // a new epoch every 4 packets
     });
   }
+
 
   @Test
   void vxlanDatagramsCrossAsEspOnly_andNeverWithoutAKey() throws Exception {
@@ -85,8 +93,8 @@ class EspTunnelKernelTest {
     TestNamespaces.sh("ip", "-n", namespaces.fullName("b"), "addr", "add", "10.99.0.2/24", "dev", "u0");
     TestNamespaces.sh("ip", "-n", namespaces.fullName("a"), "link", "set", "u0", "up");
     TestNamespaces.sh("ip", "-n", namespaces.fullName("b"), "link", "set", "u0", "up");
-    a = node("a", na, 1);
-    b = node("b", nb, 2);
+    a = node("a", na, 1, 100);
+    b = node("b", nb, 2, 200);
     Path pcap = Files.createTempFile("underlay", ".pcap");
     Process capture = new ProcessBuilder("ip", "netns", "exec", namespaces.fullName("b"), "tcpdump", "-i", "u0", "-U", "-w", pcap.toString())
         .redirectErrorStream(true).start();
@@ -96,40 +104,71 @@ class EspTunnelKernelTest {
       s.setSoTimeout(1500);
       return s;
     });
+    IpAddress ipA = IpAddress.parse("10.99.0.1");
+    IpAddress ipB = IpAddress.parse("10.99.0.2");
+    byte[] k1 = key();
     try (receiver) {
-      // No key for b yet: nothing leaves a, neither in the clear nor otherwise.
+      // b is not a peer of a yet: nothing leaves a, neither in the clear nor otherwise.
+      a.keyring(List.of(k1));
+      b.keyring(List.of(k1));
       send(na);
       assertThat(receive(receiver)).isNull();
       assertThat(a.dropped(EspTunnel.Drop.NO_KEY)).isEqualTo(1);
 
-      byte[] ab = keymat();
-      byte[] ba = keymat();
-      a.outbound(IpAddress.parse("10.99.0.2"), new SecurityAssociation(0x0A0B0001, ab));
-      b.inbound(IpAddress.parse("10.99.0.1"), List.of(new SecurityAssociation(0x0A0B0001, ab)));
-      b.outbound(IpAddress.parse("10.99.0.1"), new SecurityAssociation(0x0B0A0001, ba));
-      a.inbound(IpAddress.parse("10.99.0.2"), List.of(new SecurityAssociation(0x0B0A0001, ba)));
-      for (int i = 0; i < 3; i++) {
+      a.peer(ipB, b.session());
+      b.peer(ipA, a.session());
+      for (int i = 0; i < 10; i++) {
         send(na);
-        assertThat(receive(receiver)).isEqualTo(new String(MARKER, StandardCharsets.US_ASCII));
+        assertThat(receive(receiver)).as("datagram %d", i).isEqualTo(new String(MARKER, StandardCharsets.US_ASCII));
       }
-      assertThat(a.sealed()).isEqualTo(3);
-      assertThat(b.opened()).isEqualTo(3);
+      // Every 4 packets a new epoch (a new association, no message needed): 10 packets took 3 SPIs.
+      assertThat(a.rekeys()).isEqualTo(2);
+      assertThat(b.opened()).isEqualTo(10);
 
-      // A rotation: b accepts the old and the new key while a switches; nothing is lost on the way.
-      byte[] ab2 = keymat();
-      b.inbound(IpAddress.parse("10.99.0.1"), List.of(new SecurityAssociation(0x0A0B0001, ab), new SecurityAssociation(0x0A0B0002, ab2)));
+      // A key rotation as the operator does it: the new key first added everywhere, then primary, then the old one removed.
+      byte[] k2 = key();
+      b.keyring(List.of(k1, k2));
+      a.keyring(List.of(k1, k2));
       send(na);
-      a.outbound(IpAddress.parse("10.99.0.2"), new SecurityAssociation(0x0A0B0002, ab2));
+      a.keyring(List.of(k2, k1)); // a seals under k2 while b has not yet made it primary
       send(na);
-      assertThat(receive(receiver)).isNotNull();
-      assertThat(receive(receiver)).isNotNull();
-      b.inbound(IpAddress.parse("10.99.0.1"), List.of(new SecurityAssociation(0x0A0B0002, ab2)));
+      b.keyring(List.of(k2, k1));
+      send(na);
+      for (int i = 0; i < 3; i++) {
+        assertThat(receive(receiver)).as("across the rotation, datagram %d", i).isNotNull();
+      }
+      a.keyring(List.of(k2));
+      b.keyring(List.of(k2));
 
-      // b with a key a does not have: its ICV fails, the packet is dropped and counted.
-      b.inbound(IpAddress.parse("10.99.0.1"), List.of(new SecurityAssociation(0x0A0B0002, keymat())));
+      // A packet b opened, sent again (a replay), and again after b restarted (a new session: new keys).
+      SecurityAssociation sa = io.cnm.daemon.esp.KeySchedule.association(k2, io.cnm.daemon.esp.KeySchedule.spi(k2, a.session(), 900),
+          ipA, ipB, b.session());
+      byte[] forged = io.cnm.daemon.esp.Esp.seal(sa, 17, udpDatagram(), 0, udpDatagram().length);
+      sendRaw(na, forged);
+      assertThat(receive(receiver)).as("a packet sealed by the key schedule alone opens at b").isNotNull();
+      sendRaw(na, forged);
+      assertThat(receive(receiver)).isNull();
+      await().atMost(Duration.ofSeconds(2)).until(() -> b.dropped(EspTunnel.Drop.REPLAY) == 1);
+      a.peer(ipB, 201); // b's next life
+      b.peer(ipA, a.session());
+      EspTunnel restarted = b;
+      b = null;
+      restarted.close();
+      b = tunnel("b", nb, 2, 201);
+      b.keyring(List.of(k2));
+      b.peer(ipA, a.session());
+      sendRaw(na, forged);
+      assertThat(receive(receiver)).as("a packet captured before b restarted").isNull();
+      await().atMost(Duration.ofSeconds(2)).until(() -> b.dropped(EspTunnel.Drop.AUTHENTICATION) == 1);
+      send(na);
+      assertThat(receive(receiver)).as("a's traffic to the restarted b").isNotNull();
+
+      // A node with another keyring: nothing it sends is opened.
+      b.keyring(List.of(key()));
       send(na);
       assertThat(receive(receiver)).isNull();
-      await().atMost(Duration.ofSeconds(2)).until(() -> b.dropped(EspTunnel.Drop.AUTHENTICATION) == 1);
+      await().atMost(Duration.ofSeconds(2))
+          .until(() -> b.dropped(EspTunnel.Drop.AUTHENTICATION) + b.dropped(EspTunnel.Drop.UNKNOWN_SPI) >= 2);
     } finally {
       Thread.sleep(500);
       capture.destroy();
@@ -141,6 +180,23 @@ class EspTunnelKernelTest {
     String ports = TestNamespaces.sh("tcpdump", "-nr", pcap.toString(), "udp");
     assertThat(ports).contains("10.99.0.1.4500 > 10.99.0.2.4500").doesNotContain(".4789");
     Files.deleteIfExists(pcap);
+  }
+
+  /** A UDP datagram as a VXLAN device would send it: 4789 to 4789, the marker as payload, checksum 0. */
+  static byte[] udpDatagram() {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + MARKER.length);
+    b.putShort((short) 4789).putShort((short) 4789).putShort((short) (8 + MARKER.length)).putShort((short) 0).put(MARKER);
+    return b.array();
+  }
+
+  /** ESP bytes straight to b's port 4500 from a's address (what someone replaying a capture would send). */
+  static void sendRaw(NetNamespace ns, byte[] esp) {
+    ns.run(() -> {
+      try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("10.99.0.1"), 0))) {
+        s.send(new DatagramPacket(esp, esp.length, new InetSocketAddress(InetAddress.getByName("10.99.0.2"), EspTunnel.PORT)));
+      }
+      return null;
+    });
   }
 
   static void send(NetNamespace ns) {
