@@ -4,7 +4,7 @@ MVN ?= ./mvnw -B -ntp
 CHART := helm/cnm-operator
 GENERATED := crds/target/classes/META-INF/fabric8
 
-.PHONY: prereqs build test demo demo-down crds helm-lint e2e clean images demo-images kubectl-cnm bench-operator bench-attach bench-gossip bench-overlay bench-pass bench-services bench-e2e bench-dns api-docs
+.PHONY: prereqs build test demo demo-down crds helm-lint e2e clean images demo-images kubectl-cnm bench-encryption bench-operator bench-attach bench-gossip bench-overlay bench-pass bench-services bench-e2e bench-dns api-docs
 LAB := java -jar e2e/target/cnm-lab.jar
 # The node-daemon's JVM settings as the chart ships them (nodeDaemon.jvmOptions): benchmarks of daemon code run with them.
 DAEMON_JVM_OPTIONS := $(shell sed -n '/^nodeDaemon:/,/^[a-z]/ s/^  jvmOptions: "\(.*\)"$$/\1/p' $(CHART)/values.yaml)
@@ -106,6 +106,14 @@ bench-services:
 ## bench-e2e: on cnm-lab, a CnmEndpoint created through the API until a watch sees it Ready and Realized, with 20 and 500 endpoints on the node, beside the API's floor; bursts; RSS.
 bench-e2e: build
 	java -Dcnm.home=$(CURDIR) -cp e2e/target/cnm-lab.jar:e2e/target/test-classes:node-daemon/target/test-classes io.cnm.lab.bench.E2eBench
+
+## bench-encryption: iperf3 (1 and 4 streams) and ping between two nodes: VXLAN in the clear, VXLAN through the userspace ESP path, and wireguard-go, same run, 3 rounds.
+bench-encryption:
+	command -v iperf3 >/dev/null && command -v wireguard-go >/dev/null && command -v wg >/dev/null || (apt-get update -qq && apt-get install -y -qq --no-install-recommends iperf3 wireguard-go wireguard-tools)
+	$(MVN) -pl crds -am install -DskipTests -q
+	$(MVN) -pl node-daemon test-compile -q
+	$(MVN) -pl node-daemon exec:exec -q -Dexec.executable=java -Dexec.classpathScope=test \
+	  "-Dexec.args=$(DAEMON_JVM_OPTIONS) -classpath %classpath io.cnm.daemon.bench.EncryptionBench 3"
 
 ## bench-dns: the embedded DNS (in a JVM with the daemon's shipped settings) against dnsmasq, same name, dnsperf over loopback in namespaces of its own: qps at 50 in flight, CPU per query, p50/p99 at 1,000 qps.
 bench-dns:

@@ -12,7 +12,8 @@ import javax.crypto.spec.GCMParameterSpec;
  * </pre>
  * The nonce is the association's salt followed by the IV; the additional authenticated data is
  * SPI and sequence number. The IV is the sequence number, which never repeats under one key (RFC
- * 4106 3.1 allows a counter). Padding is 1, 2, 3… up to 4-byte alignment of the trailer.
+ * 4106 3.1 allows a counter). Padding is 1, 2, 3… up to 4-byte alignment of the trailer. An
+ * association seals, or opens, on one thread at a time (its cipher is its own).
  */
 public final class Esp {
   public static final int HEADER = 8;
@@ -66,7 +67,7 @@ public final class Esp {
     out[p++] = (byte) pad;
     out[p] = (byte) nextHeader;
     try {
-      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher c = sa.cipher();
       c.init(Cipher.ENCRYPT_MODE, sa.key(), new GCMParameterSpec(ICV * 8, nonce(sa.salt(), out, HEADER)));
       c.updateAAD(out, 0, HEADER);
       c.doFinal(out, HEADER + IV, plain, out, HEADER + IV);
@@ -99,7 +100,7 @@ public final class Esp {
     }
     byte[] plain;
     try {
-      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher c = sa.cipher();
       c.init(Cipher.DECRYPT_MODE, sa.key(), new GCMParameterSpec(ICV * 8, nonce(sa.salt(), packet, offset + HEADER)));
       c.updateAAD(packet, offset, HEADER);
       plain = c.doFinal(packet, offset + HEADER + IV, length - HEADER - IV);

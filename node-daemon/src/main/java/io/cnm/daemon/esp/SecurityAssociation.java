@@ -18,6 +18,8 @@ public final class SecurityAssociation {
   private final SecretKeySpec key;
   private final byte[] salt;
   private final AtomicLong sequence = new AtomicLong();
+  /** The association's own cipher: an association is used by one thread (the one sending, or the one receiving). */
+  private javax.crypto.Cipher cipher;
 
   /** @param keymat the AES key (16, 24 or 32 bytes) followed by the 4-byte salt */
   public SecurityAssociation(int spi, byte[] keymat) {
@@ -38,6 +40,14 @@ public final class SecurityAssociation {
 
   SecretKeySpec key() {
     return key;
+  }
+
+  /** AES/GCM, made once per association: Cipher.getInstance per packet cost more than the sealing. */
+  javax.crypto.Cipher cipher() throws java.security.GeneralSecurityException {
+    if (cipher == null) {
+      cipher = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+    }
+    return cipher;
   }
 
   byte[] salt() {

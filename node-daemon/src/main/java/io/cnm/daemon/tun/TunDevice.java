@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 public final class TunDevice implements AutoCloseable {
   private static final int O_RDWR = 2;
   private static final int O_CLOEXEC = 0x80000;
+  private static final int O_NONBLOCK = 0x800;
+  private static final int EAGAIN = 11;
   private static final long TUNSETIFF = 0x400454caL;
   private static final short IFF_TUN = 0x0001;
   private static final short IFF_NO_PI = 0x1000;
@@ -29,14 +31,27 @@ public final class TunDevice implements AutoCloseable {
 
     int ioctl(int fd, long request, byte[] ifreq) throws LastErrorException;
 
-    long read(int fd, com.sun.jna.Pointer buf, long len) throws LastErrorException;
-
-    long write(int fd, com.sun.jna.Pointer buf, long len) throws LastErrorException;
-
     int close(int fd) throws LastErrorException;
+  }
+
+  /**
+   * The per-packet calls, mapped directly (JNA's fastest binding) and without exceptions: an empty
+   * queue (EAGAIN) after each packet is the common case, and an exception per packet cost more than
+   * the packet. Errors are read from {@link Native#getLastError()}.
+   */
+  static final class Fast {
+    static {
+      Native.register("c");
+    }
+
+    private Fast() {}
+
+    static native long read(int fd, com.sun.jna.Pointer buf, long len);
+
+    static native long write(int fd, com.sun.jna.Pointer buf, long len);
 
     /** poll(2) on one fd: {@code pollfd} is {fd, events | revents << 16} on little-endian x86-64. */
-    int poll(int[] pollfd, int nfds, int timeoutMs) throws LastErrorException;
+    static native int poll(int[] pollfd, int nfds, int timeoutMs);
   }
 
   private final int fd;
@@ -58,7 +73,7 @@ public final class TunDevice implements AutoCloseable {
     }
     int fd;
     try {
-      fd = Lib.INSTANCE.open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+      fd = Lib.INSTANCE.open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
     } catch (LastErrorException e) {
       throw new IOException("cannot open /dev/net/tun (errno " + e.getErrorCode() + "): the kernel's TUN driver is needed", e);
     }
@@ -82,36 +97,32 @@ public final class TunDevice implements AutoCloseable {
 
   /** Blocks for the next packet; its length, copied into {@code into}; -1 once closed (noticed within 200 ms). */
   public int read(byte[] into) throws IOException {
-    try {
-      // A read blocked in the kernel is not woken by close(2) from another thread: wait in short polls instead.
-      int[] pollfd = {fd, 1};
-      while (Lib.INSTANCE.poll(pollfd, 1, 200) == 0) {
+    int[] pollfd = {fd, 1};
+    while (!closed) {
+      long n = Fast.read(fd, readBuf, Math.min(into.length, readBuf.size()));
+      if (n >= 0) {
+        readBuf.read(0, into, 0, (int) n);
+        return (int) n;
+      }
+      int errno = Native.getLastError();
+      if (errno != EAGAIN) {
         if (closed) {
           return -1;
         }
-        pollfd[1] = 1;
+        throw new IOException("read from " + name + " failed (errno " + errno + ")");
       }
-      if (closed) {
-        return -1;
-      }
-      long n = Lib.INSTANCE.read(fd, readBuf, Math.min(into.length, readBuf.size()));
-      readBuf.read(0, into, 0, (int) n);
-      return (int) n;
-    } catch (LastErrorException e) {
-      if (closed) {
-        return -1;
-      }
-      throw new IOException("read from " + name + " failed (errno " + e.getErrorCode() + ")", e);
+      // Nothing queued: wait in short polls (a read blocked in the kernel would not see close(2) from another thread).
+      pollfd[1] = 1;
+      Fast.poll(pollfd, 1, 200);
     }
+    return -1;
   }
 
   /** Hands one IP packet to the kernel, as if it arrived on the device. */
   public synchronized void write(byte[] packet, int offset, int length) throws IOException {
     writeBuf.write(0, packet, offset, length);
-    try {
-      Lib.INSTANCE.write(fd, writeBuf, length);
-    } catch (LastErrorException e) {
-      throw new IOException("write to " + name + " failed (errno " + e.getErrorCode() + ")", e);
+    if (Fast.write(fd, writeBuf, length) < 0) {
+      throw new IOException("write to " + name + " failed (errno " + Native.getLastError() + ")");
     }
   }
 
