@@ -48,6 +48,14 @@ final class LabImages {
       if (!Files.exists(archive(c))) {
         throw new LabException(archive(c) + " is missing: run make images first");
       }
+      Path app = home.resolve(c + "/target/quarkus-app/quarkus-run.jar");
+      try {
+        if (Files.exists(app) && Files.getLastModifiedTime(archive(c)).compareTo(Files.getLastModifiedTime(app)) < 0) {
+          System.out.println("note: " + archive(c) + " is older than " + app + ": the lab runs the image, not that build (make images)");
+        }
+      } catch (IOException e) {
+        // no note
+      }
     }
   }
 
