@@ -83,6 +83,27 @@ public interface Netlink extends AutoCloseable {
   /** Adds a route via a gateway (default route when {@code destination} is null); an existing one is replaced. */
   void addRoute(Cidr destination, IpAddress gateway, String device);
 
+  /**
+   * Adds or replaces a route in routing table {@code table} (not the main one): how packets a rule
+   * sends there are routed. A null destination is the default route.
+   */
+  void addRoute(Cidr destination, IpAddress gateway, String device, int table);
+
+  /** The routes of table {@code table}. */
+  List<Route> routes(int table);
+
+  /**
+   * Adds the IPv4 policy rule "packets carrying {@code fwmark} look up {@code table}" at
+   * {@code priority}; adding it again changes nothing.
+   */
+  void addMarkRule(int fwmark, int table, int priority);
+
+  /** Removes that rule; a rule that is not there is not an error. */
+  void deleteMarkRule(int fwmark, int table, int priority);
+
+  /** The IPv4 policy rules that match a firewall mark. */
+  List<MarkRule> markRules();
+
   /** Routes of the main table. */
   List<Route> routes();
 

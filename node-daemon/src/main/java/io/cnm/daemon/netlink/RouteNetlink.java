@@ -20,6 +20,14 @@ public final class RouteNetlink implements Netlink {
   static final int RTM_GETADDR = 22;
   static final int RTM_NEWROUTE = 24;
   static final int RTM_GETROUTE = 26;
+  static final int RTM_NEWRULE = 32;
+  static final int RTM_DELRULE = 33;
+  static final int RTM_GETRULE = 34;
+  static final int FRA_PRIORITY = 6;
+  static final int FRA_FWMARK = 10;
+  static final int FRA_TABLE = 15;
+  static final int FRA_FWMASK = 16;
+  static final int FR_ACT_TO_TBL = 1;
   static final int RTM_NEWNEIGH = 28;
   static final int RTM_DELNEIGH = 29;
   static final int RTM_GETNEIGH = 30;
@@ -279,10 +287,18 @@ public final class RouteNetlink implements Netlink {
 
   @Override
   public void addRoute(Cidr destination, IpAddress gateway, String device) {
-    int family = gateway != null ? gateway.family() : destination.family();
+    addRoute(destination, gateway, device, RT_TABLE_MAIN);
+  }
+
+  @Override
+  public void addRoute(Cidr destination, IpAddress gateway, String device, int table) {
+    int family = gateway != null ? gateway.family() : destination == null ? 4 : destination.family();
     Message m = new Message(RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE)
         .u8(family == 4 ? AF_INET : AF_INET6).u8(destination == null ? 0 : destination.prefixLength()).u8(0).u8(0)
-        .u8(RT_TABLE_MAIN).u8(RTPROT_BOOT).u8(0).u8(RTN_UNICAST).u32(0);
+        .u8(table < 256 ? table : 0).u8(RTPROT_BOOT).u8(0).u8(RTN_UNICAST).u32(0);
+    if (table != RT_TABLE_MAIN) {
+      m.attrU32(RTA_TABLE, table);
+    }
     if (destination != null && destination.prefixLength() > 0) {
       m.attr(RTA_DST, destination.network().bytes());
     }
@@ -297,6 +313,11 @@ public final class RouteNetlink implements Netlink {
 
   @Override
   public List<Route> routes() {
+    return routes(RT_TABLE_MAIN);
+  }
+
+  @Override
+  public List<Route> routes(int wanted) {
     List<Route> out = new ArrayList<>();
     Message m = new Message(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP).u8(AF_UNSPEC).u8(0).u8(0).u8(0)
         .u8(0).u8(0).u8(0).u8(0).u32(0);
@@ -305,7 +326,7 @@ public final class RouteNetlink implements Netlink {
       int dstLen = Byte.toUnsignedInt(r.get(Message.HEADER + 1));
       Attributes a = new Attributes(r, Message.HEADER + 12, r.getInt(0));
       Integer table = a.u32(RTA_TABLE);
-      if ((table == null ? Byte.toUnsignedInt(r.get(Message.HEADER + 4)) : table) != RT_TABLE_MAIN) {
+      if ((table == null ? Byte.toUnsignedInt(r.get(Message.HEADER + 4)) : table) != wanted) {
         continue;
       }
       byte[] dst = a.bytes(RTA_DST);
@@ -314,6 +335,54 @@ public final class RouteNetlink implements Netlink {
       Integer oif = a.u32(RTA_OIF);
       out.add(new Route(Cidr.of(d, dstLen), gw == null ? null : IpAddress.of(family, new java.math.BigInteger(1, gw)),
           oif == null ? 0 : oif));
+    }
+    return out;
+  }
+
+  /** fib_rule_hdr (family, dst_len, src_len, tos, table, res1, res2, action, flags) and the mark rule's attributes. */
+  private static Message markRule(int type, int flags, int fwmark, int table, int priority) {
+    return new Message(type, NLM_F_REQUEST | flags).u8(AF_INET).u8(0).u8(0).u8(0).u8(table < 256 ? table : 0).u8(0).u8(0)
+        .u8(FR_ACT_TO_TBL).u32(0).attrU32(FRA_PRIORITY, priority).attrU32(FRA_FWMARK, fwmark).attrU32(FRA_FWMASK, 0xFFFF_FFFF)
+        .attrU32(FRA_TABLE, table);
+  }
+
+  @Override
+  public void addMarkRule(int fwmark, int table, int priority) {
+    try {
+      // EXCL: the kernel would otherwise keep a second, identical rule.
+      ack(markRule(RTM_NEWRULE, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, fwmark, table, priority),
+          "add rule fwmark 0x" + Integer.toHexString(fwmark) + " lookup " + table);
+    } catch (NetlinkException e) {
+      if (e.errno() != NetlinkException.EEXIST) {
+        throw e;
+      }
+    }
+  }
+
+  @Override
+  public void deleteMarkRule(int fwmark, int table, int priority) {
+    try {
+      ack(markRule(RTM_DELRULE, NLM_F_ACK, fwmark, table, priority), "delete rule fwmark 0x" + Integer.toHexString(fwmark));
+    } catch (NetlinkException e) {
+      if (e.errno() != 2) { // ENOENT: not there
+        throw e;
+      }
+    }
+  }
+
+  @Override
+  public List<MarkRule> markRules() {
+    List<MarkRule> out = new ArrayList<>();
+    Message m = new Message(RTM_GETRULE, NLM_F_REQUEST | NLM_F_DUMP).u8(AF_INET).u8(0).u8(0).u8(0).u8(0).u8(0).u8(0).u8(0).u32(0);
+    for (ByteBuffer r : socket.exchange(m, "list rules")) {
+      Attributes a = new Attributes(r, Message.HEADER + 12, r.getInt(0));
+      Integer mark = a.u32(FRA_FWMARK);
+      if (mark == null) {
+        continue;
+      }
+      Integer table = a.u32(FRA_TABLE);
+      Integer priority = a.u32(FRA_PRIORITY);
+      out.add(new MarkRule(mark, table == null ? Byte.toUnsignedInt(r.get(Message.HEADER + 4)) : table, priority == null ? 0 : priority));
     }
     return out;
   }

@@ -53,6 +53,30 @@ class RouteNetlinkKernelTest {
   }
 
   @Test
+  void markRuleAndATableOfItsOwn_areWhatIpRuleAndIpRouteShow_andAddingTwiceChangesNothing() {
+    nl.addBridge("esp-test", 0);
+    nl.setUp("esp-test", true);
+    nl.addRoute(null, null, "esp-test", 145);
+    nl.addMarkRule(0x4500, 145, 1000);
+    nl.addMarkRule(0x4500, 145, 1000);
+    String full = namespaces.fullName("node");
+    String rules = TestNamespaces.sh("ip", "-n", full, "rule", "show");
+    assertThat(rules.lines().filter(l -> l.contains("fwmark 0x4500")).map(String::strip).toList()).as(rules)
+        .containsExactly("1000:\tfrom all fwmark 0x4500 lookup 145");
+    assertThat(TestNamespaces.sh("ip", "-n", full, "route", "show", "table", "145")).startsWith("default dev esp-test");
+    assertThat(nl.markRules()).containsExactly(new MarkRule(0x4500, 145, 1000));
+    assertThat(nl.routes(145)).singleElement().satisfies(r -> {
+      assertThat(r.destination().prefixLength()).isZero();
+      assertThat(r.deviceIndex()).isEqualTo(nl.link("esp-test").orElseThrow().index());
+    });
+    // Not in the main table: only the kernel's own link-local route there.
+    assertThat(nl.routes()).noneMatch(r -> r.deviceIndex() == nl.link("esp-test").orElseThrow().index() && r.destination().prefixLength() == 0);
+    nl.deleteMarkRule(0x4500, 145, 1000);
+    nl.deleteMarkRule(0x4500, 145, 1000);
+    assertThat(nl.markRules()).isEmpty();
+  }
+
+  @Test
   void vethPeer_isCreatedInsideTheSandbox_namedEth0_withItsMac() {
     NetNamespace sandbox = namespaces.create("sb");
     nl.addBridge("br-test", 0);
