@@ -9,20 +9,32 @@ import java.util.List;
  * published to its endpoints and the services' published ports. {@link Ruleset#render} turns it
  * into one nftables transaction.
  */
-public record NodeFirewall(List<Network> networks, List<Published> published, List<ServicePort> servicePorts) {
+public record NodeFirewall(List<Network> networks, List<Published> published, List<ServicePort> servicePorts,
+    List<Integer> encryptedVnis) {
+  /**
+   * The firewall mark of VXLAN datagrams of encrypted overlays: a policy rule sends them to the
+   * table whose only route is the ESP tunnel's TUN device, so they never leave in the clear.
+   */
+  public static final int ENCRYPT_MARK = 0x4500;
+
   public NodeFirewall {
     networks = List.copyOf(networks);
     published = List.copyOf(published);
     servicePorts = List.copyOf(servicePorts);
+    encryptedVnis = List.copyOf(encryptedVnis);
+  }
+
+  public NodeFirewall(List<Network> networks, List<Published> published, List<ServicePort> servicePorts) {
+    this(networks, published, servicePorts, List.of());
   }
 
   public NodeFirewall(List<Network> networks, List<Published> published) {
     this(networks, published, List.of());
   }
 
-  /** Nothing on this node needs the table: no bridge network, no published port. */
+  /** Nothing on this node needs the table: no bridge network, no published port, no encrypted overlay. */
   public boolean isEmpty() {
-    return networks.isEmpty() && published.isEmpty() && servicePorts.isEmpty();
+    return networks.isEmpty() && published.isEmpty() && servicePorts.isEmpty() && encryptedVnis.isEmpty();
   }
 
   /**

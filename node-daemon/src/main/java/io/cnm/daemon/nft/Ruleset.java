@@ -47,8 +47,25 @@ public final class Ruleset {
     // The output hook does not take the dstnat keyword in nft 1.0; -100 is the same priority.
     nat(fw, s, "output", "type nat hook output priority -100; policy accept;");
     postrouting(fw, s);
+    encrypted(fw, s);
     s.append("}\n");
     return s.toString();
+  }
+
+  /**
+   * VXLAN datagrams of encrypted overlays (their VNI, 24 bits at bit 96 of the UDP header and
+   * VXLAN header) get {@link NodeFirewall#ENCRYPT_MARK}; a route hook, so the kernel routes them
+   * again with the mark (into the ESP tunnel) before they leave.
+   */
+  private static void encrypted(NodeFirewall fw, StringBuilder s) {
+    if (fw.encryptedVnis().isEmpty()) {
+      return;
+    }
+    s.append("  chain encrypted_overlays {\n    type route hook output priority mangle; policy accept;\n");
+    s.append("    udp dport 4789 @th,96,24 { ").append(fw.encryptedVnis().stream().sorted().map(String::valueOf)
+        .collect(Collectors.joining(", "))).append(" } meta mark set ").append(String.format("0x%08x", NodeFirewall.ENCRYPT_MARK))
+        .append('\n');
+    s.append("  }\n");
   }
 
   private static String names(List<String> bridges) {

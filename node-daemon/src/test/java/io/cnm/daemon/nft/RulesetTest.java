@@ -90,4 +90,13 @@ class RulesetTest {
             ip saddr 127.0.0.0/8 oifname { "cnm_gwbridge" } masquerade
         """);
   }
+
+  @Test
+  void encryptedOverlays_markTheirVxlanDatagramsByVni_inARouteHook_andKeepTheTable() {
+    NodeFirewall fw = new NodeFirewall(List.of(), List.of(), List.of(), List.of(4097, 4096));
+    assertThat(fw.isEmpty()).isFalse();
+    assertThat(Ruleset.render(fw)).contains("  chain encrypted_overlays {\n    type route hook output priority mangle; policy accept;\n"
+        + "    udp dport 4789 @th,96,24 { 4096, 4097 } meta mark set 0x00004500\n  }\n");
+    assertThat(Ruleset.render(new NodeFirewall(List.of(), List.of()))).doesNotContain("encrypted_overlays");
+  }
 }
