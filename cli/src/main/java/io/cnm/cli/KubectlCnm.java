@@ -67,14 +67,14 @@ public final class KubectlCnm {
             Views.networkLs(list(client.resources(CnmNetwork.class), args, namespace), args.allNamespaces(), out);
           } else if (verb.equals("inspect")) {
             List<Map<String, Object>> shown = new ArrayList<>();
+            List<CnmEndpoint> endpoints = endpoints(client, namespace);
             for (String name : names(args)) {
               CnmNetwork n = client.resources(CnmNetwork.class).inNamespace(namespace).withName(name).get();
               if (n == null) {
                 return missing(err, "network", name, namespace);
               }
-              List<CnmEndpoint> eps = client.resources(CnmEndpoint.class).inNamespace(namespace).list().getItems().stream()
-                  .filter(e -> e.getSpec() != null && name.equals(e.getSpec().getNetwork())).toList();
-              shown.add(Views.networkInspect(n, Views.sorted(eps)));
+              shown.add(Views.networkInspect(n, endpoints.stream().filter(e -> e.getSpec() != null && name.equals(e.getSpec().getNetwork()))
+                  .toList()));
             }
             out.println(Views.json(shown));
           } else {
@@ -86,12 +86,13 @@ public final class KubectlCnm {
             Views.serviceLs(list(client.resources(CnmService.class), args, namespace), args.allNamespaces(), out);
           } else if (verb.equals("inspect")) {
             List<Map<String, Object>> shown = new ArrayList<>();
+            List<CnmEndpoint> endpoints = endpoints(client, namespace);
             for (String name : names(args)) {
               CnmService s = client.resources(CnmService.class).inNamespace(namespace).withName(name).get();
               if (s == null) {
                 return missing(err, "service", name, namespace);
               }
-              shown.add(Views.serviceInspect(s, backends(client, s)));
+              shown.add(Views.serviceInspect(s, backends(s, endpoints)));
             }
             out.println(Views.json(shown));
           } else {
@@ -132,15 +133,20 @@ public final class KubectlCnm {
     return args.words().subList(2, args.words().size());
   }
 
-  /** The service's backends: endpoints on its networks whose labels its selector matches. */
-  private static List<CnmEndpoint> backends(KubernetesClient client, CnmService s) {
+  /** The namespace's endpoints, listed once for every NAME an inspect shows. */
+  private static List<CnmEndpoint> endpoints(KubernetesClient client, String namespace) {
+    return Views.sorted(client.resources(CnmEndpoint.class).inNamespace(namespace).list().getItems());
+  }
+
+  /** The service's backends among {@code endpoints}: those on its networks whose labels its selector matches. */
+  private static List<CnmEndpoint> backends(CnmService s, List<CnmEndpoint> endpoints) {
     Map<String, String> selector = s.getSpec().getSelector() == null ? Map.of() : s.getSpec().getSelector();
     List<String> networks = s.getSpec().getNetworks() == null ? List.of() : s.getSpec().getNetworks();
-    return Views.sorted(client.resources(CnmEndpoint.class).inNamespace(s.getMetadata().getNamespace()).list().getItems().stream()
-        .filter(e -> networks.contains(e.getSpec().getNetwork()))
+    return endpoints.stream()
+        .filter(e -> e.getSpec() != null && networks.contains(e.getSpec().getNetwork()))
         .filter(e -> !selector.isEmpty() && e.getMetadata().getLabels() != null
             && e.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
-        .toList());
+        .toList();
   }
 
   private static int missing(PrintStream err, String kind, String name, String namespace) {

@@ -659,21 +659,20 @@ public final class CnmLab {
   List<String> daemonJvmOptions() {
     String opts = System.getenv("CNM_LAB_DAEMON_JAVA_OPTS");
     if (opts == null) {
-      try {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?ms)^nodeDaemon:.*?^  jvmOptions: \"([^\"]*)\"")
-            .matcher(Files.readString(home.resolve("helm/cnm-operator/values.yaml")));
-        opts = m.find() ? m.group(1) : "";
-      } catch (IOException e) {
-        opts = ""; // a lab outside the repository: the JVM's defaults
-      }
+      opts = chartJvmOptions("nodeDaemon");
     }
     return opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+"));
   }
 
   /** The operator's JVM settings as the chart ships them (operator.jvmOptions). */
   String operatorJvmOptions() {
+    return chartJvmOptions("operator");
+  }
+
+  /** {@code SECTION.jvmOptions} from the chart's values; empty for a lab outside the repository (the JVM's defaults). */
+  private String chartJvmOptions(String section) {
     try {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?ms)^operator:.*?^  jvmOptions: \"([^\"]*)\"")
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?ms)^" + section + ":.*?^  jvmOptions: \"([^\"]*)\"")
           .matcher(Files.readString(home.resolve("helm/cnm-operator/values.yaml")));
       return m.find() ? m.group(1) : "";
     } catch (IOException e) {

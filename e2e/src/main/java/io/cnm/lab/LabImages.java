@@ -26,6 +26,9 @@ final class LabImages {
 
   private final Path home;
   private final Path state;
+  /** The chart's image registry and tag, read from its files once. */
+  private String registry;
+  private String tag;
 
   LabImages(Path home, Path state) {
     this.home = home;
@@ -61,17 +64,23 @@ final class LabImages {
 
   /** The chart's reference of a component's image: registry/cnm-operator/NAME:appVersion. */
   String reference(String component) {
-    String values = read(home.resolve("helm/cnm-operator/values.yaml"));
-    Matcher registry = Pattern.compile("(?m)^  registry: *(\\S+)").matcher(values);
-    return (registry.find() ? registry.group(1) : "ghcr.io") + "/cnm-operator/" + component + ":" + tag();
+    if (registry == null) {
+      Matcher m = Pattern.compile("(?m)^  registry: *(\\S+)").matcher(read(home.resolve("helm/cnm-operator/values.yaml")));
+      registry = m.find() ? m.group(1) : "ghcr.io";
+    }
+    return registry + "/cnm-operator/" + component + ":" + tag();
   }
 
-  private String tag() {
-    Matcher m = Pattern.compile("(?m)^appVersion: *\"?([^\"\\s]+)\"?").matcher(read(home.resolve("helm/cnm-operator/Chart.yaml")));
-    if (!m.find()) {
-      throw new LabException("no appVersion in helm/cnm-operator/Chart.yaml");
+  /** The chart's appVersion: the images' tag. */
+  String tag() {
+    if (tag == null) {
+      Matcher m = Pattern.compile("(?m)^appVersion: *\"?([^\"\\s]+)\"?").matcher(read(home.resolve("helm/cnm-operator/Chart.yaml")));
+      if (!m.find()) {
+        throw new LabException("no appVersion in helm/cnm-operator/Chart.yaml");
+      }
+      tag = m.group(1);
     }
-    return m.group(1);
+    return tag;
   }
 
   Path archive(String component) {
@@ -198,13 +207,21 @@ final class LabImages {
     }
   }
 
-  /** Whether an HTTP server inside a lab namespace answers 200 at /q/health/ready (bash's /dev/tcp: nothing to install). */
+  /** Whether an HTTP server inside a lab namespace answers 200 at /q/health/ready. */
   static boolean readyIn(String namespace, int port) {
-    String probe = "exec 3<>/dev/tcp/127.0.0.1/" + port + " && printf 'GET /q/health/ready HTTP/1.0\\r\\n\\r\\n' >&3 && head -1 <&3";
-    return Sh.run(List.of("ip", "netns", "exec", namespace, "bash", "-c", probe), false).contains(" 200 ");
+    return getIn(namespace, port, "/q/health/ready").lines().findFirst().orElse("").contains(" 200 ");
   }
 
-  private static boolean onPath(String tool) {
+  /**
+   * The whole HTTP/1.0 answer (status line, headers, body) of GET {@code path} on 127.0.0.1:{@code port}
+   * inside a lab namespace, through bash's /dev/tcp (nothing to install); empty when nothing answers.
+   */
+  static String getIn(String namespace, int port, String path) {
+    String get = "exec 3<>/dev/tcp/127.0.0.1/" + port + " && printf 'GET " + path + " HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3";
+    return Sh.run(List.of("ip", "netns", "exec", namespace, "bash", "-c", get), false);
+  }
+
+  static boolean onPath(String tool) {
     for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
       if (Files.isExecutable(Path.of(dir, tool))) {
         return true;

@@ -28,7 +28,7 @@ class LabImagesTest {
   void imagesBuildReproducibly_andTheDemoPassesRunningThem() throws Exception {
     assumeTrue("root".equals(System.getProperty("user.name")), "the image tier needs root (mmdebstrap, podman, namespaces); skipped");
     for (String tool : List.of("podman", "runc", "mmdebstrap", "umoci")) {
-      assumeTrue(onPath(tool), tool + " is not installed (scripts/prereqs.sh images installs it); the image tier is skipped");
+      assumeTrue(LabImages.onPath(tool), tool + " is not installed (scripts/prereqs.sh images installs it); the image tier is skipped");
     }
     assumeTrue(Files.exists(HOME.resolve("operator/target/quarkus-app/quarkus-run.jar")), "the operator is not built; skipped");
     assumeTrue(!LabDemoTest.labNamespacesExist(), "a cnm-lab is already up on this machine (cnm-lab down first); skipped");
@@ -47,7 +47,7 @@ class LabImagesTest {
       String listing = Sh.run("tar", "-tvf", archive.toString(), "--numeric-owner");
       assertThat(listing.lines()).allSatisfy(l -> assertThat(l).contains(" 0/0 ").contains(" 1970-01-01 00:00 "));
     }
-    assertThat(images.reference("operator")).isEqualTo("ghcr.io/cnm-operator/operator:" + tag());
+    assertThat(images.reference("operator")).isEqualTo("ghcr.io/cnm-operator/operator:" + images.tag());
     Sh.run("rm", "-rf", again.toString());
 
     Path state = Files.createTempDirectory("cnm-lab-images");
@@ -63,8 +63,7 @@ class LabImagesTest {
       assertThat(Sh.run(images.podman("inspect", "--format", "{{.Config.Image}} {{.HostConfig.Privileged}}",
           LabImages.daemonContainer(1)), true).trim()).isEqualTo(images.reference("node-daemon") + " true");
       // The daemon in the container is the one realizing node1: its metrics, read inside the node's namespace.
-      String metrics = Sh.run(List.of("ip", "netns", "exec", CnmLab.PREFIX + "node1", "bash", "-c",
-          "exec 3<>/dev/tcp/127.0.0.1/" + LabImages.DAEMON_PORT + " && printf 'GET /q/metrics HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3"), true);
+      String metrics = LabImages.getIn(CnmLab.PREFIX + "node1", LabImages.DAEMON_PORT, "/q/metrics");
       assertThat(LabDemoTest.sample(metrics, "cnm_endpoints{state=\"realized\"}")).isGreaterThanOrEqualTo(3);
       // A crash of node1's daemon container: a new one adopts the node, and the page is served again.
       assertThat(lab.run("daemon", "restart", "node1", "--kill")).isZero();
@@ -75,7 +74,7 @@ class LabImagesTest {
       LabRuns.down(lab, state, "images");
     }
     String text = captured.toString(StandardCharsets.UTF_8);
-    assertThat(text).contains("operator and node-daemons from ghcr.io/cnm-operator/operator:" + tag());
+    assertThat(text).contains("operator and node-daemons from ghcr.io/cnm-operator/operator:" + images.tag());
     assertThat(text).contains("found db at 172.17.0.").containsPattern("found db at 10\\.\\d+\\.\\d+\\.\\d+ through the embedded DNS")
         .contains("reached db directly at 198.19.0.205 on the LAN");
     assertThat(Sh.run(images.podman("ps", "-a", "--format", "{{.Names}}"), true)).as("containers left by down").doesNotContain(CnmLab.PREFIX);
@@ -93,16 +92,7 @@ class LabImagesTest {
     assertThat(pb.start().waitFor()).as("scripts/images.sh %s", out).isZero();
   }
 
-  private static String tag() throws Exception {
-    return Files.readString(HOME.resolve("helm/cnm-operator/Chart.yaml")).lines().filter(l -> l.startsWith("appVersion:"))
-        .map(l -> l.substring("appVersion:".length()).replace("\"", "").trim()).findFirst().orElseThrow();
-  }
-
   private static String sha256(Path f) {
     return Sh.run("sha256sum", f.toString()).split("\\s+")[0];
-  }
-
-  private static boolean onPath(String tool) {
-    return Sh.run(List.of("sh", "-c", "command -v " + tool), false).contains("/");
   }
 }

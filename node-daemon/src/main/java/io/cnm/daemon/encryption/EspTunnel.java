@@ -63,6 +63,8 @@ public final class EspTunnel implements AutoCloseable {
    * never see a nonce twice under one key).
    */
   private final Map<InetAddress, Map<ByteBuffer, Sending>> sending = new HashMap<>();
+  /** The ring the outbound thread last pruned {@link #sending} for: pruned again only when the ring changes, not per packet. */
+  private List<byte[]> ringSent = List.of();
   private final Map<InetAddress, Map<Integer, Inbound>> receiving = new ConcurrentHashMap<>();
   private final Map<Drop, AtomicLong> drops = new EnumMap<>(Drop.class);
   private final AtomicLong sealed = new AtomicLong();
@@ -166,8 +168,8 @@ public final class EspTunnel implements AutoCloseable {
           continue;
         }
         byte[] esp = Esp.seal(sa, packet[9] & 0xFF, packet, ihl, total - ihl);
+        sealed.incrementAndGet(); // counted before it leaves, so whoever sees it arrive sees it counted
         udp.send(ByteBuffer.wrap(esp), new InetSocketAddress(dst, PORT));
-        sealed.incrementAndGet();
       } catch (IOException | RuntimeException e) {
         if (closed) {
           return;
@@ -183,9 +185,13 @@ public final class EspTunnel implements AutoCloseable {
     if (theirs == null || keys.isEmpty()) {
       return null;
     }
+    if (keys != ringSent) {
+      // Keys that left the ring never come back (the operator makes new ones): their associations go.
+      sending.values().forEach(byKey -> byKey.keySet().removeIf(k -> keys.stream().noneMatch(r -> ByteBuffer.wrap(r).equals(k))));
+      ringSent = keys;
+    }
     byte[] primary = keys.get(0);
     Map<ByteBuffer, Sending> byKey = sending.computeIfAbsent(dst, d -> new HashMap<>());
-    byKey.keySet().removeIf(k -> keys.stream().noneMatch(r -> ByteBuffer.wrap(r).equals(k)));
     Sending s = byKey.get(ByteBuffer.wrap(primary));
     int epoch;
     if (s == null || s.theirSession() != theirs) {
@@ -228,8 +234,8 @@ public final class EspTunnel implements AutoCloseable {
           continue;
         }
         byte[] ip = ipv4(from.getAddress(), local, o.nextHeader(), o.payload());
+        opened.incrementAndGet(); // counted before it is delivered, so whoever receives it sees it counted
         tun.write(ip, 0, ip.length);
-        opened.incrementAndGet();
       } catch (IOException | RuntimeException e) {
         if (closed) {
           return;

@@ -35,7 +35,7 @@ public final class EncryptionBench {
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     for (String tool : List.of("iperf3", "wireguard-go", "wg", "nft")) {
-      if (!onPath(tool)) {
+      if (!TestNamespaces.onPath(tool)) {
         System.err.println("bench-encryption needs " + tool + " (make bench-encryption installs it as root)");
         System.exit(1);
       }
@@ -193,14 +193,5 @@ public final class EncryptionBench {
       out.add(String.format(Locale.ROOT, "%.2f", a[i] / b[i]));
     }
     return String.join(", ", out);
-  }
-
-  static boolean onPath(String tool) {
-    for (String d : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
-      if (Files.isExecutable(Path.of(d, tool))) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -46,7 +46,7 @@ class EspWireTest {
   @Test
   void tsharkDecodesOurPacketsAsEsp_seesNoPlaintext_andDecryptsThemWithTheKey() throws Exception {
     TestNamespaces.assumeKernelTestsCanRun();
-    assumeTrue(onPath("tshark") && onPath("tcpdump"), "tshark and tcpdump are needed (scripts/prereqs.sh test installs them); skipped");
+    assumeTrue(TestNamespaces.onPath("tshark") && TestNamespaces.onPath("tcpdump"), "tshark and tcpdump are needed (scripts/prereqs.sh test installs them); skipped");
     NetNamespace ns = namespaces.create("esp");
     Path pcap = Files.createTempFile("esp", ".pcap");
     Process capture = new ProcessBuilder("ip", "netns", "exec", namespaces.fullName("esp"), "tcpdump", "-i", "lo", "-U", "-w", pcap.toString(),
@@ -93,14 +93,5 @@ class EspWireTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor(30, TimeUnit.SECONDS);
     return out;
-  }
-
-  static boolean onPath(String tool) {
-    for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin:/usr/sbin:/sbin").split(":")) {
-      if (Files.isExecutable(Path.of(d, tool))) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -31,6 +31,16 @@ public final class TestNamespaces implements AutoCloseable {
         "kernel tests need iproute2 (ip) to create test namespaces; skipped");
   }
 
+  /** Whether a tool is on PATH (a test that needs it skips, saying so, where it is not). */
+  public static boolean onPath(String tool) {
+    for (String d : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+      if (Files.isExecutable(Path.of(d, tool))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** A new namespace with loopback up; returns it opened. */
   public NetNamespace create(String name) {
     String full = PREFIX + run + "-" + name;
