@@ -11,6 +11,9 @@ import io.cnm.daemon.driver.remote.RemoteDrivers;
 import io.cnm.plugin.PluginLocator;
 import io.cnm.plugin.Plugins;
 import io.cnm.daemon.driver.Underlay;
+import io.cnm.daemon.encryption.EspSessions;
+import io.cnm.daemon.encryption.NodeEncryption;
+import io.cnm.daemon.encryption.UserspaceEsp;
 import io.cnm.daemon.gossip.GossipConfig;
 import io.cnm.daemon.netlink.Netlink;
 import io.cnm.daemon.netlink.NetlinkFactory;
@@ -62,6 +65,9 @@ public class AgentLifecycle {
   private final String gwbridgeSubnet;
   private final Plugins plugins;
   private final Path stateDir;
+  private final long rekeyAfterPackets;
+  private final long keyGraceMillis;
+  private NodeEncryption encryption;
   private NodeAgent agent;
   private volatile List<String> preflightProblems = List.of();
   private DnsServer dns;
@@ -89,7 +95,9 @@ public class AgentLifecycle {
       @ConfigProperty(name = "cnm.plugins.spec-dirs", defaultValue = "/etc/docker/plugins,/usr/lib/docker/plugins") List<String> pluginSpecs,
       @ConfigProperty(name = "cnm.plugins.timeout-ms", defaultValue = "10000") long pluginTimeoutMs,
       @ConfigProperty(name = "cnm.plugins.backoff-max-ms", defaultValue = "30000") long pluginBackoffMaxMs,
-      @ConfigProperty(name = "cnm.state-dir", defaultValue = "/var/lib/cnm") String stateDir) {
+      @ConfigProperty(name = "cnm.state-dir", defaultValue = "/var/lib/cnm") String stateDir,
+      @ConfigProperty(name = "cnm.encryption.rekey-after-packets", defaultValue = "1000000000") long rekeyAfterPackets,
+      @ConfigProperty(name = "cnm.encryption.key-grace-ms", defaultValue = "10000") long keyGraceMillis) {
     this.client = client;
     this.metrics = new DaemonMetrics(registry);
     this.nodeName = nodeName;
@@ -108,6 +116,8 @@ public class AgentLifecycle {
     this.plugins = new Plugins(new PluginLocator(Path.of(pluginSockets), pluginSpecs.stream().map(Path::of).toList()), pluginTimeoutMs,
         pluginBackoffMaxMs);
     this.stateDir = Path.of(stateDir);
+    this.rekeyAfterPackets = rekeyAfterPackets;
+    this.keyGraceMillis = keyGraceMillis;
   }
 
   void onStart(@Observes StartupEvent ev) {
@@ -135,12 +145,14 @@ public class AgentLifecycle {
     Sandboxes sandboxes = new Sandboxes(nodeNetlink, NetlinkFactory.kernel());
     GwBridge gwbridge = new GwBridge(sandboxes, gw);
     // Remote network drivers: Docker plugins found by name, what they created kept under the state directory.
-    Drivers drivers = Drivers.builtIn(sandboxes, underlay, gwbridge)
+    encryption = encryption(nodeNs, nodeNetlink, underlay);
+    metrics.encryption(encryption);
+    Drivers drivers = Drivers.builtIn(sandboxes, underlay, gwbridge, encryption)
         .withPlugins(new RemoteDrivers(plugins, sandboxes, nodeNs, gwbridge, stateDir.resolve(nodeName.get())));
     ClusterTables tables = ClusterTables.NONE;
     if (gossipEnabled && underlay.address() != null) {
       gossip = new ClusterGossip(client, nodeName.get(), underlay.address(), gossipPort, nodeNetns.isPresent() ? nodeNs : null,
-          gossipSeeds.orElse(List.of()), gossipConfig);
+          gossipSeeds.orElse(List.of()), gossipConfig).session(encryption.session());
       gossip.start(releaseNamespace());
       for (Member.State state : Member.State.values()) {
         ClusterGossip g = gossip;
@@ -153,7 +165,8 @@ public class AgentLifecycle {
       LOG.warn("no underlay address found (no default route; set cnm.node.address): overlay networks and the gossip are off");
     }
     agent = new NodeAgent(client, nodeName.get(), underlay.address(), nodeNetlink, drivers, nodeTable(nodeNetns.isPresent() ? nodeNs : null), dns,
-        records, new PodSandboxes(Path.of(hostProc)), Path.of("/etc/netns"), tables, List.of(gw)).nodeNamespace(nodeNs).metrics(metrics);
+        records, new PodSandboxes(Path.of(hostProc)), Path.of("/etc/netns"), tables, List.of(gw)).nodeNamespace(nodeNs).metrics(metrics)
+        .encryption(encryption);
     agent.start();
     heartbeat = new DaemonHeartbeat(client, releaseNamespace(), nodeName.get()).start();
     LOG.infof("node-daemon agent started for node %s (namespace %s, underlay %s, MTU %d, drivers %s)", nodeName.get(), nodeNs,
@@ -177,6 +190,26 @@ public class AgentLifecycle {
     if (gossip != null) {
       gossip.close();
     }
+    if (encryption != null) {
+      encryption.close();
+    }
+  }
+
+  /**
+   * How this node encrypts encrypted overlays: userspace ESP through a TUN device (the kernel's
+   * xfrm path is chosen where it has AES-GCM ESP; see {@link io.cnm.daemon.encryption.KernelXfrm}),
+   * or why it cannot, which an encrypted overlay's endpoints then report.
+   */
+  private NodeEncryption encryption(NetNamespace nodeNs, Netlink nodeNetlink, Underlay underlay) {
+    if (underlay.address() == null) {
+      return NodeEncryption.unavailable("the node has no underlay address (set cnm.node.address)");
+    }
+    if (!java.nio.file.Files.exists(Path.of("/dev/net/tun"))) {
+      return NodeEncryption.unavailable("the kernel's TUN device /dev/net/tun is missing (modprobe tun), and with it the userspace "
+          + "ESP path");
+    }
+    int session = EspSessions.next(stateDir.resolve(nodeName.get()).resolve("esp-session"));
+    return new UserspaceEsp(nodeNs, nodeNetlink, underlay.address(), underlay.mtu(), session, rekeyAfterPackets, keyGraceMillis);
   }
 
   /** What preflight found missing that the agent cannot work without (empty when it started). */

@@ -49,6 +49,8 @@ public final class ClusterGossip implements ClusterTables, AutoCloseable {
   private RealScheduler scheduler;
   private NettyTransport transport;
   private Keyring keyring;
+  private volatile List<byte[]> keys = List.of();
+  private int session = EndpointRecord.NO_SESSION;
 
   /**
    * @param ns where to create the gossip sockets (the node's namespace), or null for the daemon's own
@@ -63,6 +65,12 @@ public final class ClusterGossip implements ClusterTables, AutoCloseable {
     this.ns = ns;
     this.seedList = List.copyOf(seeds);
     this.config = config;
+  }
+
+  /** This daemon's ESP session, published with its endpoint records (before {@link #start}). */
+  public ClusterGossip session(int s) {
+    this.session = s;
+    return this;
   }
 
   /** Watches the keyring Secret in {@code namespace}; the gossip starts when it has keys. */
@@ -95,9 +103,11 @@ public final class ClusterGossip implements ClusterTables, AutoCloseable {
       LOG.warnf("the gossip keyring Secret %s holds no keys", GossipKeys.SECRET);
       return;
     }
+    this.keys = List.copyOf(keys);
     if (keyring != null) {
       keyring.setKeys(keys.subList(0, Math.min(Keyring.MAX_KEYS, keys.size())));
       LOG.infof("gossip keyring updated (%d keys)", keys.size());
+      listeners.forEach(Runnable::run); // encrypted overlays take the new keys on the next pass
       return;
     }
     Keyring ring = new Keyring(keys.subList(0, Math.min(Keyring.MAX_KEYS, keys.size())));
@@ -115,7 +125,7 @@ public final class ClusterGossip implements ClusterTables, AutoCloseable {
     List<InetSocketAddress> seeds = seeds();
     ml.start(db, seeds);
     db.attach(ml);
-    GossipTables t = new GossipTables(db, node);
+    GossipTables t = new GossipTables(db, node, session);
     listeners.forEach(t::onChange);
     tables = t;
     memberlist = ml;
@@ -180,6 +190,11 @@ public final class ClusterGossip implements ClusterTables, AutoCloseable {
           .forEach(x -> out.put(x.name(), IpAddress.parse(x.address().getAddress().getHostAddress())));
     }
     return out;
+  }
+
+  @Override
+  public List<byte[]> keys() {
+    return keys;
   }
 
   @Override

@@ -38,6 +38,14 @@ public interface ClusterTables {
     return Map.of();
   }
 
+  /**
+   * The cluster keyring (the operator's Secret), primary first: encrypted overlays derive their
+   * ESP keys from it. Empty until it is known.
+   */
+  default List<byte[]> keys() {
+    return List.of();
+  }
+
   /** Called (on any thread) when a record of another node changed. */
   void onChange(Runnable listener);
 

@@ -50,11 +50,14 @@ import java.util.function.Function;
  * @param ingress this node's leg on the ingress network, or null where there is none
  * @param publishing the services with published ports (every node opens the ingress ones)
  * @param meshBackends other nodes' backend weights per service, from the ingress network's gossip
+ * @param encryptedVnis the VNIs of the encrypted overlays present here: their VXLAN goes through ESP only
+ * @param encryptedPeers the nodes (underlay address) this one exchanges encrypted overlay traffic with, and each one's ESP session
  */
 public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, DnsRecords dns, List<Problem> problems,
     Map<String, Set<Peer>> peers, Map<String, Map<String, EndpointRecord>> published,
     Map<String, Map<String, ServiceBackendRecord>> publishedBackends, List<ServiceView> services, Map<String, Balancer> balancers,
-    Ingress ingress, List<CnmService> publishing, List<ServiceBackendRecord> meshBackends) {
+    Ingress ingress, List<CnmService> publishing, List<ServiceBackendRecord> meshBackends, Set<Integer> encryptedVnis,
+    Map<IpAddress, Integer> encryptedPeers) {
 
   /**
    * This node on the ingress network (seed: "Ingress Design"): the network (with the node's
@@ -172,8 +175,20 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
           publishing, services));
       mesh = otherBackends.getOrDefault(ingress.network().key(), List.of());
     }
+    Set<Integer> encryptedVnis = new java.util.TreeSet<>();
+    Map<IpAddress, Integer> encryptedPeers = new HashMap<>();
+    for (NetworkInfo n : networks.values()) {
+      if (n.cluster() && n.vni() > 0 && n.flag(OverlayDriver.ENCRYPTED, false)) {
+        encryptedVnis.add(n.vni());
+        for (EndpointRecord r : others.getOrDefault(n.key(), List.of())) {
+          if (r.session() != EndpointRecord.NO_SESSION && r.vtep() != null) {
+            encryptedPeers.merge(r.vtep(), r.session(), Math::max); // a previous life's record not yet swept: either way, one answer
+          }
+        }
+      }
+    }
     return new DesiredState(networks, joins, dns(joins, services, networks, others), problems, peers, published,
-        publishedBackends, services, ServiceViews.balancers(joins, services), ingress, publishing, mesh);
+        publishedBackends, services, ServiceViews.balancers(joins, services), ingress, publishing, mesh, encryptedVnis, encryptedPeers);
   }
 
   /** Key prefix of a node's own record on the ingress network (its leg, not an endpoint). */

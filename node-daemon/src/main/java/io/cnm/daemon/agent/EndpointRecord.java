@@ -11,10 +11,24 @@ import java.util.List;
  *
  * @param networkId the network's ID (the gossip group)
  * @param names the names it answers to: the sandbox's, the endpoint's and its aliases
+ * @param session the publishing daemon's ESP session (encrypted overlays derive their keys with
+ *     it), or {@link #NO_SESSION}
  */
-public record EndpointRecord(String networkId, String node, List<String> names, IpAddress ip, String mac, IpAddress vtep) {
+public record EndpointRecord(String networkId, String node, List<String> names, IpAddress ip, String mac, IpAddress vtep,
+    int session) {
+  public static final int NO_SESSION = -1;
+
   public EndpointRecord {
     names = List.copyOf(names);
+  }
+
+  public EndpointRecord(String networkId, String node, List<String> names, IpAddress ip, String mac, IpAddress vtep) {
+    this(networkId, node, names, ip, mac, vtep, NO_SESSION);
+  }
+
+  /** The same record stamped with the publishing daemon's session. */
+  public EndpointRecord withSession(int s) {
+    return s == session ? this : new EndpointRecord(networkId, node, names, ip, mac, vtep, s);
   }
 
   /** The table the records live in. */
@@ -22,7 +36,8 @@ public record EndpointRecord(String networkId, String node, List<String> names, 
 
   /** The record's value as stored in the table (text, versioned by its first field). */
   public byte[] encode() {
-    String v = "1|" + node + "|" + String.join(",", names) + "|" + ip + "|" + mac + "|" + vtep;
+    // A seventh field is read by daemons that know it and ignored by older ones (they read six).
+    String v = "1|" + node + "|" + String.join(",", names) + "|" + ip + "|" + mac + "|" + vtep + (session == NO_SESSION ? "" : "|" + session);
     return v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
@@ -32,7 +47,15 @@ public record EndpointRecord(String networkId, String node, List<String> names, 
     if (f.length < 6 || !f[0].equals("1")) {
       return null;
     }
+    int session = NO_SESSION;
+    if (f.length > 6) {
+      try {
+        session = Integer.parseInt(f[6]);
+      } catch (NumberFormatException e) {
+        session = NO_SESSION; // not a session this daemon reads: as if there were none
+      }
+    }
     return new EndpointRecord(networkId, f[1], f[2].isEmpty() ? List.of() : List.of(f[2].split(",")), IpAddress.parse(f[3]), f[4],
-        IpAddress.parse(f[5]));
+        IpAddress.parse(f[5]), session);
   }
 }

@@ -20,6 +20,7 @@ import java.util.function.Function;
 public final class GossipTables implements ClusterTables {
   private final NetworkDb db;
   private final String node;
+  private final int session;
   private final Set<String> joined = new HashSet<>();
   /** table → "network/key" → value as last written. */
   private final Map<String, Map<String, byte[]>> written = new HashMap<>();
@@ -27,8 +28,14 @@ public final class GossipTables implements ClusterTables {
   private final Set<String> swept = new HashSet<>();
 
   public GossipTables(NetworkDb db, String node) {
+    this(db, node, EndpointRecord.NO_SESSION);
+  }
+
+  /** @param session this daemon's ESP session, stamped on every endpoint record it publishes */
+  public GossipTables(NetworkDb db, String node, int session) {
     this.db = db;
     this.node = node;
+    this.session = session;
   }
 
   @Override
@@ -75,7 +82,7 @@ public final class GossipTables implements ClusterTables {
         it.remove();
       }
     }
-    sync(EndpointRecord.TABLE, endpoints, EndpointRecord::encode);
+    sync(EndpointRecord.TABLE, endpoints, r -> r.withSession(session).encode());
     sync(ServiceBackendRecord.TABLE, backends, ServiceBackendRecord::encode);
   }
 

@@ -16,6 +16,8 @@ import io.cnm.daemon.driver.Drivers;
 import io.cnm.daemon.driver.EndpointInfo;
 import io.cnm.daemon.driver.Owned;
 import io.cnm.daemon.driver.Peer;
+import io.cnm.daemon.driver.overlay.OverlayDriver;
+import io.cnm.daemon.encryption.NodeEncryption;
 import io.cnm.daemon.lb.SandboxBalancers;
 import io.cnm.daemon.metrics.DaemonMetrics;
 import io.cnm.api.net.Cidr;
@@ -119,6 +121,7 @@ public final class NodeAgent implements AutoCloseable {
   private volatile PassStats lastPass = new PassStats(0, 0, 0, 0, false);
   private volatile PassStats lastWork = lastPass;
   private DaemonMetrics metrics = DaemonMetrics.none();
+  private NodeEncryption encryption = NodeEncryption.unavailable("this node-daemon was started without encryption");
 
   /** Why an endpoint could not be joined: the condition's reason and message. */
   private record Failure(String reason, String message) {}
@@ -170,6 +173,12 @@ public final class NodeAgent implements AutoCloseable {
   /** Where attach, detach, pass and node-table timings and the endpoint counts go (default: nowhere). */
   public NodeAgent metrics(DaemonMetrics metrics) {
     this.metrics = metrics;
+    return this;
+  }
+
+  /** How this node encrypts encrypted overlays (the same the overlay driver was given). */
+  public NodeAgent encryption(NodeEncryption e) {
+    this.encryption = e;
     return this;
   }
 
@@ -435,8 +444,27 @@ public final class NodeAgent implements AutoCloseable {
         problems.failed(problemKey, e.getMessage(), e);
       }
     }
+    // Encryption, then the node's table (isolation, masquerade, published ports, the encrypted VNIs marked and
+    // guarded), both before any peer is programmed: a VXLAN datagram of an encrypted overlay never finds a way out
+    // in the clear, not even for the moment between the peers' entries and the rules that catch them.
+    boolean encrypting = stage("encryption (" + encryption.path().label + ")",
+        () -> encryption.apply(!d.encryptedVnis().isEmpty(), cluster.keys(), d.encryptedPeers())) && encryption.active();
+    NodeFirewall firewall = NodeFirewalls.of(d, drivers, encryption.device());
+    String ruleset = Ruleset.render(firewall);
+    if (full || !ruleset.equals(appliedRuleset)) {
+      stage("node table inet cnm", () -> {
+        long n0 = System.nanoTime();
+        nft.apply(ruleset);
+        metrics.nftApplied(System.nanoTime() - n0);
+        appliedRuleset = ruleset; // kept as applied only once written
+      });
+    }
+    boolean guarded = ruleset.equals(appliedRuleset);
     for (var e : d.peers().entrySet()) {
       NetworkInfo n = d.networks().get(e.getKey());
+      if (n != null && n.flag(OverlayDriver.ENCRYPTED, false) && !(encrypting && guarded)) {
+        continue; // its peers wait for the ESP path and the rules that send it there
+      }
       if (n != null && built.containsKey(n.key()) && cluster.synced(n.networkId()) && (full || !e.getValue().equals(appliedPeers.get(n.key())))) {
         Set<Peer> before = appliedPeers.getOrDefault(n.key(), Set.of());
         try {
@@ -479,17 +507,6 @@ public final class NodeAgent implements AutoCloseable {
     stage("node discovery", this::announceNodes);
     if (full && stage("leftover links", () -> removeLeftovers(d))) {
       leftoversRemoved = true;
-    }
-    // The node's table: isolation, masquerade, published ports. Kept as applied only once written.
-    NodeFirewall firewall = NodeFirewalls.of(d, drivers);
-    String ruleset = Ruleset.render(firewall);
-    if (full || !ruleset.equals(appliedRuleset)) {
-      stage("node table inet cnm", () -> {
-        long n0 = System.nanoTime();
-        nft.apply(ruleset);
-        metrics.nftApplied(System.nanoTime() - n0);
-        appliedRuleset = ruleset;
-      });
     }
     stage("route_localnet for localhost-published ports", () -> routeLocalnet(firewall, full));
     Map<String, String> lbFailed = balancers.apply(d.balancers(), full);

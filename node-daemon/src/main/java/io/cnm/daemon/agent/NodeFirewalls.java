@@ -24,7 +24,8 @@ import java.util.Optional;
 final class NodeFirewalls {
   private NodeFirewalls() {}
 
-  static NodeFirewall of(DesiredState d, Drivers drivers) {
+  /** @param encryptDevice the encryption's device ({@link io.cnm.daemon.encryption.NodeEncryption#device()}) */
+  static NodeFirewall of(DesiredState d, Drivers drivers, String encryptDevice) {
     Map<String, NodeFirewall.Network> nets = new LinkedHashMap<>();
     for (NetworkInfo n : d.networks().values()) {
       drivers.get(n.driver()).flatMap(dr -> dr.routed(n)).ifPresent(r ->
@@ -45,7 +46,8 @@ final class NodeFirewalls {
             p.containerPort()));
       }
     }
-    return new NodeFirewall(List.copyOf(nets.values()), published, servicePorts(d, drivers));
+    return new NodeFirewall(List.copyOf(nets.values()), published, servicePorts(d, drivers), List.copyOf(d.encryptedVnis()),
+        d.encryptedVnis().isEmpty() ? null : encryptDevice);
   }
 
   /**

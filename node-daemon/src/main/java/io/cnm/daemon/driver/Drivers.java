@@ -7,6 +7,7 @@ import io.cnm.daemon.driver.macvlan.MacvlanDriver;
 import io.cnm.daemon.driver.none.NullDriver;
 import io.cnm.daemon.driver.overlay.GwBridge;
 import io.cnm.daemon.driver.overlay.OverlayDriver;
+import io.cnm.daemon.encryption.NodeEncryption;
 import io.cnm.daemon.sandbox.Sandboxes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,7 +47,12 @@ public final class Drivers {
 
   /** The built-in drivers, the overlay with this gwbridge (which remote drivers' gateway service shares). */
   public static Drivers builtIn(Sandboxes sandboxes, Underlay underlay, GwBridge gwbridge) {
-    return new Drivers(List.of(new BridgeDriver(sandboxes), new OverlayDriver(sandboxes, underlay, gwbridge), new HostDriver(),
+    return builtIn(sandboxes, underlay, gwbridge, NodeEncryption.unavailable("this node-daemon was started without encryption"));
+  }
+
+  /** The built-in drivers, the overlay encrypting through {@code encryption}. */
+  public static Drivers builtIn(Sandboxes sandboxes, Underlay underlay, GwBridge gwbridge, NodeEncryption encryption) {
+    return new Drivers(List.of(new BridgeDriver(sandboxes), new OverlayDriver(sandboxes, underlay, gwbridge, encryption), new HostDriver(),
         new NullDriver(sandboxes), new MacvlanDriver(sandboxes)));
   }
 

@@ -1,6 +1,7 @@
 package io.cnm.daemon.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -107,5 +108,28 @@ public final class DaemonMetrics {
   /** A gauge read when scraped, e.g. the gossip's members in one state. */
   public <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value, String... tags) {
     Gauge.builder(name, source, value).description(description).tags(tags).strongReference(true).register(registry);
+  }
+
+  /**
+   * The encryption path this node uses ({@code cnm_encryption_path{path="userspace-esp"} 1}, the
+   * others 0) and its ESP counters: packets sealed and opened, drops by reason, rekeys by volume.
+   */
+  public void encryption(io.cnm.daemon.encryption.NodeEncryption e) {
+    for (var p : io.cnm.daemon.encryption.NodeEncryption.Path.values()) {
+      gauge("cnm.encryption.path", "The path encrypted overlays take on this node (1 for the one in use)", e,
+          x -> x.path() == p ? 1 : 0, "path", p.label);
+    }
+    FunctionCounter.builder("cnm.esp.packets", e, x -> x.counters().sealed()).description("ESP packets of encrypted overlays")
+        .tag("direction", "sealed").register(registry);
+    FunctionCounter.builder("cnm.esp.packets", e, x -> x.counters().opened()).description("ESP packets of encrypted overlays")
+        .tag("direction", "opened").register(registry);
+    FunctionCounter.builder("cnm.esp.rekeys", e, x -> x.counters().rekeys())
+        .description("New security associations because one had carried its volume (a rekey without a message)").register(registry);
+    for (var d : io.cnm.daemon.encryption.EspTunnel.Drop.values()) {
+      String reason = d.name().toLowerCase(java.util.Locale.ROOT);
+      FunctionCounter.builder("cnm.esp.dropped", e, x -> x.counters().dropped().getOrDefault(reason, 0L))
+          .description("ESP packets dropped, by reason (replay, authentication, unknown SPI, no key, ...)").tag("reason", reason)
+          .register(registry);
+    }
   }
 }

@@ -6,11 +6,14 @@ import java.util.List;
 
 /**
  * The filtering and NAT a node needs, as data: the bridge networks present on it, the ports
- * published to its endpoints and the services' published ports. {@link Ruleset#render} turns it
- * into one nftables transaction.
+ * published to its endpoints and the services' published ports, the encrypted overlays' VNIs.
+ * {@link Ruleset#render} turns it into one nftables transaction.
+ *
+ * @param encryptDevice the only device the encrypted VNIs' VXLAN may leave or arrive through (the
+ *     userspace ESP path's TUN device), or null where the kernel encrypts (xfrm)
  */
 public record NodeFirewall(List<Network> networks, List<Published> published, List<ServicePort> servicePorts,
-    List<Integer> encryptedVnis) {
+    List<Integer> encryptedVnis, String encryptDevice) {
   /**
    * The firewall mark of VXLAN datagrams of encrypted overlays: a policy rule sends them to the
    * table whose only route is the ESP tunnel's TUN device, so they never leave in the clear.
@@ -22,6 +25,13 @@ public record NodeFirewall(List<Network> networks, List<Published> published, Li
     published = List.copyOf(published);
     servicePorts = List.copyOf(servicePorts);
     encryptedVnis = List.copyOf(encryptedVnis);
+  }
+
+  /**
+   * @param encryptedVnis VNIs whose VXLAN datagrams are marked for encryption
+   */
+  public NodeFirewall(List<Network> networks, List<Published> published, List<ServicePort> servicePorts, List<Integer> encryptedVnis) {
+    this(networks, published, servicePorts, encryptedVnis, null);
   }
 
   public NodeFirewall(List<Network> networks, List<Published> published, List<ServicePort> servicePorts) {

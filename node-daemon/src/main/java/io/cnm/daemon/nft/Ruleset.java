@@ -61,11 +61,20 @@ public final class Ruleset {
     if (fw.encryptedVnis().isEmpty()) {
       return;
     }
+    String vxlan = "udp dport 4789 @th,96,24 { " + fw.encryptedVnis().stream().sorted().map(String::valueOf)
+        .collect(Collectors.joining(", ")) + " }";
     s.append("  chain encrypted_overlays {\n    type route hook output priority mangle; policy accept;\n");
-    s.append("    udp dport 4789 @th,96,24 { ").append(fw.encryptedVnis().stream().sorted().map(String::valueOf)
-        .collect(Collectors.joining(", "))).append(" } meta mark set ").append(String.format("0x%08x", NodeFirewall.ENCRYPT_MARK))
-        .append('\n');
+    s.append("    ").append(vxlan).append(" meta mark set ").append(String.format("0x%08x", NodeFirewall.ENCRYPT_MARK)).append('\n');
     s.append("  }\n");
+    if (fw.encryptDevice() != null) {
+      // Whatever else happens (the daemon stopped, its device gone, a route missing), such a datagram
+      // that would leave, or that arrives, other than through the ESP path is dropped: never plaintext.
+      String dev = "\"" + fw.encryptDevice() + "\"";
+      s.append("  chain encrypted_guard_out {\n    type filter hook postrouting priority filter; policy accept;\n");
+      s.append("    ").append(vxlan).append(" oifname != ").append(dev).append(" counter drop\n  }\n");
+      s.append("  chain encrypted_guard_in {\n    type filter hook input priority filter; policy accept;\n");
+      s.append("    ").append(vxlan).append(" iifname != ").append(dev).append(" counter drop\n  }\n");
+    }
   }
 
   private static String names(List<String> bridges) {

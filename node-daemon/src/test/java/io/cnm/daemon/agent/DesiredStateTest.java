@@ -230,6 +230,86 @@ class DesiredStateTest {
   }
 
   @Test
+  void encryptedOverlay_onANodeThatEncrypts_joinsWithItsVniMarked_thePeersSessionsKnown_andTheMtuLoweredByEsp() {
+    io.cnm.api.v1alpha1.OverlayOptions o = new io.cnm.api.v1alpha1.OverlayOptions();
+    o.setEncrypted(true);
+    ov.getSpec().setOverlay(o);
+    Drivers encrypting = Drivers.builtIn(new Sandboxes(null, null), new Underlay(null, 1500),
+        new io.cnm.daemon.driver.overlay.GwBridge(new Sandboxes(null, null), Cidr.parse("172.31.240.0/20")), new EncryptingNode());
+    EndpointRecord other = api.withSession(7);
+    DesiredState d = DesiredState.compute("n1", VTEP, new DesiredState.Api(List.of(ov, br), List.of(endpoint("web", "ov", "10.0.0.3", "n1"),
+        endpoint("db", "br", "172.17.0.2", "n1")), List.of()), encrypting, e -> Optional.of(e.getSpec().getSandbox().getNetnsPath()),
+        new DesiredState.Gossip(Map.of("ov0000000001", List.of(other)), Map.of()));
+    assertThat(d.problems()).isEmpty();
+    assertThat(d.joins()).hasSize(2);
+    assertThat(d.encryptedVnis()).containsExactly(4096);
+    assertThat(d.encryptedPeers()).containsExactly(Map.entry(IpAddress.parse("198.19.0.12"), 7));
+    var overlay = (io.cnm.daemon.driver.overlay.OverlayDriver) encrypting.get("overlay").orElseThrow();
+    assertThat(overlay.mtu(d.networks().get("t/ov"))).isEqualTo(1500 - 50 - 45);
+    // The bridge network is not encrypted, and a plain overlay keeps VXLAN's MTU.
+    ov.getSpec().setOverlay(null);
+    assertThat(overlay.mtu(DesiredState.networkInfo("t/ov", ov))).isEqualTo(1450);
+    var firewall = NodeFirewalls.of(d, encrypting, "cnmesp0");
+    assertThat(firewall.encryptedVnis()).containsExactly(4096);
+    assertThat(firewall.encryptDevice()).isEqualTo("cnmesp0");
+  }
+
+  @Test
+  void endpointRecord_carriesItsDaemonsSession_andOlderDaemonsStillReadIt() {
+    EndpointRecord r = api.withSession(65535);
+    assertThat(EndpointRecord.decode("ov0000000001", r.encode())).isEqualTo(r);
+    assertThat(EndpointRecord.decode("ov0000000001", api.encode()).session()).isEqualTo(EndpointRecord.NO_SESSION);
+    // A daemon that reads six fields (before sessions) sees the same record.
+    String[] f = new String(r.encode(), java.nio.charset.StandardCharsets.UTF_8).split("\\|", -1);
+    assertThat(f).hasSize(7);
+    assertThat(f[5]).isEqualTo("198.19.0.12");
+  }
+
+  /** A node on the userspace path, for the pure computation (the path itself is kernel-tested). */
+  static final class EncryptingNode implements io.cnm.daemon.encryption.NodeEncryption {
+    @Override
+    public Path path() {
+      return Path.USERSPACE_ESP;
+    }
+
+    @Override
+    public String unavailable() {
+      return "";
+    }
+
+    @Override
+    public String device() {
+      return "cnmesp0";
+    }
+
+    @Override
+    public int overhead() {
+      return io.cnm.daemon.encryption.UserspaceEsp.OVERHEAD;
+    }
+
+    @Override
+    public void apply(boolean on, List<byte[]> keys, Map<IpAddress, Integer> peers) {}
+
+    @Override
+    public boolean active() {
+      return true;
+    }
+
+    @Override
+    public int session() {
+      return 1;
+    }
+
+    @Override
+    public Counters counters() {
+      return Counters.ZERO;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
   void typedBridgeOptions_becomeDriverNeutralLabels() {
     BridgeOptions o = new BridgeOptions();
     o.setBridgeName("docker1");

@@ -99,4 +99,14 @@ class RulesetTest {
         + "    udp dport 4789 @th,96,24 { 4096, 4097 } meta mark set 0x00004500\n  }\n");
     assertThat(Ruleset.render(new NodeFirewall(List.of(), List.of()))).doesNotContain("encrypted_overlays");
   }
+
+  @Test
+  void encryptedOverlays_onTheUserspacePath_dropTheirVxlanLeavingOrArrivingOtherThanThroughTheTunDevice() {
+    String r = Ruleset.render(new NodeFirewall(List.of(), List.of(), List.of(), List.of(4096), "cnmesp0"));
+    assertThat(r).contains("  chain encrypted_guard_out {\n    type filter hook postrouting priority filter; policy accept;\n"
+        + "    udp dport 4789 @th,96,24 { 4096 } oifname != \"cnmesp0\" counter drop\n  }\n");
+    assertThat(r).contains("  chain encrypted_guard_in {\n    type filter hook input priority filter; policy accept;\n"
+        + "    udp dport 4789 @th,96,24 { 4096 } iifname != \"cnmesp0\" counter drop\n  }\n");
+    assertThat(Ruleset.render(new NodeFirewall(List.of(), List.of(), List.of(), List.of(4096)))).doesNotContain("guard_out");
+  }
 }

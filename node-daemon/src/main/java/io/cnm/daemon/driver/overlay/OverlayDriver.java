@@ -11,6 +11,7 @@ import io.cnm.daemon.driver.Peer;
 import io.cnm.daemon.driver.RoutedNetwork;
 import io.cnm.daemon.driver.Underlay;
 import io.cnm.daemon.driver.bridge.BridgeDriver;
+import io.cnm.daemon.encryption.NodeEncryption;
 import io.cnm.daemon.netlink.Link;
 import io.cnm.daemon.netlink.Neighbour;
 import io.cnm.daemon.netlink.Netlink;
@@ -52,14 +53,21 @@ public final class OverlayDriver implements Driver {
   private final Netlink node;
   private final Underlay underlay;
   private final GwBridge gwbridge;
+  private final NodeEncryption encryption;
   /** Peers programmed per network, as last applied (read back from the kernel after a restart). */
   private final Map<String, Set<Peer>> programmed = new HashMap<>();
 
   public OverlayDriver(Sandboxes sandboxes, Underlay underlay, GwBridge gwbridge) {
+    this(sandboxes, underlay, gwbridge, NodeEncryption.unavailable("this node-daemon was started without encryption"));
+  }
+
+  /** @param encryption how this node encrypts encrypted overlays (or why it cannot) */
+  public OverlayDriver(Sandboxes sandboxes, Underlay underlay, GwBridge gwbridge, NodeEncryption encryption) {
     this.sandboxes = sandboxes;
     this.node = sandboxes.node();
     this.underlay = underlay;
     this.gwbridge = gwbridge;
+    this.encryption = encryption;
   }
 
   @Override
@@ -75,17 +83,25 @@ public final class OverlayDriver implements Driver {
     return "vx-" + n.networkId();
   }
 
-  /** The overlay's MTU: as given, else the underlay's minus VXLAN's overhead (1450 on 1500). */
+  /**
+   * The overlay's MTU: as given, else the underlay's minus VXLAN's overhead (1450 on 1500), and
+   * minus ESP's where the network is encrypted (1405 on 1500 on the userspace path).
+   */
   public int mtu(NetworkInfo n) {
-    return n.mtu() > 0 ? n.mtu() : underlay.mtu() - VXLAN_OVERHEAD;
+    if (n.mtu() > 0) {
+      return n.mtu();
+    }
+    return underlay.mtu() - VXLAN_OVERHEAD - (n.flag(ENCRYPTED, false) ? encryption.overhead() : 0);
   }
 
-  /** Never plaintext for a network that asked for encryption: not connected at all until nodes can encrypt. */
+  /** Never plaintext for a network that asked for encryption: not connected at all on a node that cannot encrypt. */
   @Override
   public Optional<Refusal> refusal(NetworkInfo n) {
-    return n.flag(ENCRYPTED, false) ? Optional.of(new Refusal("EncryptionUnavailable", "it asks for encryption "
-        + "(overlay.encrypted), which this node cannot provide yet; the endpoint is not connected rather than sent in plaintext"))
-        : Optional.empty();
+    if (!n.flag(ENCRYPTED, false) || encryption.path() != NodeEncryption.Path.NONE) {
+      return Optional.empty();
+    }
+    return Optional.of(new Refusal("EncryptionUnavailable", "it asks for encryption (overlay.encrypted), which this node cannot "
+        + "provide: " + encryption.unavailable() + "; the endpoint is not connected rather than sent in plaintext"));
   }
 
   @Override
