@@ -66,6 +66,12 @@ public final class EspTunnel implements AutoCloseable {
   /** The ring the outbound thread last pruned {@link #sending} for: pruned again only when the ring changes, not per packet. */
   private List<byte[]> ringSent = List.of();
   private final Map<InetAddress, Map<Integer, Inbound>> receiving = new ConcurrentHashMap<>();
+  /**
+   * Per peer (its current session), per key: the highest epoch an association was made for.
+   * An association is never made again for an epoch at or below it, so a packet of an association
+   * already let go (fewer than all are kept) cannot be replayed into a fresh window.
+   */
+  private final Map<InetAddress, Map<ByteBuffer, Integer>> newestEpoch = new ConcurrentHashMap<>();
   private final Map<Drop, AtomicLong> drops = new EnumMap<>(Drop.class);
   private final AtomicLong sealed = new AtomicLong();
   private final AtomicLong opened = new AtomicLong();
@@ -103,6 +109,7 @@ public final class EspTunnel implements AutoCloseable {
   /** The keyring, primary first (the gossip's, from the operator's Secret): a key left out opens nothing any more. */
   public void keyring(List<byte[]> keys) {
     ring = List.copyOf(keys);
+    newestEpoch.values().forEach(m -> m.keySet().removeIf(k -> keys.stream().noneMatch(r -> ByteBuffer.wrap(r).equals(k))));
     for (Map<Integer, Inbound> m : receiving.values()) {
       synchronized (m) {
         m.values().removeIf(i -> keys.stream().noneMatch(k -> Arrays.equals(k, i.master())));
@@ -116,6 +123,7 @@ public final class EspTunnel implements AutoCloseable {
     Integer had = peers.put(p, theirSession);
     if (had != null && had != theirSession) {
       receiving.remove(p);
+      newestEpoch.remove(p);
     }
   }
 
@@ -124,6 +132,7 @@ public final class EspTunnel implements AutoCloseable {
     InetAddress p = InetAddress.getByAddress(peer.bytes());
     peers.remove(p);
     receiving.remove(p);
+    newestEpoch.remove(p);
   }
 
   public int session() {
@@ -267,6 +276,14 @@ public final class EspTunnel implements AutoCloseable {
         last = d;
       }
     }
+    if (cached == null) {
+      Integer theirs = peers.get(peer);
+      if (theirs == null || KeySchedule.sessionOf(spi) != theirs) {
+        // Another life of the peer's (before its restart): whatever it sealed then is not opened now.
+        drops.get(Drop.UNKNOWN_SPI).incrementAndGet();
+        return null;
+      }
+    }
     IpAddress peerAddress = IpAddress.of(4, new java.math.BigInteger(1, peer.getAddress()));
     for (byte[] key : ring) {
       if (KeySchedule.tag(key) != KeySchedule.tagOf(spi) || (cached != null && Arrays.equals(cached.master(), key))) {
@@ -275,6 +292,13 @@ public final class EspTunnel implements AutoCloseable {
       Inbound candidate = new Inbound(key, KeySchedule.association(key, spi, peerAddress, localAddress, session), new ReplayWindow(1024));
       try {
         Esp.Opened o = Esp.open(candidate.sa(), candidate.window(), esp, 0, esp.length);
+        Map<ByteBuffer, Integer> epochs = newestEpoch.computeIfAbsent(peer, x -> new ConcurrentHashMap<>());
+        Integer newest = epochs.get(ByteBuffer.wrap(key));
+        if (newest != null && KeySchedule.epochOf(spi) <= newest) {
+          drops.get(Drop.REPLAY).incrementAndGet(); // an association let go, and its window with it: nothing of it opens again
+          return null;
+        }
+        epochs.merge(ByteBuffer.wrap(key.clone()), KeySchedule.epochOf(spi), Math::max);
         synchronized (known) {
           known.put(spi, candidate);
           if (known.size() > KEPT_PER_PEER) {

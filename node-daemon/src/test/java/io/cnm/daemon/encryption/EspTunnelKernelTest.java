@@ -149,6 +149,22 @@ class EspTunnelKernelTest {
       sendRaw(na, forged);
       assertThat(receive(receiver)).isNull();
       await().atMost(Duration.ofSeconds(2)).until(() -> b.dropped(EspTunnel.Drop.REPLAY) == 1);
+      // Ten newer epochs push epoch 900's association out of what b keeps (8): its packet still never opens again.
+      for (int epoch = 901; epoch <= 910; epoch++) {
+        SecurityAssociation newer = io.cnm.daemon.esp.KeySchedule.association(k2, io.cnm.daemon.esp.KeySchedule.spi(k2, a.session(), epoch),
+            ipA, ipB, b.session());
+        sendRaw(na, io.cnm.daemon.esp.Esp.seal(newer, 17, udpDatagram(), 0, udpDatagram().length));
+        assertThat(receive(receiver)).as("epoch %d", epoch).isNotNull();
+      }
+      sendRaw(na, forged);
+      assertThat(receive(receiver)).as("a packet of an association b has let go").isNull();
+      await().atMost(Duration.ofSeconds(2)).until(() -> b.dropped(EspTunnel.Drop.REPLAY) == 2);
+      // Sealed by a's previous life (another session): b does not open it, though the keyring would.
+      SecurityAssociation before = io.cnm.daemon.esp.KeySchedule.association(k2,
+          io.cnm.daemon.esp.KeySchedule.spi(k2, (a.session() + 1) & 0xFFFF, 0), ipA, ipB, b.session());
+      sendRaw(na, io.cnm.daemon.esp.Esp.seal(before, 17, udpDatagram(), 0, udpDatagram().length));
+      assertThat(receive(receiver)).as("a packet of a's other session").isNull();
+      await().atMost(Duration.ofSeconds(2)).until(() -> b.dropped(EspTunnel.Drop.UNKNOWN_SPI) == 1);
       a.peer(ipB, 201); // b's next life
       b.peer(ipA, a.session());
       EspTunnel restarted = b;
