@@ -34,6 +34,12 @@ public final class UserspaceEsp implements NodeEncryption {
   public static final int TABLE = 145;
   public static final int RULE_PRIORITY = 1000;
   /**
+   * The device's own address. Reverse-path filtering drops everything arriving on a device with
+   * no IPv4 address, whatever its mode; with one, the loose mode set on the device lets the
+   * decrypted datagrams in (their source, the peer, is routed through the underlay).
+   */
+  public static final String DEVICE_ADDRESS = "169.254.69.45/32";
+  /**
    * Outer IPv4 (20) + UDP (8) + ESP header (8) + IV (8) + padding (at most 3) + pad length and
    * next header (2) + ICV (16), less the VXLAN datagram's own IPv4 header (20), which ESP's
    * transport mode replaces.
@@ -156,11 +162,19 @@ public final class UserspaceEsp implements NodeEncryption {
       tun = ns.run(() -> TunDevice.open(DEVICE));
       netlink.setMtu(DEVICE, mtu);
       netlink.setUp(DEVICE, true);
-      // Decrypted datagrams arrive here from a peer whose route is the underlay's: loose reverse-path checking on this device.
+      // Decrypted datagrams arrive here from a peer whose route is the underlay's: loose reverse-path checking on this
+      // device (the effective mode is the higher of the device's and all's, so strict on "all" becomes loose here too).
       Sysctls.set(ns, "net/ipv4/conf/" + DEVICE + "/rp_filter", "2");
+      netlink.addAddress(DEVICE, io.cnm.api.net.Cidr.parse(DEVICE_ADDRESS));
       netlink.addRoute(null, null, DEVICE, TABLE);
       netlink.addMarkRule(NodeFirewall.ENCRYPT_MARK, TABLE, RULE_PRIORITY);
-      udp = ns.run(() -> DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getByAddress(local.bytes()), EspTunnel.PORT)));
+      udp = ns.run(() -> {
+        DatagramChannel c = DatagramChannel.open();
+        // Room for a burst while the one receiving thread is busy (the kernel caps it at net.core.rmem_max).
+        c.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 << 20);
+        c.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4 << 20);
+        return c.bind(new InetSocketAddress(InetAddress.getByAddress(local.bytes()), EspTunnel.PORT));
+      });
       tunnel = new EspTunnel(local, session, rekeyAfter, tun, udp);
       LOG.infof("encrypted overlays: userspace ESP on %s:%d through %s (session %d)", local, EspTunnel.PORT, DEVICE, session);
     } catch (IOException | RuntimeException e) {
