@@ -27,6 +27,11 @@ public final class NodeDaemonLease {
 
   private NodeDaemonLease() {}
 
+  /** Whether a Lease is a node-daemon's (by name). */
+  public static boolean isOne(String leaseName) {
+    return leaseName.startsWith(PREFIX);
+  }
+
   /** The Lease's name for a node; names too long for an object name end in a hash instead. */
   public static String name(String node) {
     String n = PREFIX + node;
@@ -43,19 +48,34 @@ public final class NodeDaemonLease {
 
   /** Creates or renews the node's lease (the daemon). */
   public static void renew(KubernetesClient client, String namespace, String node, Instant now) {
+    renew(client, namespace, node, now, java.util.Map.of());
+  }
+
+  /**
+   * Creates or renews the node's lease with these annotations set (the daemon's public key), the
+   * others kept as they are (the operator's answer).
+   *
+   * @return the lease as written
+   */
+  public static Lease renew(KubernetesClient client, String namespace, String node, Instant now, java.util.Map<String, String> annotations) {
     ZonedDateTime t = now.atZone(ZoneOffset.UTC);
     var leases = client.leases().inNamespace(namespace);
     Lease had = leases.withName(name(node)).get();
     if (had == null) {
-      leases.resource(new LeaseBuilder().withNewMetadata().withName(name(node)).addToLabels("app.kubernetes.io/part-of", "cnm-operator")
-          .endMetadata().withNewSpec().withHolderIdentity(node).withLeaseDurationSeconds(DURATION_SECONDS).withAcquireTime(t)
-          .withRenewTime(t).endSpec().build()).create();
-      return;
+      return leases.resource(new LeaseBuilder().withNewMetadata().withName(name(node)).addToLabels("app.kubernetes.io/part-of", "cnm-operator")
+          .addToAnnotations(annotations).endMetadata().withNewSpec().withHolderIdentity(node).withLeaseDurationSeconds(DURATION_SECONDS)
+          .withAcquireTime(t).withRenewTime(t).endSpec().build()).create();
     }
     had.getSpec().setHolderIdentity(node);
     had.getSpec().setLeaseDurationSeconds(DURATION_SECONDS);
     had.getSpec().setRenewTime(t);
-    leases.resource(had).update();
+    if (!annotations.isEmpty()) {
+      java.util.Map<String, String> a = new java.util.HashMap<>(had.getMetadata().getAnnotations() == null ? java.util.Map.of()
+          : had.getMetadata().getAnnotations());
+      a.putAll(annotations);
+      had.getMetadata().setAnnotations(a);
+    }
+    return leases.resource(had).update();
   }
 
   /** When the node's lease runs out, or empty when the node has none (its daemon never ran, or was uninstalled). */

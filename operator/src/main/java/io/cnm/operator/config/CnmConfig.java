@@ -15,6 +15,23 @@ public interface CnmConfig {
 
   PluginSettings plugins();
 
+  Pki pki();
+
+  /** The cluster PKI: the CA, and a certificate per node-daemon for the gossip's mutual TLS. */
+  interface Pki {
+    /** Run the CA and issue the node-daemons' certificates (the daemons then require them for the gossip's TCP sync). */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** How long a node-daemon's certificate is valid; it is renewed with a third of it left. */
+    @WithDefault("24h")
+    java.time.Duration certificateValidity();
+
+    /** How long the CA made at the first start is valid. */
+    @WithDefault("87600h")
+    java.time.Duration caValidity();
+  }
+
   /** Where remote IPAM driver plugins are found (Docker's places; the chart mounts them from a sidecar or the host). */
   interface PluginSettings {
     @WithDefault("/run/docker/plugins")

@@ -1,0 +1,224 @@
+package io.cnm.api.pki;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * Issues the cluster's certificates: a CA (ECDSA P-256, self-signed) and, per node-daemon, a
+ * certificate with the node's name as subject CN and DNS SAN and the URI SAN
+ * {@code cnm://node/NAME}, valid for client and server authentication, signed by the CA. Keys
+ * are PKCS#8 PEM, certificates PEM. Pure: the caller chooses the times.
+ */
+public final class ClusterPki {
+  /** The URI SAN prefix naming a node: the identity the gossip's peers check. */
+  public static final String NODE_URI = "cnm://node/";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private ClusterPki() {}
+
+  /** A certificate and its key, as PEM, and when it stops being valid. */
+  public record Issued(String certificatePem, String keyPem, Instant notAfter) {}
+
+  /** A new CA valid from {@code now} (less a minute, for clocks a little behind) for {@code validity}. */
+  public static Issued newCa(Instant now, Duration validity) {
+    KeyPair kp = keyPair();
+    X500Name name = new X500Name("CN=cnm-operator cluster CA");
+    try {
+      JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+      JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(), Date.from(now.minusSeconds(60)),
+          Date.from(now.plus(validity)), name, kp.getPublic());
+      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(kp.getPublic()));
+      return new Issued(pem(b.build(signer(kp.getPrivate()))), keyPem(kp.getPrivate()), now.plus(validity));
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot make the cluster CA: " + e.getMessage(), e);
+    }
+  }
+
+  /** A node's certificate and a new key for it (tests, and tools that hand out both). */
+  public static Issued issue(String caCertPem, String caKeyPem, String node, Instant now, Duration validity) {
+    KeyPair kp = keyPair();
+    try {
+      return new Issued(issue(caCertPem, caKeyPem, node, kp.getPublic(), now, validity).certificatePem(), keyPem(kp.getPrivate()),
+          now.plus(validity));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A node's certificate for the public key the node made (its private key never leaves the
+   * node), signed by the CA, valid from {@code now} for {@code validity} (not beyond the CA's own).
+   * The result's key is empty.
+   */
+  public static Issued issue(String caCertPem, String caKeyPem, String node, PublicKey publicKey, Instant now, Duration validity) {
+    X509Certificate ca = certificate(caCertPem);
+    Instant notAfter = now.plus(validity);
+    if (notAfter.isAfter(ca.getNotAfter().toInstant())) {
+      notAfter = ca.getNotAfter().toInstant();
+    }
+    try {
+      JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+      JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca, serial(), Date.from(now.minusSeconds(60)), Date.from(notAfter),
+          new X500Name("CN=" + node.replace(",", "\\,").replace("=", "\\=") + ",O=cnm-operator node-daemon"), publicKey);
+      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+      b.addExtension(Extension.extendedKeyUsage, false,
+          new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+      b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+          new GeneralName(GeneralName.dNSName, node), new GeneralName(GeneralName.uniformResourceIdentifier, NODE_URI + node)}));
+      b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(ca));
+      b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(publicKey));
+      return new Issued(pem(b.build(signer(privateKey(caKeyPem)))), "", notAfter);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot issue the certificate of node " + node + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The first certificate of a PEM text. */
+  public static X509Certificate certificate(String pem) {
+    try {
+      return (X509Certificate) CertificateFactory.getInstance("X.509")
+          .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("not a PEM certificate: " + e.getMessage(), e);
+    }
+  }
+
+  /** The node a certificate names in its URI SAN, or null. */
+  public static String nodeOf(X509Certificate cert) {
+    try {
+      if (cert.getSubjectAlternativeNames() == null) {
+        return null;
+      }
+      for (List<?> san : cert.getSubjectAlternativeNames()) {
+        if (((Integer) san.get(0)) == GeneralName.uniformResourceIdentifier && san.get(1).toString().startsWith(NODE_URI)) {
+          return san.get(1).toString().substring(NODE_URI.length());
+        }
+      }
+      return null;
+    } catch (java.security.cert.CertificateParsingException e) {
+      return null;
+    }
+  }
+
+  /** Whether {@code cert} was signed by the CA of {@code caPem}. */
+  public static boolean signedBy(X509Certificate cert, String caPem) {
+    try {
+      cert.verify(certificate(caPem).getPublicKey());
+      return true;
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** A public key as the node publishes it: base64 of its DER SubjectPublicKeyInfo. */
+  public static String encode(PublicKey key) {
+    return java.util.Base64.getEncoder().encodeToString(key.getEncoded());
+  }
+
+  /** The public key a node published. */
+  public static PublicKey publicKey(String base64) {
+    try {
+      return java.security.KeyFactory.getInstance("EC").generatePublic(new java.security.spec.X509EncodedKeySpec(
+          java.util.Base64.getDecoder().decode(base64)));
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("not an EC public key: " + e.getMessage(), e);
+    }
+  }
+
+  /** A private key as PKCS#8 PEM. */
+  public static String keyPem(PrivateKey key) throws IOException {
+    return write(new JcaPKCS8Generator(key, null).generate());
+  }
+
+  /** A PEM private key (PKCS#8, or the older EC form). */
+  public static PrivateKey privateKey(String pem) {
+    try (PEMParser p = new PEMParser(new StringReader(pem))) {
+      Object o = p.readObject();
+      JcaPEMKeyConverter c = new JcaPEMKeyConverter();
+      if (o instanceof PrivateKeyInfo info) {
+        return c.getPrivateKey(info);
+      }
+      if (o instanceof PEMKeyPair pair) {
+        return c.getKeyPair(pair).getPrivate();
+      }
+      throw new IllegalArgumentException("not a PEM private key");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A node's key pair (ECDSA P-256): made on the node, its public half sent for signing. */
+  public static KeyPair keyPair() {
+    try {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+      g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+      return g.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("no EC P-256 in this JDK", e);
+    }
+  }
+
+  private static BigInteger serial() {
+    return new BigInteger(127, RANDOM).add(BigInteger.ONE);
+  }
+
+  private static ContentSigner signer(PrivateKey key) {
+    try {
+      return new JcaContentSignerBuilder("SHA256withECDSA").build(key);
+    } catch (OperatorCreationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String pem(X509CertificateHolder holder) throws GeneralSecurityException, IOException {
+    return write(new JcaX509CertificateConverter().getCertificate(holder));
+  }
+
+  private static String write(Object o) throws IOException {
+    StringWriter w = new StringWriter();
+    try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
+      pw.writeObject(o);
+    }
+    return w.toString();
+  }
+}

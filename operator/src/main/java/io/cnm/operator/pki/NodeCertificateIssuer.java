@@ -1,0 +1,205 @@
+package io.cnm.operator.pki;
+
+import io.cnm.api.pki.ClusterPki;
+import io.cnm.api.pki.NodeCertificates;
+import io.cnm.api.status.NodeDaemonLease;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps the cluster PKI: makes the CA once (Secret and ConfigMap {@code cnm-ca}), and answers each
+ * node-daemon's Lease that carries a public key with a certificate for it, naming the Lease's
+ * node. A certificate is issued again once less than a third of its validity is left, when the
+ * node's key changed (a restarted daemon) or when another CA signed it; a Lease whose node is no
+ * longer a Node of the cluster has its certificate withdrawn, so that daemon cannot sync with the
+ * gossip again. Events come from an informer on the Leases; a timer renews and withdraws.
+ */
+public final class NodeCertificateIssuer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(NodeCertificateIssuer.class);
+
+  private final KubernetesClient client;
+  private final String namespace;
+  private final Duration validity;
+  private final Duration caValidity;
+  private final Clock clock;
+  private volatile String caCert;
+  private volatile String caKey;
+  /** The Nodes as last listed, and those found since: a Lease event asks the API only about a node not among them. */
+  private volatile Set<String> knownNodes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private SharedIndexInformer<Lease> leases;
+  private ScheduledExecutorService timer;
+
+  public NodeCertificateIssuer(KubernetesClient client, String namespace, Duration validity, Duration caValidity, Clock clock) {
+    this.client = client;
+    this.namespace = namespace;
+    this.validity = validity;
+    this.caValidity = caValidity;
+    this.clock = clock;
+  }
+
+  /** The CA's certificate (PEM), made when there is none. */
+  public synchronized String ensureCa() {
+    Secret s = client.secrets().inNamespace(namespace).withName(NodeCertificates.CA_SECRET).get();
+    if (s == null) {
+      ClusterPki.Issued ca = ClusterPki.newCa(clock.instant(), caValidity);
+      s = client.secrets().inNamespace(namespace).resource(NodeCertificates.caSecret(namespace, ca)).create();
+      LOG.infof("cluster CA created: Secret %s/%s, valid until %s", namespace, NodeCertificates.CA_SECRET, ca.notAfter());
+    }
+    caCert = NodeCertificates.pem(s, NodeCertificates.CERT);
+    caKey = NodeCertificates.pem(s, NodeCertificates.KEY);
+    var cm = client.configMaps().inNamespace(namespace).withName(NodeCertificates.CA_CONFIGMAP).get();
+    if (cm == null) {
+      client.configMaps().inNamespace(namespace).resource(NodeCertificates.caConfigMap(namespace, caCert)).create();
+    } else if (cm.getData() == null || !caCert.equals(cm.getData().get(NodeCertificates.CA))) {
+      cm.setData(Map.of(NodeCertificates.CA, caCert));
+      client.configMaps().inNamespace(namespace).resource(cm).update();
+    }
+    return caCert;
+  }
+
+  /** Every node-daemon Lease once: issue, renew, withdraw. */
+  public void reconcileAll() {
+    if (caCert == null) {
+      ensureCa();
+    }
+    Set<String> nodes = client.nodes().list().getItems().stream().map(n -> n.getMetadata().getName()).collect(Collectors.toSet());
+    knownNodes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    knownNodes.addAll(nodes);
+    for (Lease l : client.leases().inNamespace(namespace).list().getItems()) {
+      if (NodeDaemonLease.isOne(l.getMetadata().getName())) {
+        reconcile(l, nodes::contains);
+      }
+    }
+  }
+
+  /** One Lease: what it needs of the CA now; {@code isNode} says whether a name is a Node of the cluster. */
+  void reconcile(Lease l, java.util.function.Predicate<String> isNode) {
+    String node = l.getSpec() == null ? null : l.getSpec().getHolderIdentity();
+    String key = NodeCertificates.annotation(l, NodeCertificates.PUBLIC_KEY);
+    String cert = NodeCertificates.annotation(l, NodeCertificates.CERTIFICATE);
+    if (node == null || key == null) {
+      return;
+    }
+    if (!isNode.test(node)) {
+      if (cert != null) {
+        annotate(l, null);
+        LOG.infof("node %s is not a Node of the cluster: its node-daemon's certificate is withdrawn", node);
+      }
+      return;
+    }
+    if (current(cert, node, key)) {
+      return;
+    }
+    ClusterPki.Issued issued;
+    try {
+      issued = ClusterPki.issue(caCert, caKey, node, ClusterPki.publicKey(key), clock.instant(), validity);
+    } catch (IllegalArgumentException e) {
+      LOG.warnf("node %s published a key that is not an EC public key (%s): no certificate", node, e.getMessage());
+      return;
+    }
+    annotate(l, issued.certificatePem());
+    LOG.infof("certificate issued to node-daemon %s, valid until %s", node, issued.notAfter());
+  }
+
+  /** Whether the certificate is ours, names the node and its key, and has more than a third of its validity left. */
+  private boolean current(String certPem, String node, String key) {
+    if (certPem == null) {
+      return false;
+    }
+    try {
+      X509Certificate c = ClusterPki.certificate(certPem);
+      return ClusterPki.signedBy(c, caCert) && node.equals(ClusterPki.nodeOf(c)) && ClusterPki.encode(c.getPublicKey()).equals(key)
+          && Duration.between(clock.instant(), c.getNotAfter().toInstant()).compareTo(validity.dividedBy(3)) > 0;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private void annotate(Lease l, String certPem) {
+    Map<String, String> a = new HashMap<>(l.getMetadata().getAnnotations() == null ? Map.of() : l.getMetadata().getAnnotations());
+    if (certPem == null) {
+      a.remove(NodeCertificates.CERTIFICATE);
+    } else {
+      a.put(NodeCertificates.CERTIFICATE, certPem);
+    }
+    l.getMetadata().setAnnotations(a);
+    // On the Lease as read: a renewal in between makes this a conflict, and the next event tries again.
+    client.leases().inNamespace(namespace).resource(l).update();
+  }
+
+  /** Watches the Leases and renews on a timer (a tenth of the validity, at most a minute). */
+  public void start() {
+    ensureCa();
+    timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "cnm-pki");
+      t.setDaemon(true);
+      return t;
+    });
+    leases = client.leases().inNamespace(namespace).inform(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Lease l) {
+        onLease(l);
+      }
+
+      @Override
+      public void onUpdate(Lease a, Lease b) {
+        onLease(b);
+      }
+
+      @Override
+      public void onDelete(Lease l, boolean unknown) {}
+    });
+    long every = Math.max(1, Math.min(validity.toSeconds() / 10, 60));
+    timer.scheduleWithFixedDelay(() -> {
+      try {
+        reconcileAll();
+      } catch (KubernetesClientException e) {
+        LOG.warnf("node certificates not reconciled (retrying in %d s): %s", every, e.getMessage());
+      }
+    }, every, every, TimeUnit.SECONDS);
+  }
+
+  private void onLease(Lease l) {
+    if (!NodeDaemonLease.isOne(l.getMetadata().getName())) {
+      return;
+    }
+    timer.execute(() -> {
+      try {
+        reconcile(l, node -> knownNodes.contains(node) || (client.nodes().withName(node).get() != null && knownNodes.add(node)));
+      } catch (KubernetesClientException e) {
+        LOG.debugf("lease %s: %s (the next event or tick tries again)", l.getMetadata().getName(), e.getMessage());
+      }
+    });
+  }
+
+  /** When the CA expires (its Secret's certificate). */
+  public Instant caNotAfter() {
+    return ClusterPki.certificate(caCert).getNotAfter().toInstant();
+  }
+
+  @Override
+  public void close() {
+    if (leases != null) {
+      leases.close();
+    }
+    if (timer != null) {
+      timer.shutdownNow();
+    }
+  }
+}
