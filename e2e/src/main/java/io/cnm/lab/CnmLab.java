@@ -52,10 +52,17 @@ public final class CnmLab {
   private final Path state;
   private final Path home;
   private Map<String, String> daemonEnv = Map.of();
+  private Map<String, String> serverEnv = Map.of();
 
   CnmLab(Path state, Path home) {
     this.state = state;
     this.home = home;
+  }
+
+  /** Extra environment for the lab's API server and operator (CNM_LAB_CERTIFICATE_SECONDS: the daemons' certificate validity). */
+  CnmLab withServerEnv(Map<String, String> env) {
+    this.serverEnv = Map.copyOf(env);
+    return this;
   }
 
   /** Extra environment for every node-daemon this lab starts (tests shorten gossip timers with it). */
@@ -181,7 +188,7 @@ public final class CnmLab {
       if (withImages) {
         server.add("--images"); // the operator is the image's: the lab server is the API alone
       }
-      procs.start("api", server, Map.of());
+      procs.start("api", server, serverEnv);
       int port = awaitPort();
       String api = "http://127.0.0.1:" + port;
       if (withImages) {

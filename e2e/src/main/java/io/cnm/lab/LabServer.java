@@ -63,6 +63,10 @@ public final class LabServer {
     operator.start();
     // The gossip keyring the node-daemons wait for, as the operator's GossipKeysLifecycle makes it.
     new io.cnm.operator.keys.GossipKeyRotator(client, "default", java.time.Duration.ofHours(12), java.time.Clock.systemUTC()).reconcile();
+    // The cluster CA and the daemons' certificates, as the operator's NodeCertificatesLifecycle runs them (tests shorten the validity).
+    long certSeconds = Long.parseLong(System.getenv().getOrDefault("CNM_LAB_CERTIFICATE_SECONDS", "86400"));
+    new io.cnm.operator.pki.NodeCertificateIssuer(client, "default", java.time.Duration.ofSeconds(certSeconds),
+        java.time.Duration.ofDays(3650), java.time.Clock.systemUTC()).start();
     ready(state, server.getPort());
     Thread.currentThread().join();
   }

@@ -49,6 +49,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 class LabEncryptionTest {
   static final String SECRET_MARKER = "encrypted-overlay-marker-5f2c";
   static final String PLAIN_MARKER = "plain-overlay-marker-9a41";
+  /** The daemons' certificates are valid this long here (renewed with a third left): a rotation within a test. */
+  static final int CERT_SECONDS = 45;
   CnmLab lab;
   Path state;
   KubernetesClient client;
@@ -62,7 +64,8 @@ class LabEncryptionTest {
     }
     state = Files.createTempDirectory("cnm-lab-encryption");
     lab = new CnmLab(state, LabDemoTest.HOME).withDaemonEnv(Map.of("CNM_GOSSIP_PUSH_PULL_MS", "5000",
-        "CNM_ENCRYPTION_REKEY_AFTER_PACKETS", "20000", "CNM_ENCRYPTION_KEY_GRACE_MS", "2000"));
+        "CNM_ENCRYPTION_REKEY_AFTER_PACKETS", "20000", "CNM_ENCRYPTION_KEY_GRACE_MS", "2000"))
+        .withServerEnv(Map.of("CNM_LAB_CERTIFICATE_SECONDS", String.valueOf(CERT_SECONDS)));
     lab.run("up", "--nodes", "3");
     for (String[] sb : new String[][] {{"e1", "node1"}, {"e2", "node2"}, {"p1", "node1"}, {"p2", "node2"}}) {
       lab.run("sandbox", "add", sb[0], "--node", sb[1]);
@@ -209,14 +212,47 @@ class LabEncryptionTest {
     assertThat(LabOverlayTest.pings("e1", ip("e2"))).as("the overlay still works").isTrue();
   }
 
+  @Test
+  @Order(4)
+  void theGossipsSyncRunsOverMutualTls_andTheCertificatesRotateWithoutARestart() throws Exception {
+    double expiry = metric(1, "cnm_gossip_tls_certificate_expiry_seconds");
+    assertThat(expiry).as("node1 holds a certificate").isGreaterThan(System.currentTimeMillis() / 1000.0);
+    String started = Files.readString(state.resolve("node-daemon-node1.log"));
+    Path pcap = state.resolve("gossip.pcap");
+    Process capture = capture(pcap, 0, "host 198.19.0.11 and host 198.19.0.12 and tcp port 7947");
+    try {
+      Thread.sleep(7_000); // more than one full sync (every 5 s here)
+    } finally {
+      stop(capture);
+    }
+    String hellos = tshark(pcap, "-d", "tcp.port==7947,tls", "-Y", "tls.handshake.type == 1 || tls.handshake.type == 2", "-T", "fields",
+        "-e", "tls.handshake.type");
+    assertThat(hellos.lines().map(String::trim).distinct().sorted().toList()).as("TLS client and server hellos on TCP 7947")
+        .containsExactly("1", "2");
+    // Renewed by the operator with a third of 45 s left; taken by the running daemon.
+    LabRuns.await(() -> metric(1, "cnm_gossip_tls_certificate_expiry_seconds") > expiry, CERT_SECONDS, "node1's certificate renewed");
+    String log = Files.readString(state.resolve("node-daemon-node1.log"));
+    assertThat(log.split("node-daemon agent started", -1)).as("node1's daemon started once").hasSize(2);
+    assertThat(log.length()).isGreaterThan(started.length());
+    Thread.sleep(6_000); // a full sync with the new certificates
+    for (int n = 1; n <= 3; n++) {
+      assertThat(metric(n, "cnm_gossip_tls_refused_total")).as("node%d refused nobody", n).isZero();
+    }
+    assertThat(LabOverlayTest.pings("e1", ip("e2"))).isTrue();
+  }
+
   Process capture(Path pcap, int snaplen) throws Exception {
+    return capture(pcap, snaplen, "host 198.19.0.11 and host 198.19.0.12 and not port 7947");
+  }
+
+  Process capture(Path pcap, int snaplen, String filter) throws Exception {
     Path said = Path.of(pcap + ".out");
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", CnmLab.UNDERLAY, "tcpdump", "--immediate-mode", "-Z", "root", "-i", "n1",
         "-nn", "-U", "-w", pcap.toString()));
     if (snaplen > 0) {
       cmd.addAll(List.of("-s", String.valueOf(snaplen)));
     }
-    cmd.add("host 198.19.0.11 and host 198.19.0.12 and not port 7947");
+    cmd.add(filter);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(said.toFile()).start();
     LabRuns.await(() -> {
       try {

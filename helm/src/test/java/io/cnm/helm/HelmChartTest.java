@@ -152,9 +152,12 @@ class HelmChartTest {
     assertThat(lease.getRules()).singleElement().satisfies(r -> assertThat(r.getResources()).containsExactly("leases"));
     Role keys = role("cnm-operator-gossip-keys");
     assertThat(keys.getMetadata().getNamespace()).isEqualTo("cnm-system");
-    assertThat(keys.getRules()).allSatisfy(r -> assertThat(r.getResources()).containsExactly("secrets"));
-    assertThat(keys.getRules()).filteredOn(r -> !r.getResourceNames().isEmpty())
-        .allSatisfy(r -> assertThat(r.getResourceNames()).containsExactly("cnm-gossip-keys"));
+    assertThat(keys.getRules()).allSatisfy(r -> assertThat(r.getResources()).containsAnyOf("secrets", "configmaps").hasSize(1));
+    // The gossip keyring and the cluster CA: its key in a Secret, its certificate in a ConfigMap for the daemons.
+    assertThat(keys.getRules()).filteredOn(r -> !r.getResourceNames().isEmpty() && r.getResources().contains("secrets"))
+        .singleElement().satisfies(r -> assertThat(r.getResourceNames()).containsExactlyInAnyOrder("cnm-gossip-keys", "cnm-ca"));
+    assertThat(keys.getRules()).filteredOn(r -> !r.getResourceNames().isEmpty() && r.getResources().contains("configmaps"))
+        .singleElement().satisfies(r -> assertThat(r.getResourceNames()).containsExactly("cnm-ca"));
     assertThat(keys.getRules()).filteredOn(r -> r.getResourceNames().isEmpty()).allSatisfy(r -> assertThat(r.getVerbs())
         .as("only create, which RBAC cannot limit to a name, is unrestricted").containsExactly("create"));
   }
@@ -165,10 +168,18 @@ class HelmChartTest {
     assertThat(env(c, "CNM_GOSSIP_PORT")).isEqualTo("7947");
     assertThat(c.getPorts()).extracting(p -> p.getContainerPort()).doesNotContain(7946);
     Role keys = role("cnm-node-daemon-gossip-keys");
-    assertThat(keys.getRules()).singleElement().satisfies(r -> {
+    assertThat(keys.getRules()).filteredOn(r -> r.getResources().contains("secrets")).singleElement().satisfies(r -> {
       assertThat(r.getResourceNames()).containsExactly("cnm-gossip-keys");
       assertThat(r.getVerbs()).containsExactlyInAnyOrder("get", "list", "watch");
     });
+    // The CA's certificate only: the daemon's TLS key is its own, made on the node, and no Secret holds it.
+    assertThat(keys.getRules()).filteredOn(r -> !r.getResources().contains("secrets")).singleElement().satisfies(r -> {
+      assertThat(r.getResources()).containsExactly("configmaps");
+      assertThat(r.getResourceNames()).containsExactly("cnm-ca");
+      assertThat(r.getVerbs()).containsExactly("get");
+    });
+    assertThat(env(c, "CNM_GOSSIP_TLS_ENABLED")).isEqualTo("true");
+    assertThat(env(c, "CNM_ENCRYPTION_REKEY_AFTER_PACKETS")).isEqualTo("1000000000");
   }
 
   @Test

@@ -15,6 +15,7 @@ import io.cnm.daemon.encryption.EspSessions;
 import io.cnm.daemon.encryption.NodeEncryption;
 import io.cnm.daemon.encryption.UserspaceEsp;
 import io.cnm.daemon.gossip.GossipConfig;
+import io.cnm.daemon.gossip.GossipTls;
 import io.cnm.daemon.netlink.Netlink;
 import io.cnm.daemon.netlink.NetlinkFactory;
 import io.cnm.daemon.netns.NetNamespace;
@@ -68,6 +69,8 @@ public class AgentLifecycle {
   private final long rekeyAfterPackets;
   private final long keyGraceMillis;
   private NodeEncryption encryption;
+  /** The gossip's mutual TLS (this daemon's key and certificate), or null where it is off. */
+  private final GossipTls tls;
   private NodeAgent agent;
   private volatile List<String> preflightProblems = List.of();
   private DnsServer dns;
@@ -97,7 +100,8 @@ public class AgentLifecycle {
       @ConfigProperty(name = "cnm.plugins.backoff-max-ms", defaultValue = "30000") long pluginBackoffMaxMs,
       @ConfigProperty(name = "cnm.state-dir", defaultValue = "/var/lib/cnm") String stateDir,
       @ConfigProperty(name = "cnm.encryption.rekey-after-packets", defaultValue = "1000000000") long rekeyAfterPackets,
-      @ConfigProperty(name = "cnm.encryption.key-grace-ms", defaultValue = "10000") long keyGraceMillis) {
+      @ConfigProperty(name = "cnm.encryption.key-grace-ms", defaultValue = "10000") long keyGraceMillis,
+      @ConfigProperty(name = "cnm.gossip.tls.enabled", defaultValue = "true") boolean gossipTls) {
     this.client = client;
     this.metrics = new DaemonMetrics(registry);
     this.nodeName = nodeName;
@@ -118,6 +122,7 @@ public class AgentLifecycle {
     this.stateDir = Path.of(stateDir);
     this.rekeyAfterPackets = rekeyAfterPackets;
     this.keyGraceMillis = keyGraceMillis;
+    this.tls = gossipTls ? new GossipTls() : null;
   }
 
   void onStart(@Observes StartupEvent ev) {
@@ -153,6 +158,10 @@ public class AgentLifecycle {
     if (gossipEnabled && underlay.address() != null) {
       gossip = new ClusterGossip(client, nodeName.get(), underlay.address(), gossipPort, nodeNetns.isPresent() ? nodeNs : null,
           gossipSeeds.orElse(List.of()), gossipConfig).session(encryption.session());
+      if (tls != null) {
+        gossip.tls(tls);
+        metrics.gossipTls(tls);
+      }
       gossip.start(releaseNamespace());
       for (Member.State state : Member.State.values()) {
         ClusterGossip g = gossip;
@@ -168,7 +177,7 @@ public class AgentLifecycle {
         records, new PodSandboxes(Path.of(hostProc)), Path.of("/etc/netns"), tables, List.of(gw)).nodeNamespace(nodeNs).metrics(metrics)
         .encryption(encryption);
     agent.start();
-    heartbeat = new DaemonHeartbeat(client, releaseNamespace(), nodeName.get()).start();
+    heartbeat = new DaemonHeartbeat(client, releaseNamespace(), nodeName.get(), gossip == null ? null : tls).start();
     LOG.infof("node-daemon agent started for node %s (namespace %s, underlay %s, MTU %d, drivers %s)", nodeName.get(), nodeNs,
         underlay.address(), underlay.mtu(), drivers.names());
   }

@@ -3,6 +3,7 @@ package io.cnm.daemon.agent;
 import io.cnm.api.gossip.GossipKeys;
 import io.cnm.api.net.IpAddress;
 import io.cnm.daemon.gossip.GossipConfig;
+import io.cnm.daemon.gossip.GossipTls;
 import io.cnm.daemon.gossip.Keyring;
 import io.cnm.daemon.gossip.Memberlist;
 import io.cnm.daemon.gossip.NettyTransport;
@@ -51,6 +52,8 @@ public final class ClusterGossip implements ClusterTables, AutoCloseable {
   private Keyring keyring;
   private volatile List<byte[]> keys = List.of();
   private int session = EndpointRecord.NO_SESSION;
+  private GossipTls tls;
+  private Secret lastSecret;
 
   /**
    * @param ns where to create the gossip sockets (the node's namespace), or null for the daemon's own
@@ -70,6 +73,22 @@ public final class ClusterGossip implements ClusterTables, AutoCloseable {
   /** This daemon's ESP session, published with its endpoint records (before {@link #start}). */
   public ClusterGossip session(int s) {
     this.session = s;
+    return this;
+  }
+
+  /**
+   * The TCP sync over mutual TLS with this daemon's certificate (before {@link #start}): the
+   * gossip starts once both the keyring and the certificate are there.
+   */
+  public ClusterGossip tls(GossipTls t) {
+    this.tls = t;
+    t.onChange(() -> {
+      synchronized (this) {
+        if (lastSecret != null && keyring == null) {
+          keys(lastSecret); // the first certificate: the gossip can start (later ones are taken by the transport as they come)
+        }
+      }
+    });
     return this;
   }
 
@@ -104,6 +123,12 @@ public final class ClusterGossip implements ClusterTables, AutoCloseable {
       return;
     }
     this.keys = List.copyOf(keys);
+    lastSecret = s;
+    if (keyring == null && tls != null && !tls.ready()) {
+      LOG.infof("the gossip waits for this node's certificate from the cluster CA (on its Lease %s)",
+          io.cnm.api.status.NodeDaemonLease.name(node));
+      return;
+    }
     if (keyring != null) {
       keyring.setKeys(keys.subList(0, Math.min(Keyring.MAX_KEYS, keys.size())));
       LOG.infof("gossip keyring updated (%d keys)", keys.size());
@@ -112,7 +137,7 @@ public final class ClusterGossip implements ClusterTables, AutoCloseable {
     }
     Keyring ring = new Keyring(keys.subList(0, Math.min(Keyring.MAX_KEYS, keys.size())));
     try {
-      transport = new NettyTransport(new InetSocketAddress(address.toString(), port), ns);
+      transport = new NettyTransport(new InetSocketAddress(address.toString(), port), ns, tls);
     } catch (RuntimeException e) {
       LOG.errorf("gossip not started: cannot bind UDP and TCP %s:%d (%s); overlay peers stay unknown until the port is free "
           + "and the daemon restarts (chart nodeDaemon.gossipPort)", address, port, e.getMessage());

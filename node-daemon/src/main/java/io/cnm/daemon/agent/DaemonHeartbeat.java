@@ -1,6 +1,11 @@
 package io.cnm.daemon.agent;
 
+import io.cnm.api.pki.NodeCertificates;
 import io.cnm.api.status.NodeDaemonLease;
+import io.cnm.daemon.gossip.GossipTls;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import java.util.Map;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
 import java.util.concurrent.Executors;
@@ -10,7 +15,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Renews this node's {@link NodeDaemonLease} on a thread of its own, so a long pass does not let it
- * lapse (the operator would then give back addresses without waiting for this node). A failing
+ * lapse (the operator would then give back addresses without waiting for this node). The Lease
+ * also carries this daemon's public key for the cluster CA, and the certificate it answers. A failing
  * renewal is logged once at WARN (an RBAC mistake must be visible) and once more when it recovers.
  */
 public final class DaemonHeartbeat implements AutoCloseable {
@@ -25,21 +31,48 @@ public final class DaemonHeartbeat implements AutoCloseable {
     return t;
   });
   private boolean failing;
+  private final GossipTls tls;
 
   public DaemonHeartbeat(KubernetesClient client, String namespace, String node) {
+    this(client, namespace, node, null);
+  }
+
+  /**
+   * @param tls where the gossip's certificate goes: the Lease carries this daemon's public key, and
+   *     the operator's answer (the certificate) comes back on it; null without the gossip's TLS
+   */
+  public DaemonHeartbeat(KubernetesClient client, String namespace, String node, GossipTls tls) {
     this.client = client;
     this.namespace = namespace;
     this.node = node;
+    this.tls = tls;
   }
 
   public DaemonHeartbeat start() {
-    timer.scheduleWithFixedDelay(this::beat, 0, NodeDaemonLease.RENEW_SECONDS, TimeUnit.SECONDS);
+    timer.execute(this::beat);
     return this;
   }
 
   private void beat() {
     try {
-      NodeDaemonLease.renew(client, namespace, node, Instant.now());
+      renew();
+    } finally {
+      // Every second while the certificate is awaited, so the gossip starts soon after the operator answers.
+      timer.schedule(this::beat, tls != null && !tls.ready() ? 1 : NodeDaemonLease.RENEW_SECONDS, TimeUnit.SECONDS);
+    }
+  }
+
+  private void renew() {
+    try {
+      Lease l = NodeDaemonLease.renew(client, namespace, node, Instant.now(),
+          tls == null ? Map.of() : Map.of(NodeCertificates.PUBLIC_KEY, tls.publicKey()));
+      if (tls != null) {
+        ConfigMap ca = client.configMaps().inNamespace(namespace).withName(NodeCertificates.CA_CONFIGMAP).get();
+        if (tls.update(NodeCertificates.annotation(l, NodeCertificates.CERTIFICATE),
+            ca == null || ca.getData() == null ? null : ca.getData().get(NodeCertificates.CA))) {
+          LOG.infof("gossip TLS certificate from the cluster CA, valid until %s", tls.notAfter());
+        }
+      }
       if (failing) {
         LOG.infof("lease %s/%s renewed again", namespace, NodeDaemonLease.name(node));
       }

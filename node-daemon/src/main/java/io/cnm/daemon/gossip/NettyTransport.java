@@ -21,6 +21,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
@@ -33,14 +34,17 @@ import java.util.function.Function;
  * request and one answer per connection) for push/pull, both on the same port. Sockets are
  * created inside the given namespace (the node's), so the gossip travels the node's underlay
  * even when the daemon itself sits elsewhere (the lab); the event loop was started before any
- * namespace switch, so it never lives in a foreign one.
+ * namespace switch, so it never lives in a foreign one. With {@link GossipTls} the TCP sync runs
+ * over mutual TLS; the UDP packets keep the keyring's encryption.
  */
 public final class NettyTransport implements Transport {
+  private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(NettyTransport.class);
   private static final int MAX_FRAME = 64 << 20;
 
   private final EventLoopGroup group = new NioEventLoopGroup(1);
   private final NetNamespace ns;
   private final InetSocketAddress local;
+  private final GossipTls tls;
   private Channel udp;
   private Channel tcp;
   private volatile BiConsumer<InetSocketAddress, byte[]> packets = (a, b) -> { };
@@ -48,8 +52,14 @@ public final class NettyTransport implements Transport {
 
   /** Binds UDP and TCP at {@code bind}; {@code ns} is the namespace to create sockets in, or null for the caller's. */
   public NettyTransport(InetSocketAddress bind, NetNamespace ns) {
+    this(bind, ns, null);
+  }
+
+  /** The same, with the TCP sync over mutual TLS when {@code tls} is not null. */
+  public NettyTransport(InetSocketAddress bind, NetNamespace ns, GossipTls tls) {
     this.ns = ns;
     this.local = bind;
+    this.tls = tls;
     group.submit(() -> { }).syncUninterruptibly();
     Bootstrap ub = new Bootstrap().group(group).channel(NioDatagramChannel.class)
         .option(ChannelOption.SO_RCVBUF, 4 << 20)
@@ -63,6 +73,21 @@ public final class NettyTransport implements Transport {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (tls != null) {
+              if (!tls.ready()) {
+                tls.refusedOne(); // no certificate of our own yet: nobody is synced with
+                ch.close();
+                return;
+              }
+              SslHandler h = tls.server().newHandler(ch.alloc());
+              h.handshakeFuture().addListener(f -> {
+                if (!f.isSuccess()) {
+                  tls.refusedOne();
+                  LOG.debugf("gossip sync from %s refused: %s", ch.remoteAddress(), f.cause().getMessage());
+                }
+              });
+              ch.pipeline().addLast(h);
+            }
             ch.pipeline().addLast(new ReadTimeoutHandler(10), new LengthFieldBasedFrameDecoder(MAX_FRAME, 0, 4, 0, 4),
                 new LengthFieldPrepender(4), new SimpleChannelInboundHandler<ByteBuf>() {
                   @Override
@@ -115,11 +140,24 @@ public final class NettyTransport implements Transport {
   @Override
   public CompletableFuture<byte[]> exchange(InetSocketAddress to, byte[] request, long timeoutMillis) {
     CompletableFuture<byte[]> result = new CompletableFuture<>();
+    if (tls != null && !tls.ready()) {
+      result.completeExceptionally(new IllegalStateException("no certificate for the gossip's mutual TLS yet"));
+      return result;
+    }
     Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(timeoutMillis, 5000))
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (tls != null) {
+              SslHandler h = tls.client().newHandler(ch.alloc(), to.getHostString(), to.getPort());
+              h.handshakeFuture().addListener(f -> {
+                if (!f.isSuccess()) {
+                  result.completeExceptionally(f.cause());
+                }
+              });
+              ch.pipeline().addLast(h);
+            }
             ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(MAX_FRAME, 0, 4, 0, 4), new LengthFieldPrepender(4),
                 new SimpleChannelInboundHandler<ByteBuf>() {
                   @Override

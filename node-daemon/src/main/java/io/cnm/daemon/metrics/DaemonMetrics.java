@@ -132,4 +132,12 @@ public final class DaemonMetrics {
           .register(registry);
     }
   }
+
+  /** The gossip's mutual TLS: connections refused, and when this daemon's certificate expires. */
+  public void gossipTls(io.cnm.daemon.gossip.GossipTls tls) {
+    FunctionCounter.builder("cnm.gossip.tls.refused", tls, io.cnm.daemon.gossip.GossipTls::refused)
+        .description("Gossip sync connections refused: no certificate, another CA's, or an expired one").register(registry);
+    gauge("cnm.gossip.tls.certificate.expiry.seconds", "When this daemon's gossip certificate expires (epoch seconds; 0 before it has one)",
+        tls, t -> t.notAfter() == null ? 0 : t.notAfter().getEpochSecond());
+  }
 }

@@ -1,0 +1,97 @@
+package io.cnm.daemon.gossip;
+
+import io.cnm.api.pki.ClusterPki;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
+
+/**
+ * Mutual TLS of the gossip's TCP sync (seed: "Control Plane Security"). The daemon's own key pair,
+ * made at start and never written anywhere; the certificate the operator's CA issued for it and
+ * the CA's certificate, both replaced while running (a renewal needs no restart: connections made
+ * after it use the new one). Both ends present a certificate and accept only one the cluster CA
+ * signed that is valid now (TLS 1.3); a peer that does not is refused and counted.
+ */
+public final class GossipTls {
+  private final KeyPair keys = ClusterPki.keyPair();
+  private final AtomicLong refused = new AtomicLong();
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private volatile Contexts contexts;
+
+  private record Contexts(String certPem, String caPem, SslContext server, SslContext client, Instant notAfter) {}
+
+  /** The public key to publish for the CA to certify (base64 DER). */
+  public String publicKey() {
+    return ClusterPki.encode(keys.getPublic());
+  }
+
+  /**
+   * Takes the certificate and CA as they now are; contexts are built again only when either
+   * changed. A certificate for another key than this daemon's (the answer to a previous life) is
+   * not taken.
+   *
+   * @return whether anything changed
+   */
+  public synchronized boolean update(String certPem, String caPem) {
+    Contexts had = contexts;
+    if (certPem == null || caPem == null || (had != null && certPem.equals(had.certPem()) && caPem.equals(had.caPem()))) {
+      return false;
+    }
+    X509Certificate cert = ClusterPki.certificate(certPem);
+    if (!cert.getPublicKey().equals(keys.getPublic())) {
+      return false;
+    }
+    X509Certificate ca = ClusterPki.certificate(caPem);
+    try {
+      SslContext server = SslContextBuilder.forServer(keys.getPrivate(), cert).trustManager(ca).clientAuth(ClientAuth.REQUIRE)
+          .protocols("TLSv1.3").build();
+      SslContext client = SslContextBuilder.forClient().keyManager(keys.getPrivate(), cert).trustManager(ca).protocols("TLSv1.3").build();
+      contexts = new Contexts(certPem, caPem, server, client, cert.getNotAfter().toInstant());
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot build the gossip's TLS contexts: " + e.getMessage(), e);
+    }
+    listeners.forEach(Runnable::run);
+    return true;
+  }
+
+  /** Whether this daemon holds a certificate (until then it cannot sync with anyone, nor be synced with). */
+  public boolean ready() {
+    return contexts != null;
+  }
+
+  /** When this daemon's certificate expires; null before it has one. */
+  public Instant notAfter() {
+    Contexts c = contexts;
+    return c == null ? null : c.notAfter();
+  }
+
+  SslContext server() {
+    return Objects.requireNonNull(contexts, "no certificate yet").server();
+  }
+
+  SslContext client() {
+    return Objects.requireNonNull(contexts, "no certificate yet").client();
+  }
+
+  /** Connections refused because the peer's certificate was missing, foreign or expired (or the handshake failed). */
+  public long refused() {
+    return refused.get();
+  }
+
+  void refusedOne() {
+    refused.incrementAndGet();
+  }
+
+  /** Called after each change of the certificate or CA. */
+  public void onChange(Runnable r) {
+    listeners.add(r);
+  }
+}
