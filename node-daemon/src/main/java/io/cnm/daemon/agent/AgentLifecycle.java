@@ -12,6 +12,7 @@ import io.cnm.plugin.PluginLocator;
 import io.cnm.plugin.Plugins;
 import io.cnm.daemon.driver.Underlay;
 import io.cnm.daemon.encryption.EspSessions;
+import io.cnm.daemon.encryption.KernelXfrm;
 import io.cnm.daemon.encryption.NodeEncryption;
 import io.cnm.daemon.encryption.UserspaceEsp;
 import io.cnm.daemon.gossip.GossipConfig;
@@ -68,6 +69,8 @@ public class AgentLifecycle {
   private final Path stateDir;
   private final long rekeyAfterPackets;
   private final long keyGraceMillis;
+  /** auto (the kernel's ESP where it has AES-GCM, else userspace), kernel-xfrm or userspace-esp. */
+  private final String encryptionPath;
   private NodeEncryption encryption;
   /** The gossip's mutual TLS (this daemon's key and certificate), or null where it is off. */
   private final GossipTls tls;
@@ -101,7 +104,8 @@ public class AgentLifecycle {
       @ConfigProperty(name = "cnm.state-dir", defaultValue = "/var/lib/cnm") String stateDir,
       @ConfigProperty(name = "cnm.encryption.rekey-after-packets", defaultValue = "1000000000") long rekeyAfterPackets,
       @ConfigProperty(name = "cnm.encryption.key-grace-ms", defaultValue = "10000") long keyGraceMillis,
-      @ConfigProperty(name = "cnm.gossip.tls.enabled", defaultValue = "true") boolean gossipTls) {
+      @ConfigProperty(name = "cnm.gossip.tls.enabled", defaultValue = "true") boolean gossipTls,
+      @ConfigProperty(name = "cnm.encryption.path", defaultValue = "auto") String encryptionPath) {
     this.client = client;
     this.metrics = new DaemonMetrics(registry);
     this.nodeName = nodeName;
@@ -123,6 +127,7 @@ public class AgentLifecycle {
     this.rekeyAfterPackets = rekeyAfterPackets;
     this.keyGraceMillis = keyGraceMillis;
     this.tls = gossipTls ? new GossipTls() : null;
+    this.encryptionPath = encryptionPath;
   }
 
   void onStart(@Observes StartupEvent ev) {
@@ -205,21 +210,32 @@ public class AgentLifecycle {
   }
 
   /**
-   * How this node encrypts encrypted overlays: userspace ESP through a TUN device (the kernel's
-   * xfrm path is chosen where it has AES-GCM ESP; see {@link io.cnm.daemon.encryption.KernelXfrm}),
-   * or why it cannot, which an encrypted overlay's endpoints then report.
+   * How this node encrypts encrypted overlays: the kernel's ESP (xfrm) where it has
+   * {@code rfc4106(gcm(aes))}, else userspace ESP through a TUN device, or why it cannot (which
+   * an encrypted overlay's endpoints then report). {@code cnm.encryption.path} can insist on one.
    */
   private NodeEncryption encryption(NetNamespace nodeNs, Netlink nodeNetlink, Underlay underlay) {
     if (underlay.address() == null) {
       return NodeEncryption.unavailable("the node has no underlay address (set cnm.node.address)");
     }
-    if (!java.nio.file.Files.exists(Path.of("/dev/net/tun"))) {
-      return NodeEncryption.unavailable("the kernel's TUN device /dev/net/tun is missing (modprobe tun), and with it the userspace "
-          + "ESP path");
-    }
     int session = EspSessions.next(stateDir.resolve(nodeName.get()).resolve("esp-session"));
+    boolean tun = java.nio.file.Files.exists(Path.of("/dev/net/tun"));
+    Optional<String> noKernel = encryptionPath.equals("userspace-esp") ? Optional.of("not chosen (cnm.encryption.path)") : KernelXfrm.probe();
+    if (noKernel.isEmpty() && !encryptionPath.equals("userspace-esp")) {
+      return new KernelXfrm(nodeNs, underlay.address(), session, rekeyAfterPackets, keyGraceMillis);
+    }
+    if (encryptionPath.equals("kernel-xfrm")) {
+      return NodeEncryption.unavailable("cnm.encryption.path is kernel-xfrm, and the kernel's ESP with rfc4106(gcm(aes)) is missing: "
+          + noKernel.get());
+    }
+    if (!tun) {
+      return NodeEncryption.unavailable("the kernel has no ESP with rfc4106(gcm(aes)) (" + noKernel.get() + ") and no TUN device "
+          + "/dev/net/tun (modprobe tun) for the userspace path");
+    }
+    LOG.infof("encrypted overlays take the userspace ESP path: the kernel's ESP is not available (%s)", noKernel.get());
     return new UserspaceEsp(nodeNs, nodeNetlink, underlay.address(), underlay.mtu(), session, rekeyAfterPackets, keyGraceMillis);
   }
+
 
   /** What preflight found missing that the agent cannot work without (empty when it started). */
   public List<String> preflightProblems() {

@@ -56,8 +56,13 @@ public final class KeySchedule {
 
   /** The association {@code src} sends to {@code dst} under: AES-256-GCM key and salt. */
   public static SecurityAssociation association(byte[] master, int spi, IpAddress src, IpAddress dst, int receiverSession) {
+    return new SecurityAssociation(spi, keymat(master, spi, src, dst, receiverSession));
+  }
+
+  /** The association's key material: the AES-256 key and the 4-byte salt, as the kernel's rfc4106(gcm(aes)) takes it. */
+  public static byte[] keymat(byte[] master, int spi, IpAddress src, IpAddress dst, int receiverSession) {
     byte[] info = ByteBuffer.allocate(4 + 16 + 16 + 4).putInt(spi).put(padded(src)).put(padded(dst)).putInt(receiverSession).array();
-    return new SecurityAssociation(spi, hkdf(LABEL, master, info, 36));
+    return hkdf(LABEL, master, info, 36);
   }
 
   private static byte[] padded(IpAddress a) {

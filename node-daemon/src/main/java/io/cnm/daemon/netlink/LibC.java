@@ -4,7 +4,10 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 
-/** The few libc calls the kernel layer needs. JNA lives only in this package, io.cnm.daemon.netns and (libnftables) io.cnm.daemon.nft. */
+/**
+ * The few libc calls the kernel layer needs. JNA lives only in this package, io.cnm.daemon.netns,
+ * io.cnm.daemon.tun and (libnftables) io.cnm.daemon.nft; {@link EspInUdpSocket} is the kernel ESP path's socket.
+ */
 public interface LibC extends Library {
   LibC INSTANCE = Native.load("c", LibC.class);
 
@@ -32,4 +35,6 @@ public interface LibC extends Library {
   int open(String path, int flags) throws LastErrorException;
 
   int setns(int fd, int nstype) throws LastErrorException;
+
+  int bind(int fd, byte[] sockaddr, int len) throws LastErrorException;
 }

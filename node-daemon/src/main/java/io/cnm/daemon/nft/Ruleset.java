@@ -74,6 +74,11 @@ public final class Ruleset {
       s.append("    ").append(vxlan).append(" oifname != ").append(dev).append(" counter drop\n  }\n");
       s.append("  chain encrypted_guard_in {\n    type filter hook input priority filter; policy accept;\n");
       s.append("    ").append(vxlan).append(" iifname != ").append(dev).append(" counter drop\n  }\n");
+    } else {
+      // The kernel's ESP: its policies require ESP on the way out; on the way in, what the kernel did not
+      // decrypt (no security path) is not an encrypted overlay's.
+      s.append("  chain encrypted_guard_in {\n    type filter hook input priority filter; policy accept;\n");
+      s.append("    ").append(vxlan).append(" meta secpath missing counter drop\n  }\n");
     }
   }
 
