@@ -258,7 +258,7 @@ class LabEncryptionTest {
   }
 
   Process capture(Path pcap, int snaplen) throws Exception {
-    return capture(pcap, snaplen, "host 198.19.0.11 and host 198.19.0.12 and not port 7947");
+    return capture(pcap, snaplen, "ip and host 198.19.0.11 and host 198.19.0.12 and not port 7947");
   }
 
   Process capture(Path pcap, int snaplen, String filter) throws Exception {

@@ -140,7 +140,7 @@ class LabOverlayTest {
     Path pcap = state.resolve("underlay.pcap");
     Path said = state.resolve("tcpdump.out");
     Process capture = new ProcessBuilder("ip", "netns", "exec", CnmLab.UNDERLAY, "tcpdump", "--immediate-mode", "-Z", "root", "-i", "n1", "-nn", "-U", "-w",
-        pcap.toString(), "host 198.19.0.11 and host 198.19.0.12 and not port 7947").redirectErrorStream(true)
+        pcap.toString(), "ip and host 198.19.0.11 and host 198.19.0.12 and not port 7947").redirectErrorStream(true)
         .redirectOutput(said.toFile()).start();
     assertThat(await(() -> {
       try {

@@ -72,8 +72,9 @@ public class AgentLifecycle {
   /** auto (the kernel's ESP where it has AES-GCM, else userspace), kernel-xfrm or userspace-esp. */
   private final String encryptionPath;
   private NodeEncryption encryption;
-  /** The gossip's mutual TLS (this daemon's key and certificate), or null where it is off. */
-  private final GossipTls tls;
+  private final boolean gossipTls;
+  /** The gossip's mutual TLS (this node's key and certificate), or null where it is off. */
+  private GossipTls tls;
   private NodeAgent agent;
   private volatile List<String> preflightProblems = List.of();
   private DnsServer dns;
@@ -126,7 +127,7 @@ public class AgentLifecycle {
     this.stateDir = Path.of(stateDir);
     this.rekeyAfterPackets = rekeyAfterPackets;
     this.keyGraceMillis = keyGraceMillis;
-    this.tls = gossipTls ? new GossipTls() : null;
+    this.gossipTls = gossipTls;
     this.encryptionPath = encryptionPath;
   }
 
@@ -163,7 +164,8 @@ public class AgentLifecycle {
     if (gossipEnabled && underlay.address() != null) {
       gossip = new ClusterGossip(client, nodeName.get(), underlay.address(), gossipPort, nodeNetns.isPresent() ? nodeNs : null,
           gossipSeeds.orElse(List.of()), gossipConfig).session(encryption.session());
-      if (tls != null) {
+      if (gossipTls) {
+        tls = new GossipTls(stateDir.resolve(nodeName.get()));
         gossip.tls(tls);
         metrics.gossipTls(tls);
       }

@@ -15,16 +15,56 @@ import javax.net.ssl.SSLException;
 
 /**
  * Mutual TLS of the gossip's TCP sync (seed: "Control Plane Security"). The daemon's own key pair,
- * made at start and never written anywhere; the certificate the operator's CA issued for it and
+ * made on the node and never sent anywhere (its public half goes to the CA); the certificate the operator's CA issued for it and
  * the CA's certificate, both replaced while running (a renewal needs no restart: connections made
  * after it use the new one). Both ends present a certificate and accept only one the cluster CA
  * signed that is valid now (TLS 1.3); a peer that does not is refused and counted.
  */
 public final class GossipTls {
-  private final KeyPair keys = ClusterPki.keyPair();
+  private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(GossipTls.class);
+  private final KeyPair keys;
   private final AtomicLong refused = new AtomicLong();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private volatile Contexts contexts;
+
+  /** A key pair for this daemon's life only (tests). */
+  public GossipTls() {
+    this.keys = ClusterPki.keyPair();
+  }
+
+  /**
+   * The node's key pair kept in {@code dir} (made there once, readable by root only), as a
+   * kubelet keeps its client key: a restarted daemon presents the certificate it already has and
+   * syncs at once, instead of waiting for a new one. Where it cannot be kept, one for this life.
+   */
+  public GossipTls(java.nio.file.Path dir) {
+    this.keys = stored(dir);
+  }
+
+  private static KeyPair stored(java.nio.file.Path dir) {
+    java.nio.file.Path key = dir.resolve("gossip-tls.key");
+    java.nio.file.Path pub = dir.resolve("gossip-tls.pub");
+    try {
+      if (java.nio.file.Files.exists(key) && java.nio.file.Files.exists(pub)) {
+        return new KeyPair(ClusterPki.publicKey(java.nio.file.Files.readString(pub).trim()),
+            ClusterPki.privateKey(java.nio.file.Files.readString(key)));
+      }
+      KeyPair kp = ClusterPki.keyPair();
+      java.nio.file.Files.createDirectories(dir);
+      java.nio.file.Path tmp = dir.resolve("gossip-tls.key.tmp");
+      java.nio.file.Files.deleteIfExists(tmp);
+      java.nio.file.Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+      java.nio.file.Files.writeString(tmp, ClusterPki.keyPem(kp.getPrivate()));
+      java.nio.file.Files.writeString(pub, ClusterPki.encode(kp.getPublic()));
+      java.nio.file.Files.move(tmp, key, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      return kp;
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.warnf("cannot keep the gossip's TLS key in %s (%s): a key for this start only, so a restart waits for a new certificate",
+          dir, e.getMessage());
+      return ClusterPki.keyPair();
+    }
+  }
 
   private record Contexts(String certPem, String caPem, SslContext server, SslContext client, Instant notAfter) {}
 

@@ -2,26 +2,26 @@ package io.cnm.daemon.bench;
 
 import io.cnm.api.net.IpAddress;
 import io.cnm.daemon.encryption.EspTunnel;
+import io.cnm.daemon.encryption.UserspaceEsp;
+import io.cnm.daemon.netlink.NetlinkFactory;
 import io.cnm.daemon.kernel.TestNamespaces;
 import io.cnm.daemon.netns.NetNamespace;
-import io.cnm.daemon.tun.TunDevice;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * {@code make bench-encryption}: throughput (iperf3, 1 and 4 streams, 5 s) and round trip (ping)
  * between two nodes (test namespaces on a veth underlay, MTU 1500) three ways, alternating, in the
- * same run: VXLAN in the clear (VNI 43, UDP 4799), VXLAN through the userspace ESP path (VNI 42,
- * UDP 4789 marked into {@link EspTunnel}'s TUN device, AES-256-GCM, in this JVM), and Debian's
+ * same run: VXLAN in the clear (VNI 43, UDP 4799), VXLAN through the agent's userspace ESP path
+ * (VNI 42, UDP 4789 marked into the TUN device of {@link UserspaceEsp} as the agent builds it,
+ * AES-256-GCM in {@link EspTunnel}, in this JVM), and Debian's
  * wireguard-go between the same two namespaces. Prints each and the ratios the issue sets:
  * ESP / wireguard-go (target at least 2) and ESP / clear (target at least 1/3).
  */
@@ -32,6 +32,10 @@ public final class EncryptionBench {
     return TestNamespaces.sh(cmd);
   }
 
+  static long dropped(List<UserspaceEsp> tunnels, String reason) {
+    return tunnels.stream().mapToLong(t -> t.counters().dropped().getOrDefault(reason, 0L)).sum();
+  }
+
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     for (String tool : List.of("iperf3", "wireguard-go", "wg", "nft")) {
@@ -40,7 +44,7 @@ public final class EncryptionBench {
         System.exit(1);
       }
     }
-    List<EspTunnel> tunnels = new ArrayList<>();
+    List<UserspaceEsp> tunnels = new ArrayList<>();
     List<Process> background = new ArrayList<>();
     try (TestNamespaces ns = new TestNamespaces()) {
       NetNamespace a = ns.create("a");
@@ -74,24 +78,15 @@ public final class EncryptionBench {
         sh("bridge", "-n", n, "fdb", "append", "00:00:00:00:00:00", "dev", "vxc", "dst", peer);
         // Encrypted: VNI 42 on UDP 4789, marked into the tunnel's TUN device; its MTU leaves room for ESP in UDP.
         sh("ip", "-n", n, "link", "add", "vxe", "type", "vxlan", "id", "42", "local", me, "dstport", "4789", "nolearning");
-        sh("ip", "-n", n, "link", "set", "vxe", "mtu", "1390", "up");
+        sh("ip", "-n", n, "link", "set", "vxe", "mtu", String.valueOf(1500 - 50 - UserspaceEsp.OVERHEAD), "up");
         sh("ip", "-n", n, "addr", "add", "10.42.0." + (i + 1) + "/24", "dev", "vxe");
         sh("bridge", "-n", n, "fdb", "append", "00:00:00:00:00:00", "dev", "vxe", "dst", peer);
-        sh("ip", "-n", n, "rule", "add", "fwmark", "0x4500", "lookup", "145");
-        sh("ip", "netns", "exec", n, "sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0");
         sh("ip", "netns", "exec", n, "nft", "add table ip espbench; add chain ip espbench out { type route hook output priority mangle; };"
             + " add rule ip espbench out udp dport 4789 meta mark set 0x4500");
         int host = i + 1;
-        EspTunnel t = nodes[i].run(() -> {
-          TunDevice tun = TunDevice.open("cnmesp0");
-          sh("ip", "-n", n, "link", "set", "cnmesp0", "up");
-          sh("ip", "-n", n, "route", "add", "default", "dev", "cnmesp0", "table", "145");
-          sh("ip", "netns", "exec", n, "sysctl", "-qw", "net.ipv4.conf.cnmesp0.rp_filter=0");
-          DatagramChannel udp = DatagramChannel.open();
-          udp.bind(new InetSocketAddress(InetAddress.getByName(me), EspTunnel.PORT));
-          return new EspTunnel(IpAddress.parse(me), 100 + host, 1L << 31, tun, udp);
-        });
-        t.keyring(List.of(key));
+        // The agent's own userspace path: TUN device, rule, table 145, the tunnel and its socket, as UserspaceEsp builds them.
+        UserspaceEsp t = new UserspaceEsp(nodes[i], NetlinkFactory.kernel().in(nodes[i]), IpAddress.parse(me), 1500, 100 + host, 1L << 31, 0);
+        t.apply(true, List.of(key), Map.of(IpAddress.parse(peer), 100 + (2 - i)));
         tunnels.add(t);
         // wireguard-go on its own TUN device; the names differ because its control socket (/var/run/wireguard/NAME.sock)
         // is a file, shared by every namespace.
@@ -109,8 +104,6 @@ public final class EncryptionBench {
         sh("ip", "-n", n, "addr", "add", "10.51.0." + (i + 1) + "/24", "dev", wg);
         sh("ip", "-n", n, "link", "set", wg, "mtu", "1420", "up");
       }
-      tunnels.get(0).peer(IpAddress.parse("10.99.0.2"), tunnels.get(1).session());
-      tunnels.get(1).peer(IpAddress.parse("10.99.0.1"), tunnels.get(0).session());
       background.add(new ProcessBuilder("ip", "netns", "exec", bn, "iperf3", "-s").redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
       Thread.sleep(1000);
@@ -137,12 +130,10 @@ public final class EncryptionBench {
       System.out.printf(Locale.ROOT, "ESP / wireguard-go, per round (1 stream): %s (target >= 2)%n", ratios(one[1], one[2]));
       System.out.printf(Locale.ROOT, "ESP / wireguard-go, per round (4 streams): %s%n", ratios(four[1], four[2]));
       System.out.printf(Locale.ROOT, "ESP / clear VXLAN, per round (1 stream): %s (target >= 0.33)%n", ratios(one[1], one[0]));
-      System.out.printf(Locale.ROOT, "ESP drops on the way: %d (no key), %d (authentication), %d (replay)%n",
-          tunnels.get(0).dropped(EspTunnel.Drop.NO_KEY) + tunnels.get(1).dropped(EspTunnel.Drop.NO_KEY),
-          tunnels.get(0).dropped(EspTunnel.Drop.AUTHENTICATION) + tunnels.get(1).dropped(EspTunnel.Drop.AUTHENTICATION),
-          tunnels.get(0).dropped(EspTunnel.Drop.REPLAY) + tunnels.get(1).dropped(EspTunnel.Drop.REPLAY));
+      System.out.printf(Locale.ROOT, "ESP drops on the way: %d (no key), %d (authentication), %d (replay)%n", dropped(tunnels, "no_key"),
+          dropped(tunnels, "authentication"), dropped(tunnels, "replay"));
       } finally {
-        for (EspTunnel t : tunnels) {
+        for (UserspaceEsp t : tunnels) {
           t.close();
         }
         background.forEach(Process::destroy);
