@@ -6,13 +6,13 @@ import io.cnm.daemon.esp.KeySchedule;
 import io.cnm.daemon.esp.ReplayWindow;
 import io.cnm.daemon.esp.SecurityAssociation;
 import io.cnm.daemon.tun.TunDevice;
+import io.cnm.daemon.udp.GsoSocket;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -54,7 +54,9 @@ public final class EspTunnel implements AutoCloseable {
   private final int session;
   private final long rekeyAfter;
   private final TunDevice tun;
-  private final DatagramChannel udp;
+  private final GsoSocket udp;
+  /** The peers by their address as an int (what the socket says a datagram came from). */
+  private final Map<Integer, InetAddress> peerByInt = new ConcurrentHashMap<>();
   private volatile List<byte[]> ring = List.of();
   private final Map<InetAddress, Integer> peers = new ConcurrentHashMap<>();
   /**
@@ -83,9 +85,9 @@ public final class EspTunnel implements AutoCloseable {
   /**
    * @param session this daemon's session (new at each start, published to the peers by gossip), 0 to 65535
    * @param rekeyAfter packets sent under one association before the next epoch's (at most 2^32 - 1)
-   * @param udp a datagram channel bound to {@code local}:4500 in the node's namespace (blocking)
+   * @param udp a socket bound to {@code local}:4500 in the node's namespace
    */
-  public EspTunnel(IpAddress local, int session, long rekeyAfter, TunDevice tun, DatagramChannel udp) throws IOException {
+  public EspTunnel(IpAddress local, int session, long rekeyAfter, TunDevice tun, GsoSocket udp) throws IOException {
     if (rekeyAfter < 1 || rekeyAfter > SecurityAssociation.SEQ_LIMIT) {
       throw new IllegalArgumentException("rekeyAfter must be 1 to 2^32-1 packets");
     }
@@ -121,6 +123,7 @@ public final class EspTunnel implements AutoCloseable {
   public void peer(IpAddress peer, int theirSession) throws UnknownHostException {
     InetAddress p = InetAddress.getByAddress(peer.bytes());
     Integer had = peers.put(p, theirSession);
+    peerByInt.put(GsoSocket.ipv4(p), p);
     if (had != null && had != theirSession) {
       receiving.remove(p);
       newestEpoch.remove(p);
@@ -131,6 +134,7 @@ public final class EspTunnel implements AutoCloseable {
   public void removePeer(IpAddress peer) throws UnknownHostException {
     InetAddress p = InetAddress.getByAddress(peer.bytes());
     peers.remove(p);
+    peerByInt.remove(GsoSocket.ipv4(p));
     receiving.remove(p);
     newestEpoch.remove(p);
   }
@@ -156,13 +160,23 @@ public final class EspTunnel implements AutoCloseable {
     return rekeys.get();
   }
 
+  /**
+   * Reads what the kernel routed into the device, seals it, and sends it on: the packets queued at
+   * once (up to 64) to one peer and of one size leave in one call, the kernel cutting them into
+   * datagrams (UDP GSO), so a stream costs one send per batch instead of one per packet.
+   */
   private void outbound() {
     byte[] packet = new byte[65_536];
+    Batch batch = new Batch();
     while (!closed) {
       try {
-        int n = tun.read(packet);
+        int n = batch.count == 0 ? tun.read(packet) : tun.readNow(packet);
         if (n < 0) {
           return;
+        }
+        if (n == 0) {
+          batch.flush(); // nothing more queued: what is gathered goes now
+          continue;
         }
         if (n < 20 || (packet[0] >> 4) != 4) {
           drops.get(Drop.NOT_IPV4).incrementAndGet();
@@ -170,19 +184,58 @@ public final class EspTunnel implements AutoCloseable {
         }
         int ihl = (packet[0] & 0x0F) * 4;
         int total = Math.min(n, ((packet[2] & 0xFF) << 8) | (packet[3] & 0xFF));
-        InetAddress dst = InetAddress.getByAddress(Arrays.copyOfRange(packet, 16, 20));
-        SecurityAssociation sa = sendingTo(dst);
+        int dstInt = ((packet[16] & 0xFF) << 24) | ((packet[17] & 0xFF) << 16) | ((packet[18] & 0xFF) << 8) | (packet[19] & 0xFF);
+        InetAddress dst = peerByInt.get(dstInt);
+        SecurityAssociation sa = dst == null ? null : sendingTo(dst);
         if (sa == null) {
           drops.get(Drop.NO_KEY).incrementAndGet(); // never in the clear
           continue;
         }
-        byte[] esp = Esp.seal(sa, packet[9] & 0xFF, packet, ihl, total - ihl);
-        sealed.incrementAndGet(); // counted before it leaves, so whoever sees it arrive sees it counted
-        udp.send(ByteBuffer.wrap(esp), new InetSocketAddress(dst, PORT));
+        batch.add(dstInt, Esp.seal(sa, packet[9] & 0xFF, packet, ihl, total - ihl));
       } catch (IOException | RuntimeException e) {
+        batch.count = 0;
         if (closed) {
           return;
         }
+      }
+    }
+  }
+
+  /** Sealed packets to one peer, of one size but the last, end to end: what one GSO send carries. */
+  private final class Batch {
+    final byte[] data = new byte[GsoSocket.MAX_BYTES];
+    int peer;
+    int segment;
+    int length;
+    int count;
+    boolean ended;
+
+    void add(int to, byte[] esp) throws IOException {
+      if (count > 0 && (to != peer || esp.length > segment || ended || length + esp.length > data.length
+          || count == GsoSocket.MAX_SEGMENTS)) {
+        flush();
+      }
+      if (count == 0) {
+        peer = to;
+        segment = esp.length;
+      }
+      System.arraycopy(esp, 0, data, length, esp.length);
+      length += esp.length;
+      count++;
+      ended = esp.length < segment; // a shorter one can only be the last
+      sealed.incrementAndGet(); // counted before it leaves, so whoever sees it arrive sees it counted
+    }
+
+    void flush() throws IOException {
+      if (count == 0) {
+        return;
+      }
+      try {
+        udp.send(peer, PORT, data, length, segment);
+      } finally {
+        count = 0;
+        length = 0;
+        ended = false;
       }
     }
   }
@@ -220,31 +273,36 @@ public final class EspTunnel implements AutoCloseable {
     return sa;
   }
 
+  /** Receives from the peers (several datagrams of one sender at once where the kernel coalesced them, UDP GRO), opens, delivers. */
   private void inbound() {
-    ByteBuffer buf = ByteBuffer.allocate(65_536);
+    byte[] buf = new byte[GsoSocket.MAX_BYTES];
+    GsoSocket.Received meta = new GsoSocket.Received();
     while (!closed) {
       try {
-        buf.clear();
-        InetSocketAddress from = (InetSocketAddress) udp.receive(buf);
-        if (from == null) {
-          continue;
+        int total = udp.receive(buf, meta);
+        if (total < 0) {
+          return;
         }
-        byte[] esp = Arrays.copyOf(buf.array(), buf.position());
-        if (esp.length < 4) {
-          drops.get(Drop.MALFORMED).incrementAndGet();
-          continue;
+        InetAddress from = peerByInt.get(meta.from);
+        int segment = meta.segment > 0 ? meta.segment : total;
+        for (int off = 0; off < total; off += segment) {
+          int len = Math.min(segment, total - off);
+          if (len < 4) {
+            drops.get(Drop.MALFORMED).incrementAndGet();
+            continue;
+          }
+          if (from == null) {
+            drops.get(Drop.WRONG_PEER).incrementAndGet();
+            continue;
+          }
+          Esp.Opened o = open(from, buf, off, len);
+          if (o == null) {
+            continue;
+          }
+          byte[] ip = ipv4(from, local, o.nextHeader(), o.payload());
+          opened.incrementAndGet(); // counted before it is delivered, so whoever receives it sees it counted
+          tun.write(ip, 0, ip.length);
         }
-        if (!peers.containsKey(from.getAddress())) {
-          drops.get(Drop.WRONG_PEER).incrementAndGet();
-          continue;
-        }
-        Esp.Opened o = open(from.getAddress(), esp);
-        if (o == null) {
-          continue;
-        }
-        byte[] ip = ipv4(from.getAddress(), local, o.nextHeader(), o.payload());
-        opened.incrementAndGet(); // counted before it is delivered, so whoever receives it sees it counted
-        tun.write(ip, 0, ip.length);
       } catch (IOException | RuntimeException e) {
         if (closed) {
           return;
@@ -257,8 +315,8 @@ public final class EspTunnel implements AutoCloseable {
    * Opens a packet from {@code peer}: under the association its SPI named before, else under each
    * key of the ring with the SPI's tag (a new epoch, session or key), kept once one verifies.
    */
-  private Esp.Opened open(InetAddress peer, byte[] esp) throws UnknownHostException {
-    int spi = Esp.spi(esp, 0);
+  private Esp.Opened open(InetAddress peer, byte[] esp, int offset, int length) throws UnknownHostException {
+    int spi = Esp.spi(esp, offset);
     Map<Integer, Inbound> known = receiving.computeIfAbsent(peer, p -> new LinkedHashMap<>(16, 0.75f, true));
     Inbound cached;
     synchronized (known) {
@@ -267,7 +325,7 @@ public final class EspTunnel implements AutoCloseable {
     Esp.Dropped last = null;
     if (cached != null) {
       try {
-        return Esp.open(cached.sa(), cached.window(), esp, 0, esp.length);
+        return Esp.open(cached.sa(), cached.window(), esp, offset, length);
       } catch (Esp.Dropped d) {
         if (d.why != Esp.Drop.AUTHENTICATION) {
           drops.get(Drop.valueOf(d.why.name())).incrementAndGet();
@@ -291,7 +349,7 @@ public final class EspTunnel implements AutoCloseable {
       }
       Inbound candidate = new Inbound(key, KeySchedule.association(key, spi, peerAddress, localAddress, session), new ReplayWindow(1024));
       try {
-        Esp.Opened o = Esp.open(candidate.sa(), candidate.window(), esp, 0, esp.length);
+        Esp.Opened o = Esp.open(candidate.sa(), candidate.window(), esp, offset, length);
         Map<ByteBuffer, Integer> epochs = newestEpoch.computeIfAbsent(peer, x -> new ConcurrentHashMap<>());
         Integer newest = epochs.get(ByteBuffer.wrap(key));
         if (newest != null && KeySchedule.epochOf(spi) <= newest) {

@@ -6,11 +6,10 @@ import io.cnm.daemon.netns.NetNamespace;
 import io.cnm.daemon.nft.NodeFirewall;
 import io.cnm.daemon.sysctl.Sysctls;
 import io.cnm.daemon.tun.TunDevice;
+import io.cnm.daemon.udp.GsoSocket;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.channels.DatagramChannel;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -157,7 +156,7 @@ public final class UserspaceEsp implements NodeEncryption {
 
   private void start() {
     TunDevice tun = null;
-    DatagramChannel udp = null;
+    GsoSocket udp = null;
     try {
       tun = ns.run(() -> TunDevice.open(DEVICE));
       netlink.setMtu(DEVICE, mtu);
@@ -168,17 +167,14 @@ public final class UserspaceEsp implements NodeEncryption {
       netlink.addAddress(DEVICE, io.cnm.api.net.Cidr.parse(DEVICE_ADDRESS));
       netlink.addRoute(null, null, DEVICE, TABLE);
       netlink.addMarkRule(NodeFirewall.ENCRYPT_MARK, TABLE, RULE_PRIORITY);
-      udp = ns.run(() -> {
-        DatagramChannel c = DatagramChannel.open();
-        // Room for a burst while the one receiving thread is busy (the kernel caps it at net.core.rmem_max).
-        c.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 << 20);
-        c.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4 << 20);
-        return c.bind(new InetSocketAddress(InetAddress.getByAddress(local.bytes()), EspTunnel.PORT));
-      });
+      // Room for a burst while the one receiving thread is busy (the kernel caps it at net.core.rmem_max).
+      udp = ns.run(() -> GsoSocket.bind(InetAddress.getByAddress(local.bytes()), EspTunnel.PORT, 4 << 20));
       tunnel = new EspTunnel(local, session, rekeyAfter, tun, udp);
       LOG.infof("encrypted overlays: userspace ESP on %s:%d through %s (session %d)", local, EspTunnel.PORT, DEVICE, session);
     } catch (IOException | RuntimeException e) {
-      closeQuietly(udp);
+      if (udp != null) {
+        udp.close();
+      }
       if (tun != null) {
         tun.close();
       }
@@ -239,16 +235,6 @@ public final class UserspaceEsp implements NodeEncryption {
       c.run();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void closeQuietly(DatagramChannel c) {
-    if (c != null) {
-      try {
-        c.close();
-      } catch (IOException ignored) {
-        // it was never used
-      }
     }
   }
 }

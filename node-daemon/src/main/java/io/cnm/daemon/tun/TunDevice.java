@@ -118,6 +118,26 @@ public final class TunDevice implements AutoCloseable {
     return -1;
   }
 
+  /** The next packet if one is queued (its length, copied into {@code into}), else 0; -1 once closed. */
+  public int readNow(byte[] into) throws IOException {
+    if (closed) {
+      return -1;
+    }
+    long n = Fast.read(fd, readBuf, Math.min(into.length, readBuf.size()));
+    if (n >= 0) {
+      readBuf.read(0, into, 0, (int) n);
+      return (int) n;
+    }
+    int errno = Native.getLastError();
+    if (errno == EAGAIN) {
+      return 0;
+    }
+    if (closed) {
+      return -1;
+    }
+    throw new IOException("read from " + name + " failed (errno " + errno + ")");
+  }
+
   /** Hands one IP packet to the kernel, as if it arrived on the device. */
   public synchronized void write(byte[] packet, int offset, int length) throws IOException {
     writeBuf.write(0, packet, offset, length);

@@ -14,7 +14,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.nio.channels.DatagramChannel;
+import io.cnm.daemon.udp.GsoSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,8 +75,7 @@ class EspTunnelKernelTest {
       TestNamespaces.sh("ip", "-n", full, "link", "set", "cnmesp0", "up");
       TestNamespaces.sh("ip", "-n", full, "route", "replace", "default", "dev", "cnmesp0", "table", "145");
       TestNamespaces.sh("ip", "netns", "exec", full, "sysctl", "-qw", "net.ipv4.conf.cnmesp0.rp_filter=0");
-      DatagramChannel udp = DatagramChannel.open();
-      udp.bind(new InetSocketAddress(InetAddress.getByName("10.99.0." + host), EspTunnel.PORT));
+      GsoSocket udp = GsoSocket.bind(InetAddress.getByName("10.99.0." + host), EspTunnel.PORT, 1 << 20);
       return new EspTunnel(IpAddress.parse("10.99.0." + host), session, 4, tun, udp); // a new epoch every 4 packets
     });
   }
