@@ -10,7 +10,6 @@ import io.cnm.daemon.udp.GsoSocket;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -78,6 +77,7 @@ public final class EspTunnel implements AutoCloseable {
   private final AtomicLong sealed = new AtomicLong();
   private final AtomicLong opened = new AtomicLong();
   private final AtomicLong rekeys = new AtomicLong();
+  private final AtomicLong sends = new AtomicLong();
   private final Thread out;
   private final Thread in;
   private volatile boolean closed;
@@ -155,6 +155,11 @@ public final class EspTunnel implements AutoCloseable {
     return opened.get();
   }
 
+  /** Calls that sent sealed packets (fewer than the packets where batches formed). */
+  public long sends() {
+    return sends.get();
+  }
+
   /** New associations started because one had sent {@code rekeyAfter} packets. */
   public long rekeys() {
     return rekeys.get();
@@ -193,7 +198,7 @@ public final class EspTunnel implements AutoCloseable {
         }
         batch.add(dstInt, Esp.seal(sa, packet[9] & 0xFF, packet, ihl, total - ihl));
       } catch (IOException | RuntimeException e) {
-        batch.count = 0;
+        batch.reset(); // what it held is lost, as a datagram the kernel could not send would be
         if (closed) {
           return;
         }
@@ -211,6 +216,13 @@ public final class EspTunnel implements AutoCloseable {
     boolean ended;
 
     void add(int to, byte[] esp) throws IOException {
+      if (esp.length > data.length) { // larger than any batch: alone
+        flush();
+        sealed.incrementAndGet();
+        sends.incrementAndGet();
+        udp.send(to, PORT, esp, esp.length, esp.length);
+        return;
+      }
       if (count > 0 && (to != peer || esp.length > segment || ended || length + esp.length > data.length
           || count == GsoSocket.MAX_SEGMENTS)) {
         flush();
@@ -231,12 +243,17 @@ public final class EspTunnel implements AutoCloseable {
         return;
       }
       try {
+        sends.incrementAndGet();
         udp.send(peer, PORT, data, length, segment);
       } finally {
-        count = 0;
-        length = 0;
-        ended = false;
+        reset();
       }
+    }
+
+    void reset() {
+      count = 0;
+      length = 0;
+      ended = false;
     }
   }
 
@@ -275,7 +292,7 @@ public final class EspTunnel implements AutoCloseable {
 
   /** Receives from the peers (several datagrams of one sender at once where the kernel coalesced them, UDP GRO), opens, delivers. */
   private void inbound() {
-    byte[] buf = new byte[GsoSocket.MAX_BYTES];
+    byte[] buf = new byte[GsoSocket.MAX_RECEIVE];
     GsoSocket.Received meta = new GsoSocket.Received();
     while (!closed) {
       try {

@@ -33,8 +33,10 @@ public final class GsoSocket implements AutoCloseable {
   private static final int POLLIN = 1;
   /** The kernel's limit of segments in one UDP GSO send. */
   public static final int MAX_SEGMENTS = 64;
-  /** The most one send or receive carries. */
+  /** The most one send carries. */
   public static final int MAX_BYTES = 65_000;
+  /** The most one receive returns: a whole IPv4 datagram's payload, which is what GRO coalesces up to. */
+  public static final int MAX_RECEIVE = 65_536;
 
   interface Lib extends Library {
     Lib INSTANCE = Native.load("c", Lib.class);
@@ -77,7 +79,7 @@ public final class GsoSocket implements AutoCloseable {
   private final Memory recvAddr = new Memory(16);
   private final Memory recvIov = new Memory(16);
   private final Memory recvCtl = new Memory(64);
-  private final Memory recvData = new Memory(MAX_BYTES);
+  private final Memory recvData = new Memory(MAX_RECEIVE);
 
   private GsoSocket(int fd, boolean gso) {
     this.fd = fd;
@@ -89,7 +91,7 @@ public final class GsoSocket implements AutoCloseable {
     sendMsg.setLong(24, 1);
     sendIov.setPointer(0, sendData);
     recvIov.setPointer(0, recvData);
-    recvIov.setLong(8, MAX_BYTES);
+    recvIov.setLong(8, MAX_RECEIVE);
   }
 
   /**
@@ -192,7 +194,7 @@ public final class GsoSocket implements AutoCloseable {
   }
 
   /**
-   * Blocks for datagrams; copies them into {@code into} (at least {@link #MAX_BYTES}) and returns
+   * Blocks for datagrams; copies them into {@code into} (at least {@link #MAX_RECEIVE}) and returns
    * their total length, {@code meta} saying who sent them and how long each is; -1 once closed
    * (noticed within 200 ms).
    */

@@ -235,7 +235,9 @@ class DesiredStateTest {
     o.setEncrypted(true);
     ov.getSpec().setOverlay(o);
     Drivers encrypting = Drivers.builtIn(new Sandboxes(null, null), new Underlay(null, 1500),
-        new io.cnm.daemon.driver.overlay.GwBridge(new Sandboxes(null, null), Cidr.parse("172.31.240.0/20")), new EncryptingNode());
+        new io.cnm.daemon.driver.overlay.GwBridge(new Sandboxes(null, null), Cidr.parse("172.31.240.0/20")),
+        // A node on the userspace path, not started: the computation asks it only its path and overhead.
+        new io.cnm.daemon.encryption.UserspaceEsp(null, null, VTEP, 1500, 1, 1000, 0));
     EndpointRecord other = api.withSession(7);
     DesiredState d = DesiredState.compute("n1", VTEP, new DesiredState.Api(List.of(ov, br), List.of(endpoint("web", "ov", "10.0.0.3", "n1"),
         endpoint("db", "br", "172.17.0.2", "n1")), List.of()), encrypting, e -> Optional.of(e.getSpec().getSandbox().getNetnsPath()),
@@ -263,50 +265,6 @@ class DesiredStateTest {
     String[] f = new String(r.encode(), java.nio.charset.StandardCharsets.UTF_8).split("\\|", -1);
     assertThat(f).hasSize(7);
     assertThat(f[5]).isEqualTo("198.19.0.12");
-  }
-
-  /** A node on the userspace path, for the pure computation (the path itself is kernel-tested). */
-  static final class EncryptingNode implements io.cnm.daemon.encryption.NodeEncryption {
-    @Override
-    public Path path() {
-      return Path.USERSPACE_ESP;
-    }
-
-    @Override
-    public String unavailable() {
-      return "";
-    }
-
-    @Override
-    public String device() {
-      return "cnmesp0";
-    }
-
-    @Override
-    public int overhead() {
-      return io.cnm.daemon.encryption.UserspaceEsp.OVERHEAD;
-    }
-
-    @Override
-    public void apply(boolean on, List<byte[]> keys, Map<IpAddress, Integer> peers) {}
-
-    @Override
-    public boolean active() {
-      return true;
-    }
-
-    @Override
-    public int session() {
-      return 1;
-    }
-
-    @Override
-    public Counters counters() {
-      return Counters.ZERO;
-    }
-
-    @Override
-    public void close() {}
   }
 
   @Test

@@ -197,6 +197,69 @@ class EspTunnelKernelTest {
     Files.deleteIfExists(pcap);
   }
 
+  @Test
+  void aBurst_leavesInBatches_fewerSendsThanPackets_andEveryDatagramArrivesWhole() throws Exception {
+    TestNamespaces.assumeKernelTestsCanRun();
+    assumeTrue(Files.exists(Path.of("/dev/net/tun")), "the kernel's TUN device (/dev/net/tun) is missing; skipped");
+    NetNamespace na = namespaces.create("a");
+    NetNamespace nb = namespaces.create("b");
+    TestNamespaces.sh("ip", "-n", namespaces.fullName("a"), "link", "add", "u0", "type", "veth", "peer", "name", "u0", "netns", namespaces.fullName("b"));
+    TestNamespaces.sh("ip", "-n", namespaces.fullName("a"), "addr", "add", "10.99.0.1/24", "dev", "u0");
+    TestNamespaces.sh("ip", "-n", namespaces.fullName("b"), "addr", "add", "10.99.0.2/24", "dev", "u0");
+    TestNamespaces.sh("ip", "-n", namespaces.fullName("a"), "link", "set", "u0", "up");
+    TestNamespaces.sh("ip", "-n", namespaces.fullName("b"), "link", "set", "u0", "up");
+    a = node("a", na, 1, 100);
+    b = node("b", nb, 2, 200);
+    byte[] k = key();
+    a.keyring(List.of(k));
+    b.keyring(List.of(k));
+    a.peer(IpAddress.parse("10.99.0.2"), b.session());
+    b.peer(IpAddress.parse("10.99.0.1"), a.session());
+    int n = 2000;
+    java.util.Set<String> got = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    DatagramSocket receiver = nb.run(() -> {
+      DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("10.99.0.2"), 4789));
+      s.setSoTimeout(2000);
+      s.setReceiveBufferSize(4 << 20);
+      return s;
+    });
+    try (receiver) {
+      Thread reader = new Thread(() -> {
+        try {
+          String r;
+          while ((r = receive(receiver)) != null) {
+            got.add(r);
+          }
+        } catch (Exception e) {
+          // the socket closed
+        }
+      });
+      reader.start();
+      // Back to back, sizes 1,300 and a few shorter ones: the tunnel reads what is queued and sends it in batches.
+      na.run(() -> {
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("10.99.0.1"), 0))) {
+          for (int i = 0; i < n; i++) {
+            String body = String.format("%05d", i) + "x".repeat(i % 50 == 0 ? 10 : 1295);
+            byte[] d = body.getBytes(StandardCharsets.US_ASCII);
+            s.send(new DatagramPacket(d, d.length, new InetSocketAddress(InetAddress.getByName("10.99.0.2"), 4789)));
+          }
+        }
+        return null;
+      });
+      reader.join(15_000);
+    }
+    // UDP may drop under a burst (the device's queue or a socket buffer full); what arrives must be whole: its number and its size match.
+    assertThat(a.sealed()).isBetween(n * 9L / 10, (long) n);
+    assertThat(got).allSatisfy(r -> {
+      int i = Integer.parseInt(r.substring(0, 5));
+      assertThat(r).hasSize(5 + (i % 50 == 0 ? 10 : 1295));
+    });
+    assertThat(got.size()).as("datagrams arrived of %d", n).isGreaterThan(n * 9 / 10);
+    assertThat(b.dropped(EspTunnel.Drop.AUTHENTICATION) + b.dropped(EspTunnel.Drop.MALFORMED) + b.dropped(EspTunnel.Drop.REPLAY)).isZero();
+    assertThat(b.opened()).isGreaterThanOrEqualTo(got.size());
+    assertThat(a.sends()).as("sends for %d packets", n).isLessThan(n);
+  }
+
   /** A UDP datagram as a VXLAN device would send it: 4789 to 4789, the marker as payload, checksum 0. */
   static byte[] udpDatagram() {
     java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + MARKER.length);
