@@ -23,6 +23,11 @@ public final class NodeCertificates {
   public static final String CERT = "tls.crt";
   public static final String KEY = "tls.key";
   public static final String CA = "ca.crt";
+  /**
+   * In the CA ConfigMap: the nodes removed from the cluster whose certificates may still be
+   * unexpired, one per line. Daemons refuse their certificates and drop them from the gossip.
+   */
+  public static final String REVOKED = "revoked-nodes";
   /** On a daemon's Lease: its public key (base64 DER), written by the daemon. */
   public static final String PUBLIC_KEY = "cnm.io/tls-public-key";
   /** On a daemon's Lease: its certificate (PEM), written by the operator. */
@@ -47,6 +52,16 @@ public final class NodeCertificates {
   public static ConfigMap caConfigMap(String namespace, String caPem) {
     return new ConfigMapBuilder().withNewMetadata().withName(CA_CONFIGMAP).withNamespace(namespace)
         .withLabels(Map.of("app.kubernetes.io/part-of", "cnm-operator")).endMetadata().withData(Map.of(CA, caPem)).build();
+  }
+
+  /** The revoked nodes the CA ConfigMap lists. */
+  public static java.util.Set<String> revoked(ConfigMap cm) {
+    String v = cm == null || cm.getData() == null ? null : cm.getData().get(REVOKED);
+    if (v == null || v.isBlank()) {
+      return java.util.Set.of();
+    }
+    return java.util.Arrays.stream(v.split("\n")).map(String::trim).filter(x -> !x.isEmpty())
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
   }
 
   /** A PEM entry of a Secret, or null. */

@@ -87,6 +87,9 @@ public final class ClusterGossip implements ClusterTables, AutoCloseable {
         if (lastSecret != null && keyring == null) {
           keys(lastSecret); // the first certificate: the gossip can start (later ones are taken by the transport as they come)
         }
+        if (memberlist != null) {
+          memberlist.bar(t.revoked()); // nodes removed from the cluster lose their place
+        }
       }
     });
     return this;
@@ -154,6 +157,9 @@ public final class ClusterGossip implements ClusterTables, AutoCloseable {
     listeners.forEach(t::onChange);
     tables = t;
     memberlist = ml;
+    if (tls != null) {
+      ml.bar(tls.revoked());
+    }
     // Joined once the agent has published this node's records (or after 10 s without): a restarted daemon that joined
     // with empty tables would look to its peers as if it had left its networks, and they would drop its endpoints'
     // entries until its first publish, cutting connections across nodes for that moment.

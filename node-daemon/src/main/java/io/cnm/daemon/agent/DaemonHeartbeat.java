@@ -72,6 +72,9 @@ public final class DaemonHeartbeat implements AutoCloseable {
             ca == null || ca.getData() == null ? null : ca.getData().get(NodeCertificates.CA))) {
           LOG.infof("gossip TLS certificate from the cluster CA, valid until %s", tls.notAfter());
         }
+        if (ca != null && tls.revoked(NodeCertificates.revoked(ca))) {
+          LOG.infof("nodes removed from the cluster (their certificates refused, out of the gossip): %s", tls.revoked());
+        }
       }
       if (failing) {
         LOG.infof("lease %s/%s renewed again", namespace, NodeDaemonLease.name(node));

@@ -18,6 +18,7 @@ import io.cnm.daemon.driver.Owned;
 import io.cnm.daemon.driver.Peer;
 import io.cnm.daemon.driver.overlay.OverlayDriver;
 import io.cnm.daemon.encryption.NodeEncryption;
+import io.cnm.daemon.lb.Balancer;
 import io.cnm.daemon.lb.SandboxBalancers;
 import io.cnm.daemon.metrics.DaemonMetrics;
 import io.cnm.api.net.Cidr;
@@ -122,6 +123,9 @@ public final class NodeAgent implements AutoCloseable {
   private volatile PassStats lastWork = lastPass;
   private DaemonMetrics metrics = DaemonMetrics.none();
   private NodeEncryption encryption = NodeEncryption.unavailable("this node-daemon was started without encryption");
+  /** How long after a start the balancers of sandboxes on cluster networks wait for the gossip's first sync. */
+  static final long GOSSIP_GRACE_MILLIS = 10_000;
+  private final long startedNanos = System.nanoTime();
 
   /** Why an endpoint could not be joined: the condition's reason and message. */
   private record Failure(String reason, String message) {}
@@ -509,7 +513,7 @@ public final class NodeAgent implements AutoCloseable {
       leftoversRemoved = true;
     }
     stage("route_localnet for localhost-published ports", () -> routeLocalnet(firewall, full));
-    Map<String, String> lbFailed = balancers.apply(d.balancers(), full);
+    Map<String, String> lbFailed = balancers.apply(heldForGossip(d), full);
     lbFailed.forEach((path, msg) -> problems.failed("load balancer of sandbox " + path, msg, null));
     records.set(d.dns());
     serveDns(d.dns().networksOfSandbox().keySet());
@@ -530,6 +534,35 @@ public final class NodeAgent implements AutoCloseable {
     failedNetworks.keySet().retainAll(d.networks().keySet());
     problems.endPass();
     return networkFailed.isEmpty() && failed.isEmpty() && lbFailed.isEmpty() && swept && stagesFailed == 0;
+  }
+
+  /**
+   * The sandboxes' balancers to write. Right after a start, a sandbox on a cluster network whose
+   * records the gossip has not synced yet keeps what it has (a restarted daemon must not write a
+   * service without the other nodes' backends only because its tables are still empty), for at
+   * most {@link #GOSSIP_GRACE_MILLIS}; after that, what is known is written.
+   */
+  private Map<String, Balancer> heldForGossip(DesiredState d) {
+    if (System.nanoTime() - startedNanos > TimeUnit.MILLISECONDS.toNanos(GOSSIP_GRACE_MILLIS)) {
+      return d.balancers();
+    }
+    Map<String, Balancer> out = null;
+    for (DesiredState.Join j : d.joins()) {
+      String path = j.info().netnsPath();
+      if (path != null && j.network().cluster() && !cluster.synced(j.network().networkId()) && d.balancers().containsKey(path)) {
+        out = out == null ? new HashMap<>(d.balancers()) : out;
+        Balancer had = balancers.applied(path);
+        if (had != Balancer.EMPTY) {
+          out.put(path, had);
+        } else {
+          out.remove(path);
+        }
+      }
+    }
+    if (out != null) {
+      loop.schedule(this::trigger, 500, TimeUnit.MILLISECONDS); // and again soon, in case no gossip event comes
+    }
+    return out == null ? d.balancers() : out;
   }
 
   /** One step of a pass that must not stop the others: its failure is logged once (deduplicated) and retried. */

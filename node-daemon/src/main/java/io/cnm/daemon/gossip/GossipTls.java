@@ -26,6 +26,7 @@ public final class GossipTls {
   private final AtomicLong refused = new AtomicLong();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private volatile Contexts contexts;
+  private volatile java.util.Set<String> revoked = java.util.Set.of();
 
   /** A key pair for this daemon's life only (tests). */
   public GossipTls() {
@@ -102,6 +103,36 @@ public final class GossipTls {
     return true;
   }
 
+  /**
+   * The nodes removed from the cluster (the operator's list in the CA ConfigMap): their
+   * certificates are refused though unexpired.
+   *
+   * @return whether the list changed
+   */
+  public boolean revoked(java.util.Set<String> nodes) {
+    if (nodes.equals(revoked)) {
+      return false;
+    }
+    revoked = java.util.Set.copyOf(nodes);
+    listeners.forEach(Runnable::run);
+    return true;
+  }
+
+  public java.util.Set<String> revoked() {
+    return revoked;
+  }
+
+  /** Whether a handshake's peer may stay: its certificate names a node that was not removed. */
+  boolean admits(javax.net.ssl.SSLSession session) {
+    try {
+      java.security.cert.Certificate[] chain = session.getPeerCertificates();
+      String node = chain.length == 0 ? null : ClusterPki.nodeOf((X509Certificate) chain[0]);
+      return node != null && !revoked.contains(node);
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      return false;
+    }
+  }
+
   /** Whether this daemon holds a certificate (until then it cannot sync with anyone, nor be synced with). */
   public boolean ready() {
     return contexts != null;
@@ -130,7 +161,7 @@ public final class GossipTls {
     refused.incrementAndGet();
   }
 
-  /** Called after each change of the certificate or CA. */
+  /** Called after each change of the certificate, the CA or the revoked nodes. */
   public void onChange(Runnable r) {
     listeners.add(r);
   }

@@ -75,6 +75,8 @@ public final class Memberlist {
   private int probeIndex;
   private int health;
   private boolean leaving;
+  /** Names no longer members of the cluster (their node was removed from it): declared dead here, and their word ignored. */
+  private volatile Set<String> barred = Set.of();
   private boolean stopped;
 
   private static final class Rec {
@@ -198,6 +200,25 @@ public final class Memberlist {
           .whenComplete((v, e) -> done.complete((int) all.stream().filter(f -> f.getNow(false)).count()));
     });
     return done;
+  }
+
+  /**
+   * The names that are not members of the cluster any more (the nodes removed from it, as the
+   * caller learns from the API): each still listed is declared dead (and the others told), and
+   * whatever it says of itself from now on is ignored, so it loses its place for good. A name
+   * left out again is admitted again.
+   */
+  public void bar(Set<String> names) {
+    scheduler.execute(() -> {
+      barred = Set.copyOf(names);
+      for (String n : barred) {
+        Rec r = members.get(n);
+        if (r != null && !r.state.gone() && !n.equals(self)) {
+          LOG.infof("%s: %s is no longer a node of the cluster: it leaves the gossip", self, n);
+          dead(new Dead(n, r.incarnation, self));
+        }
+      }
+    });
   }
 
   /** Leaves on purpose: tells the others (a dead message about itself) and stops. */
@@ -402,6 +423,10 @@ public final class Memberlist {
       if (a.incarnation() > incarnation && !leaving) {
         refute(a.incarnation());
       }
+      return;
+    }
+    if (barred.contains(a.name())) {
+      stats.rejected.incrementAndGet(); // a removed node refuting its death: not taken
       return;
     }
     Rec r = members.get(a.name());

@@ -84,6 +84,10 @@ public final class NettyTransport implements Transport {
                 if (!f.isSuccess()) {
                   tls.refusedOne();
                   LOG.debugf("gossip sync from %s refused: %s", ch.remoteAddress(), f.cause().getMessage());
+                } else if (!tls.admits(h.engine().getSession())) {
+                  tls.refusedOne();
+                  LOG.debugf("gossip sync from %s refused: its node was removed from the cluster", ch.remoteAddress());
+                  ch.close();
                 }
               });
               ch.pipeline().addLast(h);
@@ -154,6 +158,10 @@ public final class NettyTransport implements Transport {
               h.handshakeFuture().addListener(f -> {
                 if (!f.isSuccess()) {
                   result.completeExceptionally(f.cause());
+                } else if (!tls.admits(h.engine().getSession())) {
+                  tls.refusedOne();
+                  result.completeExceptionally(new IllegalStateException(to + " presents the certificate of a node removed from the cluster"));
+                  ch.close();
                 }
               });
               ch.pipeline().addLast(h);

@@ -106,7 +106,7 @@ public final class SandboxBalancers implements AutoCloseable {
     }
   }
 
-  /** What was last written to a sandbox (tests). */
+  /** What was last written to a sandbox; {@link Balancer#EMPTY} where nothing was. */
   public Balancer applied(String path) {
     return applied.getOrDefault(path, Balancer.EMPTY);
   }

@@ -123,4 +123,26 @@ class MemberlistTest {
     assertThat(took).as("the leave spreads by gossip, well before any suspicion could expire").isBetween(0L, 2_000L);
     assertThat(c.members.stream().mapToLong(m -> m.stats().declaredDead.get()).sum()).isZero();
   }
+
+  @Test
+  void aMemberWhoseNodeWasRemoved_isDeclaredDead_andItsRefutationsAreIgnored_untilAdmittedAgain() {
+    SimCluster c = SimCluster.of(4, 9, CFG);
+    c.sched.runUntil(() -> c.allSeeAlive(c.all()), 10_000);
+    // Every other daemon learns from the API that n3's node is gone; n3 itself runs on and refutes.
+    for (int i = 0; i < 3; i++) {
+      c.members.get(i).bar(java.util.Set.of("n3"));
+    }
+    c.sched.runFor(30_000);
+    for (int i = 0; i < 3; i++) {
+      assertThat(c.members.get(i).members().get("n3").state()).as("n%d's view of n3", i).isEqualTo(Member.State.DEAD);
+    }
+    assertThat(c.members.get(3).stats().refutations.get()).as("n3 refuted").isPositive();
+    assertThat(c.allSeeAlive(List.of(0, 1, 2))).isTrue();
+    // Its node is back: admitted again on its next word.
+    for (int i = 0; i < 3; i++) {
+      c.members.get(i).bar(java.util.Set.of());
+    }
+    c.sched.runUntil(() -> c.allSeeAlive(c.all()), 60_000);
+    assertThat(c.allSeeAlive(c.all())).isTrue();
+  }
 }

@@ -27,8 +27,10 @@ import org.jboss.logging.Logger;
  * node-daemon's Lease that carries a public key with a certificate for it, naming the Lease's
  * node. A certificate is issued again once less than a third of its validity is left, when the
  * node's key changed (a restarted daemon) or when another CA signed it; a Lease whose node is no
- * longer a Node of the cluster has its certificate withdrawn, so that daemon cannot sync with the
- * gossip again. Events come from an informer on the Leases; a timer renews and withdraws.
+ * longer a Node of the cluster has its certificate withdrawn, and the node is listed as revoked in
+ * the CA ConfigMap until its certificate would have expired: the other daemons refuse that
+ * certificate and drop the node from the gossip at once. Events come from an informer on the
+ * Leases; a timer renews, withdraws and revokes.
  */
 public final class NodeCertificateIssuer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(NodeCertificateIssuer.class);
@@ -67,7 +69,9 @@ public final class NodeCertificateIssuer implements AutoCloseable {
     if (cm == null) {
       client.configMaps().inNamespace(namespace).resource(NodeCertificates.caConfigMap(namespace, caCert)).create();
     } else if (cm.getData() == null || !caCert.equals(cm.getData().get(NodeCertificates.CA))) {
-      cm.setData(Map.of(NodeCertificates.CA, caCert));
+      Map<String, String> data = new HashMap<>(cm.getData() == null ? Map.of() : cm.getData());
+      data.put(NodeCertificates.CA, caCert);
+      cm.setData(data);
       client.configMaps().inNamespace(namespace).resource(cm).update();
     }
     return caCert;
@@ -81,11 +85,48 @@ public final class NodeCertificateIssuer implements AutoCloseable {
     Set<String> nodes = client.nodes().list().getItems().stream().map(n -> n.getMetadata().getName()).collect(Collectors.toSet());
     knownNodes = java.util.concurrent.ConcurrentHashMap.newKeySet();
     knownNodes.addAll(nodes);
+    java.util.TreeSet<String> revoked = new java.util.TreeSet<>();
     for (Lease l : client.leases().inNamespace(namespace).list().getItems()) {
       if (NodeDaemonLease.isOne(l.getMetadata().getName())) {
         reconcile(l, nodes::contains);
+        String holder = l.getSpec() == null ? null : l.getSpec().getHolderIdentity();
+        if (holder != null && !nodes.contains(holder) && mayHoldCertificate(l)) {
+          revoked.add(holder);
+        }
       }
     }
+    publishRevoked(revoked);
+  }
+
+  /** Whether a certificate issued to this Lease's daemon could still be valid: it renewed within a validity. */
+  private boolean mayHoldCertificate(Lease l) {
+    var renewed = l.getSpec().getRenewTime();
+    return renewed == null || renewed.toInstant().plus(validity).isAfter(clock.instant());
+  }
+
+  /**
+   * The removed nodes whose certificates may still be unexpired, in the CA ConfigMap the daemons
+   * read with every heartbeat: they refuse those certificates and drop those names from the gossip
+   * (a revocation list, cleared as the certificates run out).
+   */
+  private void publishRevoked(java.util.SortedSet<String> revoked) {
+    var cm = client.configMaps().inNamespace(namespace).withName(NodeCertificates.CA_CONFIGMAP).get();
+    if (cm == null) {
+      return;
+    }
+    Set<String> had = NodeCertificates.revoked(cm);
+    if (had.equals(revoked)) {
+      return;
+    }
+    Map<String, String> data = new HashMap<>(cm.getData() == null ? Map.of() : cm.getData());
+    if (revoked.isEmpty()) {
+      data.remove(NodeCertificates.REVOKED);
+    } else {
+      data.put(NodeCertificates.REVOKED, String.join("\n", revoked));
+    }
+    cm.setData(data);
+    client.configMaps().inNamespace(namespace).resource(cm).update();
+    LOG.infof("nodes removed from the cluster, their certificates refused until they expire: %s", revoked.isEmpty() ? "none" : revoked);
   }
 
   /** One Lease: what it needs of the CA now; {@code isNode} says whether a name is a Node of the cluster. */

@@ -155,5 +155,14 @@ class NodeCertificateIssuerTest {
     publish("ghost", ClusterPki.keyPair()); // never a Node
     issuer.reconcileAll();
     assertThat(certOf("ghost")).isNull();
+    // Listed as revoked for the daemons while a certificate of theirs could still be valid, then no more.
+    assertThat(NodeCertificates.revoked(client.configMaps().inNamespace("cnm-system").withName(NodeCertificates.CA_CONFIGMAP).get()))
+        .containsExactlyInAnyOrder("node2", "ghost");
+    now = now.plus(Duration.ofHours(25));
+    issuer.reconcileAll();
+    assertThat(NodeCertificates.revoked(client.configMaps().inNamespace("cnm-system").withName(NodeCertificates.CA_CONFIGMAP).get()))
+        .isEmpty();
+    assertThat(client.configMaps().inNamespace("cnm-system").withName(NodeCertificates.CA_CONFIGMAP).get().getData())
+        .containsKey(NodeCertificates.CA);
   }
 }
