@@ -119,6 +119,14 @@ public final class KernelXfrm implements NodeEncryption {
   public synchronized void apply(boolean wanted, List<byte[]> ring, Map<IpAddress, Integer> wantedPeers) {
     on = wanted;
     keys = List.copyOf(ring);
+    for (var e : wantedPeers.entrySet()) {
+      Integer had = peers.get(e.getKey());
+      if (had != null && !had.equals(e.getValue())) {
+        // A restarted peer: it opens our epochs from 0 again (new keys, its session is in them), and starts its own at 0.
+        sendEpoch.remove(e.getKey());
+        receiveEpoch.remove(e.getKey());
+      }
+    }
     peers = Map.copyOf(wantedPeers);
     sendEpoch.keySet().retainAll(peers.keySet());
     receiveEpoch.keySet().retainAll(peers.keySet());

@@ -38,9 +38,14 @@ public final class XfrmPlan {
       return "xfrm state delete src " + src + " dst " + dst + " proto esp spi 0x" + hex(spi);
     }
 
-    /** Identity for differences: addresses and SPI (the key follows from them). */
+    /** The kernel's identity of a state: addresses and SPI. */
     public String id() {
       return src + ">" + dst + "/" + hex(spi);
+    }
+
+    /** Whether the kernel's state of the same identity must be replaced (another key: a peer's new session). */
+    boolean differs(State other) {
+      return reqid != other.reqid || !java.util.Arrays.equals(keymat, other.keymat);
     }
   }
 
@@ -102,15 +107,28 @@ public final class XfrmPlan {
     return 0x45000000 | ((b[b.length - 3] & 0xFF) << 16) | ((b[b.length - 2] & 0xFF) << 8) | (b[b.length - 1] & 0xFF);
   }
 
-  /** The batch lines that take the kernel from {@code had} to {@code want}: new states before the policies that use them, old ones after. */
+  /**
+   * The batch lines that take the kernel from {@code had} to {@code want}: new states before the
+   * policies that use them, old ones after; a state whose identity stays but whose key changed (a
+   * peer's new session) is deleted and added again, as the kernel cannot change a state's key.
+   */
   public static List<String> difference(Plan had, Plan want) {
     List<String> lines = new ArrayList<>();
+    Map<String, State> hadById = new java.util.HashMap<>();
+    had.states().forEach(st -> hadById.put(st.id(), st));
     var wantIds = want.states().stream().map(State::id).collect(java.util.stream.Collectors.toSet());
-    var hadIds = had.states().stream().map(State::id).collect(java.util.stream.Collectors.toSet());
-    want.states().stream().filter(s -> !hadIds.contains(s.id())).forEach(s -> lines.add(s.add()));
+    for (State st : want.states()) {
+      State old = hadById.get(st.id());
+      if (old == null) {
+        lines.add(st.add());
+      } else if (old.differs(st)) {
+        lines.add(old.delete());
+        lines.add(st.add());
+      }
+    }
     want.policies().stream().filter(p -> !had.policies().contains(p)).forEach(p -> lines.add(p.update()));
     had.policies().stream().filter(p -> !want.policies().contains(p)).forEach(p -> lines.add(p.delete()));
-    had.states().stream().filter(s -> !wantIds.contains(s.id())).forEach(s -> lines.add(s.delete()));
+    had.states().stream().filter(st -> !wantIds.contains(st.id())).forEach(st -> lines.add(st.delete()));
     return lines;
   }
 

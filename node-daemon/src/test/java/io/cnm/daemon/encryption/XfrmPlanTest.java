@@ -104,4 +104,19 @@ class XfrmPlanTest {
         """;
     assertThat(XfrmCounters.packets(text)).containsExactlyInAnyOrderEntriesOf(Map.of(0x80190000, 789L, 0x80320001, 0L));
   }
+
+  @Test
+  void aPeersNewSession_replacesEveryStateWithItsKeys_deletingBeforeAddingWhereTheSpiStays() {
+    XfrmPlan.Plan before = XfrmPlan.of(A, 100, List.of(k1), Map.of(B, 200), Map.of(), Map.of());
+    XfrmPlan.Plan restarted = XfrmPlan.of(A, 100, List.of(k1), Map.of(B, 201), Map.of(), Map.of());
+    List<String> lines = XfrmPlan.difference(before, restarted);
+    XfrmPlan.State out = before.states().get(0);
+    // Our SPI to B stays (our session, epoch 0), its key does not (B's session is in it): delete, then add.
+    assertThat(lines.indexOf(out.delete())).isGreaterThanOrEqualTo(0).isLessThan(lines.indexOf(restarted.states().get(0).add()));
+    assertThat(restarted.states().get(0).spi()).isEqualTo(out.spi());
+    // B's SPIs carry its new session: its old states go, the new ones come.
+    assertThat(lines).filteredOn(l -> l.startsWith("xfrm state add src 198.19.0.12")).hasSize(XfrmPlan.INBOUND_EPOCHS);
+    assertThat(lines).filteredOn(l -> l.startsWith("xfrm state delete src 198.19.0.12")).hasSize(XfrmPlan.INBOUND_EPOCHS);
+    assertThat(lines).noneMatch(l -> l.startsWith("xfrm policy"));
+  }
 }
