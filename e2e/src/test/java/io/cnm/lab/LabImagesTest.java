@@ -81,7 +81,9 @@ class LabImagesTest {
     // The image holds everything the daemon uses: its preflight found nothing missing, libnftables included.
     for (int node = 1; node <= 2; node++) {
       String log = Files.readString(Path.of("target", "lab-logs", "images", "node-daemon-node" + node + ".log"));
-      assertThat(log).contains("node-daemon agent started for node node" + node).doesNotContain("preflight:").doesNotContain("not found");
+      assertThat(log).contains("node-daemon agent started for node node" + node).doesNotContain("preflight:");
+      // The kernel's own answer when it has no AES-GCM ESP (why the userspace path is taken) is about the kernel, not the image.
+      assertThat(log.lines().filter(l -> !l.contains("the kernel's ESP is not available"))).noneMatch(l -> l.contains("not found"));
     }
   }
 

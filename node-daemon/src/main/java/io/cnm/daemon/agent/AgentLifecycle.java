@@ -180,11 +180,12 @@ public class AgentLifecycle {
     } else if (gossipEnabled) {
       LOG.warn("no underlay address found (no default route; set cnm.node.address): overlay networks and the gossip are off");
     }
+    // Before the agent: the heartbeat also brings the gossip's certificate, which the gossip waits for.
+    heartbeat = new DaemonHeartbeat(client, releaseNamespace(), nodeName.get(), gossip == null ? null : tls).start();
     agent = new NodeAgent(client, nodeName.get(), underlay.address(), nodeNetlink, drivers, nodeTable(nodeNetns.isPresent() ? nodeNs : null), dns,
         records, new PodSandboxes(Path.of(hostProc)), Path.of("/etc/netns"), tables, List.of(gw)).nodeNamespace(nodeNs).metrics(metrics)
         .encryption(encryption);
     agent.start();
-    heartbeat = new DaemonHeartbeat(client, releaseNamespace(), nodeName.get(), gossip == null ? null : tls).start();
     LOG.infof("node-daemon agent started for node %s (namespace %s, underlay %s, MTU %d, drivers %s)", nodeName.get(), nodeNs,
         underlay.address(), underlay.mtu(), drivers.names());
   }
