@@ -235,10 +235,13 @@ class EspTunnelKernelTest {
         }
       });
       reader.start();
-      // Back to back, sizes 1,300 and a few shorter ones: the tunnel reads what is queued and sends it in batches.
+      // Back to back in bursts, sizes 1,300 and a few shorter ones: the tunnel reads what is queued and sends it in batches.
       na.run(() -> {
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("10.99.0.1"), 0))) {
           for (int i = 0; i < n; i++) {
+            if (i % 100 == 99) {
+              Thread.sleep(10); // bursts of 100, within the device's queue (500) however busy the machine
+            }
             String body = String.format("%05d", i) + "x".repeat(i % 50 == 0 ? 10 : 1295);
             byte[] d = body.getBytes(StandardCharsets.US_ASCII);
             s.send(new DatagramPacket(d, d.length, new InetSocketAddress(InetAddress.getByName("10.99.0.2"), 4789)));
@@ -249,7 +252,7 @@ class EspTunnelKernelTest {
       reader.join(15_000);
     }
     // UDP may drop under a burst (the device's queue or a socket buffer full); what arrives must be whole: its number and its size match.
-    assertThat(a.sealed()).isBetween(n * 9L / 10, (long) n);
+    assertThat(a.sealed()).isBetween(n * 95L / 100, (long) n);
     assertThat(got).allSatisfy(r -> {
       int i = Integer.parseInt(r.substring(0, 5));
       assertThat(r).hasSize(5 + (i % 50 == 0 ? 10 : 1295));
