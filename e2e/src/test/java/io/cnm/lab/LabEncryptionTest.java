@@ -208,14 +208,20 @@ class LabEncryptionTest {
     }
     String payload = tshark(pcap, "-Y", "esp && ip.src == 198.19.0.11", "-T", "fields", "-e", "udp.payload").lines().findFirst().orElseThrow()
         .replace(":", "").trim();
-    double replays = metric(2, "cnm_esp_dropped_total{reason=\"replay\"}");
-    StringBuilder escaped = new StringBuilder();
-    for (int i = 0; i < payload.length(); i += 2) {
-      escaped.append("\\x").append(payload, i, i + 2);
-    }
-    // From node1's address, as someone on the underlay replaying the capture would send it.
-    Sh.run(List.of("ip", "netns", "exec", CnmLab.PREFIX + "node1", "bash", "-c", "printf '" + escaped + "' > /dev/udp/198.19.0.12/4500"), true);
-    LabRuns.await(() -> metric(2, "cnm_esp_dropped_total{reason=\"replay\"}") == replays + 1, 10, "node2 counts the replay");
+    Map<String, Double> before = espCounters(2);
+    byte[] replayed = java.util.HexFormat.of().parseHex(payload);
+    // From node1's address, as someone on the underlay replaying the capture would send it: one datagram, the bytes as captured.
+    LabRuns.in("node1", () -> {
+      try (java.net.DatagramSocket s = new java.net.DatagramSocket(new java.net.InetSocketAddress("198.19.0.11", 0))) {
+        s.send(new java.net.DatagramPacket(replayed, replayed.length, new java.net.InetSocketAddress("198.19.0.12", 4500)));
+      }
+      return null;
+    });
+    LabRuns.await(() -> !espCounters(2).equals(before), 10, "node2 counts the replayed packet (its ESP counters: " + before + ")");
+    Map<String, Double> after = espCounters(2);
+    assertThat(after.get("dropped replay")).as("node2's ESP counters before %s and after %s", before, after)
+        .isEqualTo(before.get("dropped replay") + 1);
+    assertThat(after.get("opened")).as("opened by node2").isEqualTo(before.get("opened"));
     assertThat(LabOverlayTest.pings("e1", ip("e2"))).as("the overlay still works").isTrue();
   }
 
@@ -317,6 +323,16 @@ class LabEncryptionTest {
 
   List<byte[]> keys() {
     return GossipKeys.parse(client.secrets().inNamespace("default").withName(GossipKeys.SECRET).get());
+  }
+
+  /** Node N's counters of what arrives as ESP: packets opened, and drops by reason (not what the node sends). */
+  static Map<String, Double> espCounters(int node) {
+    Map<String, Double> out = new java.util.TreeMap<>();
+    out.put("opened", metric(node, "cnm_esp_packets_total{direction=\"opened\"}"));
+    for (String r : List.of("replay", "authentication", "unknown_spi", "wrong_peer", "malformed")) {
+      out.put("dropped " + r, metric(node, "cnm_esp_dropped_total{reason=\"" + r + "\"}"));
+    }
+    return out;
   }
 
   /** One sample of node N's daemon metrics (its HTTP port is 19464 + N in the lab). */

@@ -67,6 +67,22 @@ class EspTunnelKernelTest {
     return tunnel(name, ns, host, session);
   }
 
+  /** Nodes a (10.99.0.1, session 100) and b (10.99.0.2, session 200) on a veth underlay, each with its tunnel (skips where the kernel cannot). */
+  NetNamespace[] twoNodes() throws Exception {
+    TestNamespaces.assumeKernelTestsCanRun();
+    assumeTrue(Files.exists(Path.of("/dev/net/tun")), "the kernel's TUN device (/dev/net/tun) is missing; skipped");
+    NetNamespace na = namespaces.create("a");
+    NetNamespace nb = namespaces.create("b");
+    TestNamespaces.sh("ip", "-n", namespaces.fullName("a"), "link", "add", "u0", "type", "veth", "peer", "name", "u0", "netns", namespaces.fullName("b"));
+    TestNamespaces.sh("ip", "-n", namespaces.fullName("a"), "addr", "add", "10.99.0.1/24", "dev", "u0");
+    TestNamespaces.sh("ip", "-n", namespaces.fullName("b"), "addr", "add", "10.99.0.2/24", "dev", "u0");
+    TestNamespaces.sh("ip", "-n", namespaces.fullName("a"), "link", "set", "u0", "up");
+    TestNamespaces.sh("ip", "-n", namespaces.fullName("b"), "link", "set", "u0", "up");
+    a = node("a", na, 1, 100);
+    b = node("b", nb, 2, 200);
+    return new NetNamespace[] {na, nb};
+  }
+
   /** A tunnel (a daemon's life): its TUN device, the route into it, its socket on 4500. */
   EspTunnel tunnel(String name, NetNamespace ns, int host, int session) throws Exception {
     String full = namespaces.fullName(name);
@@ -83,17 +99,9 @@ class EspTunnelKernelTest {
 
   @Test
   void vxlanDatagramsCrossAsEspOnly_andNeverWithoutAKey() throws Exception {
-    TestNamespaces.assumeKernelTestsCanRun();
-    assumeTrue(Files.exists(Path.of("/dev/net/tun")), "the kernel's TUN device (/dev/net/tun) is missing; skipped");
-    NetNamespace na = namespaces.create("a");
-    NetNamespace nb = namespaces.create("b");
-    TestNamespaces.sh("ip", "-n", namespaces.fullName("a"), "link", "add", "u0", "type", "veth", "peer", "name", "u0", "netns", namespaces.fullName("b"));
-    TestNamespaces.sh("ip", "-n", namespaces.fullName("a"), "addr", "add", "10.99.0.1/24", "dev", "u0");
-    TestNamespaces.sh("ip", "-n", namespaces.fullName("b"), "addr", "add", "10.99.0.2/24", "dev", "u0");
-    TestNamespaces.sh("ip", "-n", namespaces.fullName("a"), "link", "set", "u0", "up");
-    TestNamespaces.sh("ip", "-n", namespaces.fullName("b"), "link", "set", "u0", "up");
-    a = node("a", na, 1, 100);
-    b = node("b", nb, 2, 200);
+    NetNamespace[] ab = twoNodes();
+    NetNamespace na = ab[0];
+    NetNamespace nb = ab[1];
     Path pcap = Files.createTempFile("underlay", ".pcap");
     Process capture = new ProcessBuilder("ip", "netns", "exec", namespaces.fullName("b"), "tcpdump", "-i", "u0", "-U", "-w", pcap.toString())
         .redirectErrorStream(true).start();
@@ -199,17 +207,9 @@ class EspTunnelKernelTest {
 
   @Test
   void aBurst_leavesInBatches_fewerSendsThanPackets_andEveryDatagramArrivesWhole() throws Exception {
-    TestNamespaces.assumeKernelTestsCanRun();
-    assumeTrue(Files.exists(Path.of("/dev/net/tun")), "the kernel's TUN device (/dev/net/tun) is missing; skipped");
-    NetNamespace na = namespaces.create("a");
-    NetNamespace nb = namespaces.create("b");
-    TestNamespaces.sh("ip", "-n", namespaces.fullName("a"), "link", "add", "u0", "type", "veth", "peer", "name", "u0", "netns", namespaces.fullName("b"));
-    TestNamespaces.sh("ip", "-n", namespaces.fullName("a"), "addr", "add", "10.99.0.1/24", "dev", "u0");
-    TestNamespaces.sh("ip", "-n", namespaces.fullName("b"), "addr", "add", "10.99.0.2/24", "dev", "u0");
-    TestNamespaces.sh("ip", "-n", namespaces.fullName("a"), "link", "set", "u0", "up");
-    TestNamespaces.sh("ip", "-n", namespaces.fullName("b"), "link", "set", "u0", "up");
-    a = node("a", na, 1, 100);
-    b = node("b", nb, 2, 200);
+    NetNamespace[] ab = twoNodes();
+    NetNamespace na = ab[0];
+    NetNamespace nb = ab[1];
     byte[] k = key();
     a.keyring(List.of(k));
     b.keyring(List.of(k));
