@@ -48,6 +48,9 @@ public final class EspTunnel implements AutoCloseable {
 
   private record Inbound(byte[] master, SecurityAssociation sa, ReplayWindow window) {}
 
+  /** A key of the ring with its SPI tag and an identity for the inbound map, worked out once per ring. */
+  private record RingKey(byte[] key, int tag, long id) {}
+
   private final IpAddress localAddress;
   private final InetAddress local;
   private final int session;
@@ -66,7 +69,12 @@ public final class EspTunnel implements AutoCloseable {
   private final Map<InetAddress, Map<ByteBuffer, Sending>> sending = new HashMap<>();
   /** The ring the outbound thread last pruned {@link #sending} for: pruned again only when the ring changes, not per packet. */
   private List<byte[]> ringSent = List.of();
-  private final Map<InetAddress, Map<Integer, Inbound>> receiving = new ConcurrentHashMap<>();
+  /**
+   * Per peer, by SPI and key (two keys of the ring may share a tag, and so an SPI): the inbound
+   * associations in use, least recently used first.
+   */
+  private final Map<InetAddress, Map<Long, Inbound>> receiving = new ConcurrentHashMap<>();
+  private volatile List<RingKey> ringKeys = List.of();
   /**
    * Per peer (its current session), per key: the highest epoch an association was made for.
    * An association is never made again for an epoch at or below it, so a packet of an association
@@ -111,8 +119,9 @@ public final class EspTunnel implements AutoCloseable {
   /** The keyring, primary first (the gossip's, from the operator's Secret): a key left out opens nothing any more. */
   public void keyring(List<byte[]> keys) {
     ring = List.copyOf(keys);
+    ringKeys = keys.stream().map(k -> new RingKey(k.clone(), KeySchedule.tag(k), Arrays.hashCode(k) & 0xFFFF_FFFFL)).toList();
     newestEpoch.values().forEach(m -> m.keySet().removeIf(k -> keys.stream().noneMatch(r -> ByteBuffer.wrap(r).equals(k))));
-    for (Map<Integer, Inbound> m : receiving.values()) {
+    for (Map<Long, Inbound> m : receiving.values()) {
       synchronized (m) {
         m.values().removeIf(i -> keys.stream().noneMatch(k -> Arrays.equals(k, i.master())));
       }
@@ -329,63 +338,73 @@ public final class EspTunnel implements AutoCloseable {
   }
 
   /**
-   * Opens a packet from {@code peer}: under the association its SPI named before, else under each
-   * key of the ring with the SPI's tag (a new epoch, session or key), kept once one verifies.
+   * Opens a packet from {@code peer}: under each key of the ring whose tag the SPI carries, with
+   * the association made before for that SPI and key, else a new one (a new epoch, session or
+   * key), kept once it verifies. Two keys may share a tag: a packet one key's association calls a
+   * replay may be the other key's first, so every such key is tried before it counts as one.
    */
   private Esp.Opened open(InetAddress peer, byte[] esp, int offset, int length) throws UnknownHostException {
     int spi = Esp.spi(esp, offset);
-    Map<Integer, Inbound> known = receiving.computeIfAbsent(peer, p -> new LinkedHashMap<>(16, 0.75f, true));
-    Inbound cached;
-    synchronized (known) {
-      cached = known.get(spi);
+    Integer theirs = peers.get(peer);
+    if (theirs == null || KeySchedule.sessionOf(spi) != theirs) {
+      // Another life of the peer's (before its restart): whatever it sealed then is not opened now.
+      drops.get(Drop.UNKNOWN_SPI).incrementAndGet();
+      return null;
     }
+    Map<Long, Inbound> known = receiving.computeIfAbsent(peer, p -> new LinkedHashMap<>(16, 0.75f, true));
+    IpAddress peerAddress = null;
     Esp.Dropped last = null;
-    if (cached != null) {
-      try {
-        return Esp.open(cached.sa(), cached.window(), esp, offset, length);
-      } catch (Esp.Dropped d) {
-        if (d.why != Esp.Drop.AUTHENTICATION) {
-          drops.get(Drop.valueOf(d.why.name())).incrementAndGet();
-          return null;
-        }
-        last = d;
-      }
-    }
-    if (cached == null) {
-      Integer theirs = peers.get(peer);
-      if (theirs == null || KeySchedule.sessionOf(spi) != theirs) {
-        // Another life of the peer's (before its restart): whatever it sealed then is not opened now.
-        drops.get(Drop.UNKNOWN_SPI).incrementAndGet();
-        return null;
-      }
-    }
-    IpAddress peerAddress = IpAddress.of(4, new java.math.BigInteger(1, peer.getAddress()));
-    for (byte[] key : ring) {
-      if (KeySchedule.tag(key) != KeySchedule.tagOf(spi) || (cached != null && Arrays.equals(cached.master(), key))) {
+    boolean replayed = false;
+    int tag = KeySchedule.tagOf(spi);
+    for (RingKey k : ringKeys) {
+      if (k.tag() != tag) {
         continue;
       }
-      Inbound candidate = new Inbound(key, KeySchedule.association(key, spi, peerAddress, localAddress, session), new ReplayWindow(1024));
+      long id = ((long) spi << 32) | k.id();
+      Inbound in;
+      synchronized (known) {
+        in = known.get(id);
+      }
+      if (in != null && Arrays.equals(in.master(), k.key())) {
+        try {
+          return Esp.open(in.sa(), in.window(), esp, offset, length);
+        } catch (Esp.Dropped d) {
+          if (d.why == Esp.Drop.MALFORMED) {
+            drops.get(Drop.MALFORMED).incrementAndGet();
+            return null;
+          }
+          replayed |= d.why == Esp.Drop.REPLAY;
+          last = d;
+          continue; // another key of the same tag may open it
+        }
+      }
+      peerAddress = peerAddress != null ? peerAddress : IpAddress.of(4, new java.math.BigInteger(1, peer.getAddress()));
+      Inbound candidate = new Inbound(k.key(), KeySchedule.association(k.key(), spi, peerAddress, localAddress, session), new ReplayWindow(1024));
       try {
         Esp.Opened o = Esp.open(candidate.sa(), candidate.window(), esp, offset, length);
         Map<ByteBuffer, Integer> epochs = newestEpoch.computeIfAbsent(peer, x -> new ConcurrentHashMap<>());
-        Integer newest = epochs.get(ByteBuffer.wrap(key));
+        Integer newest = epochs.get(ByteBuffer.wrap(k.key()));
         if (newest != null && KeySchedule.epochOf(spi) <= newest) {
-          drops.get(Drop.REPLAY).incrementAndGet(); // an association let go, and its window with it: nothing of it opens again
-          return null;
+          replayed = true; // an association let go, and its window with it: nothing of it opens again
+          continue;
         }
-        epochs.merge(ByteBuffer.wrap(key.clone()), KeySchedule.epochOf(spi), Math::max);
+        epochs.merge(ByteBuffer.wrap(k.key().clone()), KeySchedule.epochOf(spi), Math::max);
         synchronized (known) {
-          known.put(spi, candidate);
+          known.put(id, candidate);
           if (known.size() > KEPT_PER_PEER) {
             known.remove(known.keySet().iterator().next()); // the least recently used
           }
         }
         return o;
       } catch (Esp.Dropped d) {
-        last = d;
+        if (d.why == Esp.Drop.MALFORMED) {
+          drops.get(Drop.MALFORMED).incrementAndGet();
+          return null;
+        }
+        last = last == null || d.why != Esp.Drop.AUTHENTICATION ? d : last;
       }
     }
-    drops.get(last == null ? Drop.UNKNOWN_SPI : Drop.valueOf(last.why.name())).incrementAndGet();
+    drops.get(replayed ? Drop.REPLAY : last == null ? Drop.UNKNOWN_SPI : Drop.valueOf(last.why.name())).incrementAndGet();
     return null;
   }
 
