@@ -98,25 +98,17 @@ public final class TunDevice implements AutoCloseable {
   /** Blocks for the next packet; its length, copied into {@code into}; -1 once closed (noticed within 200 ms). */
   public int read(byte[] into) throws IOException {
     int[] pollfd = {fd, 1};
-    while (!closed) {
-      long n = Fast.read(fd, readBuf, Math.min(into.length, readBuf.size()));
-      if (n >= 0) {
-        readBuf.read(0, into, 0, (int) n);
-        return (int) n;
-      }
-      int errno = Native.getLastError();
-      if (errno != EAGAIN) {
-        if (closed) {
-          return -1;
-        }
-        throw new IOException("read from " + name + " failed (errno " + errno + ")");
+    while (true) {
+      int n = readNow(into);
+      if (n != 0) {
+        return n;
       }
       // Nothing queued: wait in short polls (a read blocked in the kernel would not see close(2) from another thread).
       pollfd[1] = 1;
       Fast.poll(pollfd, 1, 200);
     }
-    return -1;
   }
+
 
   /** The next packet if one is queued (its length, copied into {@code into}), else 0; -1 once closed. */
   public int readNow(byte[] into) throws IOException {

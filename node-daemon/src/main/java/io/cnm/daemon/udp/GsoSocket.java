@@ -8,7 +8,6 @@ import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 /**
  * An IPv4 UDP socket (made in the calling thread's namespace) that sends a run of equal-sized
@@ -244,14 +243,6 @@ public final class GsoSocket implements AutoCloseable {
   public static int ipv4(InetAddress a) {
     byte[] b = a.getAddress();
     return ((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
-  }
-
-  public static InetAddress address(int ipv4) {
-    try {
-      return InetAddress.getByAddress(new byte[] {(byte) (ipv4 >>> 24), (byte) (ipv4 >>> 16), (byte) (ipv4 >>> 8), (byte) ipv4});
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   @Override

@@ -229,11 +229,6 @@ public final class NodeCertificateIssuer implements AutoCloseable {
     });
   }
 
-  /** When the CA expires (its Secret's certificate). */
-  public Instant caNotAfter() {
-    return ClusterPki.certificate(caCert).getNotAfter().toInstant();
-  }
-
   @Override
   public void close() {
     if (leases != null) {
