@@ -4,7 +4,7 @@ MVN ?= ./mvnw -B -ntp
 CHART := helm/cnm-operator
 GENERATED := crds/target/classes/META-INF/fabric8
 
-.PHONY: prereqs build test demo demo-down crds helm-lint e2e clean images demo-images kubectl-cnm bench-encryption bench-operator bench-attach bench-gossip bench-overlay bench-pass bench-services bench-e2e bench-dns api-docs
+.PHONY: prereqs build test demo demo-down crds helm-lint e2e clean images demo-images kubectl-cnm bench-encryption bench-operator bench-attach bench-gossip bench-overlay bench-pass bench-services bench-e2e bench-dns bench-memory api-docs
 LAB := java -jar e2e/target/cnm-lab.jar
 # The node-daemon's JVM settings as the chart ships them (nodeDaemon.jvmOptions): benchmarks of daemon code run with them.
 DAEMON_JVM_OPTIONS := $(shell sed -n '/^nodeDaemon:/,/^[a-z]/ s/^  jvmOptions: "\(.*\)"$$/\1/p' $(CHART)/values.yaml)
@@ -106,6 +106,10 @@ bench-services:
 ## bench-e2e: on cnm-lab, a CnmEndpoint created through the API until a watch sees it Ready and Realized, with 20 and 500 endpoints on the node, beside the API's floor; bursts; RSS.
 bench-e2e: build
 	java -Dcnm.home=$(CURDIR) -cp e2e/target/cnm-lab.jar:e2e/target/test-classes:node-daemon/target/test-classes io.cnm.lab.bench.E2eBench
+
+## bench-memory: on cnm-lab with the operator and the node-daemon in JVMs of their own with the chart's settings: the daemon's RSS beside its heap with 1,000 endpoints on its node, the operator's with 10,000 endpoints (9,000 of them for pods) in the cluster.
+bench-memory: build
+	java -Dcnm.home=$(CURDIR) -cp e2e/target/cnm-lab.jar:e2e/target/test-classes:node-daemon/target/test-classes io.cnm.lab.bench.MemoryBench
 
 ## bench-encryption: iperf3 (1 and 4 streams) and ping between two nodes: VXLAN in the clear, VXLAN through the userspace ESP path, and wireguard-go, same run, 3 rounds.
 bench-encryption:

@@ -35,7 +35,8 @@ public final class CnmLab {
   static final String USAGE = """
       usage: cnm-lab <command>
         up [--nodes N] [--images]       build the lab (N nodes, default 1) and start the API, operator and node-daemons
-                                        (--images: the operator and node-daemon images of make images, in podman)
+                                        (--images: the operator and node-daemon images of make images, in podman;
+                                        --operator-process: the operator's Quarkus application in a JVM of its own)
         apply -f FILE | delete -f FILE  create/update or delete the objects of a YAML file (namespace default)
         get networks|endpoints|services list objects like docker network ls
         sandbox add NAME --node NODE    make a bare sandbox (network namespace cnmlab-NAME) to attach endpoints to
@@ -109,7 +110,7 @@ public final class CnmLab {
     }
     List<String> rest = List.of(args).subList(1, args.length);
     return switch (args[0]) {
-      case "up" -> up(intOption(rest, "--nodes", 1), rest.contains("--images"));
+      case "up" -> up(intOption(rest, "--nodes", 1), rest.contains("--images"), rest.contains("--operator-process"));
       case "apply" -> apply(fileOption(rest), false);
       case "delete" -> apply(fileOption(rest), true);
       case "get" -> get(rest.isEmpty() ? bad("get what? networks, endpoints or services") : rest.get(0));
@@ -163,6 +164,15 @@ public final class CnmLab {
   // ---- up / down
 
   int up(int nodes, boolean withImages) {
+    return up(nodes, withImages, false);
+  }
+
+  /**
+   * {@code operatorProcess}: the operator is the Quarkus application a cluster runs, in a JVM of
+   * its own with the chart's settings (its memory can be measured apart from the API's); else its
+   * reconcilers run in the lab server's process.
+   */
+  int up(int nodes, boolean withImages, boolean operatorProcess) {
     requireRoot();
     if (Files.exists(state.resolve("api-port"))) {
       throw new LabException("the lab is already up (state in " + state + "); run cnm-lab down first");
@@ -185,8 +195,8 @@ public final class CnmLab {
       Processes procs = new Processes(state);
       List<String> server = new ArrayList<>(List.of(java(), "-cp", classpath(), LabServer.class.getName(), state.toString(),
           String.valueOf(nodes)));
-      if (withImages) {
-        server.add("--images"); // the operator is the image's: the lab server is the API alone
+      if (withImages || operatorProcess) {
+        server.add("--images"); // the operator is the image's or a process of its own: the lab server is the API alone
       }
       procs.start("api", server, serverEnv);
       int port = awaitPort();
@@ -197,6 +207,9 @@ public final class CnmLab {
             "tcp:" + LabImages.API_ADDRESS + ":" + LabImages.API_PORT, "unix:" + state.resolve("api.sock")), Map.of());
         procs.start("operator", images.operatorCommand(operatorJvmOptions(), pluginSockets("operator"), pluginSpecs("operator")), Map.of());
         awaitReady(UNDERLAY, LabImages.OPERATOR_PORT, "operator (image)", "operator");
+      } else if (operatorProcess) {
+        startOperator(procs, port);
+        awaitReady(OPERATOR_PORT, "operator");
       }
       for (int i = 1; i <= nodes; i++) {
         startDaemon(procs, i, port);
@@ -256,6 +269,43 @@ public final class CnmLab {
     cmd.addAll(daemonJvmOptions());
     cmd.addAll(List.of("-jar", daemonApp.toString()));
     procs.start("node-daemon-node" + node, cmd, env);
+  }
+
+  /** Where the operator of {@code up --operator-process} serves /q/health and /q/metrics on the host's loopback. */
+  static final int OPERATOR_PORT = 19460;
+
+  /**
+   * The operator's Quarkus application on the host, as its Deployment runs it: the chart's JVM
+   * settings, and {@code -XX:MaxRAM} at the chart's memory limit so that percentages of "the
+   * machine" are taken of the container's limit, as the JVM does in a container.
+   */
+  private void startOperator(Processes procs, int apiPort) {
+    Path app = home.resolve("operator/target/quarkus-app/quarkus-run.jar");
+    if (!Files.exists(app)) {
+      throw new LabException(app + " is missing: run make build first");
+    }
+    Map<String, String> env = new java.util.HashMap<>(Map.of(
+        "KUBERNETES_MASTER", "http://127.0.0.1:" + apiPort, "KUBERNETES_NAMESPACE", "default", "POD_NAMESPACE", "default",
+        "CNM_GOSSIP_NAMESPACE", "default", "QUARKUS_HTTP_PORT", String.valueOf(OPERATOR_PORT),
+        "CNM_PLUGINS_SOCKETS_DIR", pluginSockets("operator").toString(), "CNM_PLUGINS_SPEC_DIRS", pluginSpecs("operator").toString()));
+    env.putAll(serverEnv);
+    List<String> cmd = new java.util.ArrayList<>(List.of(java()));
+    cmd.addAll(operatorJvmOptionsAsInItsContainer());
+    cmd.addAll(List.of("-jar", app.toString()));
+    procs.start("operator", cmd, env);
+  }
+
+  /** The chart's operator.jvmOptions with -XX:MaxRAM at operator.resources.limits.memory (CNM_LAB_OPERATOR_JAVA_OPTS replaces them). */
+  List<String> operatorJvmOptionsAsInItsContainer() {
+    String opts = System.getenv("CNM_LAB_OPERATOR_JAVA_OPTS");
+    if (opts == null) {
+      opts = operatorJvmOptions();
+      String limit = chartValue("operator", "limits: \\{memory: (\\d+)Mi\\}");
+      if (!limit.isEmpty()) {
+        opts = "-XX:MaxRAM=" + limit + "m " + opts;
+      }
+    }
+    return opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+"));
   }
 
   /** Gossip timers for tests and experiments (e.g. CNM_GOSSIP_PUSH_PULL_MS): passed through to every daemon. */
@@ -678,8 +728,13 @@ public final class CnmLab {
 
   /** {@code SECTION.jvmOptions} from the chart's values; empty for a lab outside the repository (the JVM's defaults). */
   private String chartJvmOptions(String section) {
+    return chartValue(section, "jvmOptions: \"([^\"]*)\"");
+  }
+
+  /** The first group of {@code pattern} at the start of a line in {@code SECTION:} of the chart's values; empty when absent. */
+  private String chartValue(String section, String pattern) {
     try {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?ms)^" + section + ":.*?^  jvmOptions: \"([^\"]*)\"")
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?ms)^" + section + ":.*?^ +" + pattern)
           .matcher(Files.readString(home.resolve("helm/cnm-operator/values.yaml")));
       return m.find() ? m.group(1) : "";
     } catch (IOException e) {

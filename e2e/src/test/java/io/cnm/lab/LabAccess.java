@@ -21,6 +21,11 @@ public final class LabAccess {
     return lab.run(args);
   }
 
+  /** The JVM options the lab's operator process runs with (the chart's, at its container's memory limit). */
+  public java.util.List<String> operatorJvmOptions() {
+    return lab.operatorJvmOptionsAsInItsContainer();
+  }
+
   /** The JVM options the lab's daemons run with (the chart's). */
   public java.util.List<String> daemonJvmOptions() {
     return lab.daemonJvmOptions();
@@ -43,11 +48,7 @@ public final class LabAccess {
 
   /** The process's heap in use, in MiB, from jcmd GC.heap_info (every generation's "used"); -1 when jcmd cannot tell. */
   public long heapUsedMiB(String process) throws Exception {
-    String pid = pid(process);
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), pid, "GC.heap_info")
-        .redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor();
+    String out = jcmd(pid(process), "GC.heap_info");
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K").matcher(out);
     long kib = 0;
     boolean any = false;
@@ -58,13 +59,39 @@ public final class LabAccess {
     return any ? kib / 1024 : -1;
   }
 
-  /** Committed native memory by category (jcmd VM.native_memory summary), when the JVM runs with -XX:NativeMemoryTracking; else empty. */
-  public String nativeMemory(String process) throws Exception {
-    String pid = pid(process);
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), pid, "VM.native_memory", "summary",
-        "scale=MB").redirectErrorStream(true).start();
+  /**
+   * The live heap: jcmd GC.run (a full collection), then the heap in use, in MiB. What the process
+   * needs, as against what it has committed; -1 when jcmd cannot tell.
+   */
+  public long liveHeapMiB(String process) throws Exception {
+    jcmd(pid(process), "GC.run");
+    return heapUsedMiB(process);
+  }
+
+  /** The heap the process has committed (every generation's "total"), in MiB; -1 when jcmd cannot tell. */
+  public long heapCommittedMiB(String process) throws Exception {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:generation|space|heap) +total (\\d+)K").matcher(jcmd(pid(process), "GC.heap_info"));
+    long kib = 0;
+    boolean any = false;
+    while (m.find()) {
+      kib += Long.parseLong(m.group(1));
+      any = true;
+    }
+    return any ? kib / 1024 : -1;
+  }
+
+  private static String jcmd(String pid, String... command) throws Exception {
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), pid));
+    cmd.addAll(java.util.List.of(command));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor();
+    return out;
+  }
+
+  /** Committed native memory by category (jcmd VM.native_memory summary), when the JVM runs with -XX:NativeMemoryTracking; else empty. */
+  public String nativeMemory(String process) throws Exception {
+    String out = jcmd(pid(process), "VM.native_memory", "summary", "scale=MB");
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^-\\s+([A-Za-z ]+?) \\(reserved=\\d+MB, committed=(\\d+)MB\\)").matcher(out);
     StringBuilder sb = new StringBuilder();
     while (m.find()) {

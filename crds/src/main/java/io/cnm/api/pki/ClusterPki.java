@@ -34,7 +34,6 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -76,12 +75,8 @@ public final class ClusterPki {
   /** A node's certificate and a new key for it (tests, and tools that hand out both). */
   public static Issued issue(String caCertPem, String caKeyPem, String node, Instant now, Duration validity) {
     KeyPair kp = keyPair();
-    try {
-      return new Issued(issue(caCertPem, caKeyPem, node, kp.getPublic(), now, validity).certificatePem(), keyPem(kp.getPrivate()),
-          now.plus(validity));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return new Issued(issue(caCertPem, caKeyPem, node, kp.getPublic(), now, validity).certificatePem(), keyPem(kp.getPrivate()),
+        now.plus(validity));
   }
 
   /**
@@ -165,13 +160,31 @@ public final class ClusterPki {
     }
   }
 
-  /** A private key as PKCS#8 PEM. */
-  public static String keyPem(PrivateKey key) throws IOException {
-    return write(new JcaPKCS8Generator(key, null).generate());
+  private static final String PKCS8_BEGIN = "-----BEGIN PRIVATE KEY-----";
+  private static final String PKCS8_END = "-----END PRIVATE KEY-----";
+
+  /**
+   * A private key as PKCS#8 PEM, written with the JDK alone: the node-daemon keeps its key this
+   * way, and Bouncy Castle's provider (some 700 classes, ~4 MB of a DaemonSet's metaspace) is then
+   * loaded only where certificates are made, in the operator.
+   */
+  public static String keyPem(PrivateKey key) {
+    String body = java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+        .encodeToString(key.getEncoded());
+    return PKCS8_BEGIN + "\n" + body + "\n" + PKCS8_END + "\n";
   }
 
-  /** A PEM private key (PKCS#8, or the older EC form). */
+  /** A PEM private key: PKCS#8 read by the JDK; the older EC form ("EC PRIVATE KEY") through Bouncy Castle. */
   public static PrivateKey privateKey(String pem) {
+    String text = pem.strip();
+    if (text.startsWith(PKCS8_BEGIN) && text.endsWith(PKCS8_END)) {
+      try {
+        byte[] der = java.util.Base64.getMimeDecoder().decode(text.substring(PKCS8_BEGIN.length(), text.length() - PKCS8_END.length()));
+        return java.security.KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
+      } catch (GeneralSecurityException | IllegalArgumentException e) {
+        throw new IllegalArgumentException("not an EC private key in PKCS#8: " + e.getMessage(), e);
+      }
+    }
     try (PEMParser p = new PEMParser(new StringReader(pem))) {
       Object o = p.readObject();
       JcaPEMKeyConverter c = new JcaPEMKeyConverter();

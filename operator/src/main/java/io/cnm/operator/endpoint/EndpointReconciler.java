@@ -87,6 +87,7 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
         : List.of(Keys.of(ep.getMetadata().getNamespace(), ep.getSpec().getNetwork())));
     var pods = InformerEventSourceConfiguration.from(Pod.class, CnmEndpoint.class)
         .withName("pods")
+        .withItemStore(new io.cnm.operator.pod.SlimPodStore())
         .withPrimaryToSecondaryMapper((PrimaryToSecondaryMapper<CnmEndpoint>) ep -> podOf(ep)
             .map(p -> Set.of(new ResourceID(p, ep.getMetadata().getNamespace()))).orElse(Set.of()))
         .withSecondaryToPrimaryMapper(pod -> ids(cache.byIndex(BY_POD, Keys.of(pod))))

@@ -37,7 +37,8 @@ import java.util.stream.Collectors;
  * an annotation edit does not bump a pod's generation, and that edit is the event that matters.
  */
 @ControllerConfiguration(name = "pod-networks", generationAwareEventProcessing = false,
-    informer = @Informer(onAddFilter = PodNetworksReconciler.Annotated.class, onUpdateFilter = PodNetworksReconciler.AnnotationTouched.class))
+    informer = @Informer(onAddFilter = PodNetworksReconciler.Annotated.class, onUpdateFilter = PodNetworksReconciler.AnnotationTouched.class,
+        itemStore = SlimPodStore.class))
 public class PodNetworksReconciler implements Reconciler<Pod> {
   public static final String POD_LABEL = CnmEndpoint.POD_LABEL;
 
