@@ -107,9 +107,9 @@ bench-services:
 bench-e2e: build
 	java -Dcnm.home=$(CURDIR) -cp e2e/target/cnm-lab.jar:e2e/target/test-classes:node-daemon/target/test-classes io.cnm.lab.bench.E2eBench
 
-## bench-memory: on cnm-lab with the operator and the node-daemon in JVMs of their own with the chart's settings: the daemon's RSS beside its heap with 1,000 endpoints on its node, the operator's with 10,000 endpoints (9,000 of them for pods) in the cluster.
+## bench-memory: on cnm-lab with the operator and the node-daemon in JVMs of their own with the chart's settings: the daemon's RSS beside its heap with 1,000 endpoints on its node, the operator's with 10,000 endpoints (9,000 of them for pods) in the cluster (about 30 min: the lab's mock API server is slow with 9,000 pods; PART=daemon: the daemon's part alone).
 bench-memory: build
-	java -Dcnm.home=$(CURDIR) -cp e2e/target/cnm-lab.jar:e2e/target/test-classes:node-daemon/target/test-classes io.cnm.lab.bench.MemoryBench
+	java -Dcnm.home=$(CURDIR) -cp e2e/target/cnm-lab.jar:e2e/target/test-classes:node-daemon/target/test-classes io.cnm.lab.bench.MemoryBench $(PART)
 
 ## bench-encryption: iperf3 (1 and 4 streams) and ping between two nodes: VXLAN in the clear, VXLAN through the userspace ESP path, and wireguard-go, same run, 3 rounds.
 bench-encryption:

@@ -43,11 +43,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * Issues the cluster's certificates: a CA (ECDSA P-256, self-signed) and, per node-daemon, a
  * certificate with the node's name as subject CN and DNS SAN and the URI SAN
  * {@code cnm://node/NAME}, valid for client and server authentication, signed by the CA. Keys
- * are PKCS#8 PEM, certificates PEM. Pure: the caller chooses the times.
+ * are PKCS#8 PEM, certificates PEM. Pure: the caller chooses the times. A node's own key and the
+ * reading of certificates are in {@link NodeKeys}, which needs no Bouncy Castle.
  */
 public final class ClusterPki {
-  /** The URI SAN prefix naming a node: the identity the gossip's peers check. */
-  public static final String NODE_URI = "cnm://node/";
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private ClusterPki() {}
@@ -57,7 +56,7 @@ public final class ClusterPki {
 
   /** A new CA valid from {@code now} (less a minute, for clocks a little behind) for {@code validity}. */
   public static Issued newCa(Instant now, Duration validity) {
-    KeyPair kp = keyPair();
+    KeyPair kp = NodeKeys.keyPair();
     X500Name name = new X500Name("CN=cnm-operator cluster CA");
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
@@ -66,7 +65,7 @@ public final class ClusterPki {
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
       b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
       b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(kp.getPublic()));
-      return new Issued(pem(b.build(signer(kp.getPrivate()))), keyPem(kp.getPrivate()), now.plus(validity));
+      return new Issued(pem(b.build(signer(kp.getPrivate()))), NodeKeys.keyPem(kp.getPrivate()), now.plus(validity));
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot make the cluster CA: " + e.getMessage(), e);
     }
@@ -74,8 +73,8 @@ public final class ClusterPki {
 
   /** A node's certificate and a new key for it (tests, and tools that hand out both). */
   public static Issued issue(String caCertPem, String caKeyPem, String node, Instant now, Duration validity) {
-    KeyPair kp = keyPair();
-    return new Issued(issue(caCertPem, caKeyPem, node, kp.getPublic(), now, validity).certificatePem(), keyPem(kp.getPrivate()),
+    KeyPair kp = NodeKeys.keyPair();
+    return new Issued(issue(caCertPem, caKeyPem, node, kp.getPublic(), now, validity).certificatePem(), NodeKeys.keyPem(kp.getPrivate()),
         now.plus(validity));
   }
 
@@ -85,7 +84,7 @@ public final class ClusterPki {
    * The result's key is empty.
    */
   public static Issued issue(String caCertPem, String caKeyPem, String node, PublicKey publicKey, Instant now, Duration validity) {
-    X509Certificate ca = certificate(caCertPem);
+    X509Certificate ca = NodeKeys.certificate(caCertPem);
     Instant notAfter = now.plus(validity);
     if (notAfter.isAfter(ca.getNotAfter().toInstant())) {
       notAfter = ca.getNotAfter().toInstant();
@@ -99,7 +98,7 @@ public final class ClusterPki {
       b.addExtension(Extension.extendedKeyUsage, false,
           new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
       b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-          new GeneralName(GeneralName.dNSName, node), new GeneralName(GeneralName.uniformResourceIdentifier, NODE_URI + node)}));
+          new GeneralName(GeneralName.dNSName, node), new GeneralName(GeneralName.uniformResourceIdentifier, NodeKeys.NODE_URI + node)}));
       b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(ca));
       b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(publicKey));
       return new Issued(pem(b.build(signer(privateKey(caKeyPem)))), "", notAfter);
@@ -108,82 +107,16 @@ public final class ClusterPki {
     }
   }
 
-  /** The first certificate of a PEM text. */
-  public static X509Certificate certificate(String pem) {
-    try {
-      return (X509Certificate) CertificateFactory.getInstance("X.509")
-          .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException("not a PEM certificate: " + e.getMessage(), e);
-    }
-  }
 
-  /** The node a certificate names in its URI SAN, or null. */
-  public static String nodeOf(X509Certificate cert) {
-    try {
-      if (cert.getSubjectAlternativeNames() == null) {
-        return null;
-      }
-      for (List<?> san : cert.getSubjectAlternativeNames()) {
-        if (((Integer) san.get(0)) == GeneralName.uniformResourceIdentifier && san.get(1).toString().startsWith(NODE_URI)) {
-          return san.get(1).toString().substring(NODE_URI.length());
-        }
-      }
-      return null;
-    } catch (java.security.cert.CertificateParsingException e) {
-      return null;
-    }
-  }
 
-  /** Whether {@code cert} was signed by the CA of {@code caPem}. */
-  public static boolean signedBy(X509Certificate cert, String caPem) {
-    try {
-      cert.verify(certificate(caPem).getPublicKey());
-      return true;
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
-      return false;
-    }
-  }
 
-  /** A public key as the node publishes it: base64 of its DER SubjectPublicKeyInfo. */
-  public static String encode(PublicKey key) {
-    return java.util.Base64.getEncoder().encodeToString(key.getEncoded());
-  }
 
-  /** The public key a node published. */
-  public static PublicKey publicKey(String base64) {
-    try {
-      return java.security.KeyFactory.getInstance("EC").generatePublic(new java.security.spec.X509EncodedKeySpec(
-          java.util.Base64.getDecoder().decode(base64)));
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("not an EC public key: " + e.getMessage(), e);
-    }
-  }
 
-  private static final String PKCS8_BEGIN = "-----BEGIN PRIVATE KEY-----";
-  private static final String PKCS8_END = "-----END PRIVATE KEY-----";
 
-  /**
-   * A private key as PKCS#8 PEM, written with the JDK alone: the node-daemon keeps its key this
-   * way, and Bouncy Castle's provider (some 700 classes, ~4 MB of a DaemonSet's metaspace) is then
-   * loaded only where certificates are made, in the operator.
-   */
-  public static String keyPem(PrivateKey key) {
-    String body = java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
-        .encodeToString(key.getEncoded());
-    return PKCS8_BEGIN + "\n" + body + "\n" + PKCS8_END + "\n";
-  }
-
-  /** A PEM private key: PKCS#8 read by the JDK; the older EC form ("EC PRIVATE KEY") through Bouncy Castle. */
+  /** A PEM private key: PKCS#8 (as {@link NodeKeys} writes it), or the older EC form ("EC PRIVATE KEY"). */
   public static PrivateKey privateKey(String pem) {
-    String text = pem.strip();
-    if (text.startsWith(PKCS8_BEGIN) && text.endsWith(PKCS8_END)) {
-      try {
-        byte[] der = java.util.Base64.getMimeDecoder().decode(text.substring(PKCS8_BEGIN.length(), text.length() - PKCS8_END.length()));
-        return java.security.KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
-      } catch (GeneralSecurityException | IllegalArgumentException e) {
-        throw new IllegalArgumentException("not an EC private key in PKCS#8: " + e.getMessage(), e);
-      }
+    if (NodeKeys.isPkcs8(pem)) {
+      return NodeKeys.privateKey(pem);
     }
     try (PEMParser p = new PEMParser(new StringReader(pem))) {
       Object o = p.readObject();
@@ -200,16 +133,6 @@ public final class ClusterPki {
     }
   }
 
-  /** A node's key pair (ECDSA P-256): made on the node, its public half sent for signing. */
-  public static KeyPair keyPair() {
-    try {
-      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-      g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
-      return g.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("no EC P-256 in this JDK", e);
-    }
-  }
 
   private static BigInteger serial() {
     return new BigInteger(127, RANDOM).add(BigInteger.ONE);

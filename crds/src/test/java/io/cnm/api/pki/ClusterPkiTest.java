@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 class ClusterPkiTest {
   @Test
   void aKeyWrittenWithTheJdkIsReadByBouncyCastleAndBack() throws Exception {
-    KeyPair kp = ClusterPki.keyPair();
-    String pem = ClusterPki.keyPem(kp.getPrivate());
+    KeyPair kp = NodeKeys.keyPair();
+    String pem = NodeKeys.keyPem(kp.getPrivate());
     assertThat(pem).startsWith("-----BEGIN PRIVATE KEY-----\n").endsWith("-----END PRIVATE KEY-----\n");
     assertThat(pem.lines().skip(1).takeWhile(l -> !l.startsWith("-----"))).allMatch(l -> l.length() <= 64);
     try (PEMParser p = new PEMParser(new StringReader(pem))) {
@@ -37,10 +37,10 @@ class ClusterPkiTest {
   void aCaKeyFromTheSecretStillSignsNodeCertificates() {
     Instant now = Instant.parse("2026-11-29T10:00:00Z");
     ClusterPki.Issued ca = ClusterPki.newCa(now, Duration.ofDays(3650));
-    KeyPair node = ClusterPki.keyPair();
+    KeyPair node = NodeKeys.keyPair();
     ClusterPki.Issued cert = ClusterPki.issue(ca.certificatePem(), ca.keyPem(), "node1", node.getPublic(), now, Duration.ofHours(24));
-    assertThat(ClusterPki.signedBy(ClusterPki.certificate(cert.certificatePem()), ca.certificatePem())).isTrue();
-    assertThat(ClusterPki.nodeOf(ClusterPki.certificate(cert.certificatePem()))).isEqualTo("node1");
+    assertThat(NodeKeys.signedBy(NodeKeys.certificate(cert.certificatePem()), ca.certificatePem())).isTrue();
+    assertThat(NodeKeys.nodeOf(NodeKeys.certificate(cert.certificatePem()))).isEqualTo("node1");
   }
 
   @Test

@@ -1,6 +1,6 @@
 package io.cnm.daemon.gossip;
 
-import io.cnm.api.pki.ClusterPki;
+import io.cnm.api.pki.NodeKeys;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -30,7 +30,7 @@ public final class GossipTls {
 
   /** A key pair for this daemon's life only (tests). */
   public GossipTls() {
-    this.keys = ClusterPki.keyPair();
+    this.keys = NodeKeys.keyPair();
   }
 
   /**
@@ -47,23 +47,23 @@ public final class GossipTls {
     java.nio.file.Path pub = dir.resolve("gossip-tls.pub");
     try {
       if (java.nio.file.Files.exists(key) && java.nio.file.Files.exists(pub)) {
-        return new KeyPair(ClusterPki.publicKey(java.nio.file.Files.readString(pub).trim()),
-            ClusterPki.privateKey(java.nio.file.Files.readString(key)));
+        return new KeyPair(NodeKeys.publicKey(java.nio.file.Files.readString(pub).trim()),
+            NodeKeys.privateKey(java.nio.file.Files.readString(key)));
       }
-      KeyPair kp = ClusterPki.keyPair();
+      KeyPair kp = NodeKeys.keyPair();
       java.nio.file.Files.createDirectories(dir);
       java.nio.file.Path tmp = dir.resolve("gossip-tls.key.tmp");
       java.nio.file.Files.deleteIfExists(tmp);
       java.nio.file.Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
           java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-      java.nio.file.Files.writeString(tmp, ClusterPki.keyPem(kp.getPrivate()));
-      java.nio.file.Files.writeString(pub, ClusterPki.encode(kp.getPublic()));
+      java.nio.file.Files.writeString(tmp, NodeKeys.keyPem(kp.getPrivate()));
+      java.nio.file.Files.writeString(pub, NodeKeys.encode(kp.getPublic()));
       java.nio.file.Files.move(tmp, key, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       return kp;
     } catch (java.io.IOException | RuntimeException e) {
       LOG.warnf("cannot keep the gossip's TLS key in %s (%s): a key for this start only, so a restart waits for a new certificate",
           dir, e.getMessage());
-      return ClusterPki.keyPair();
+      return NodeKeys.keyPair();
     }
   }
 
@@ -71,7 +71,7 @@ public final class GossipTls {
 
   /** The public key to publish for the CA to certify (base64 DER). */
   public String publicKey() {
-    return ClusterPki.encode(keys.getPublic());
+    return NodeKeys.encode(keys.getPublic());
   }
 
   /**
@@ -86,11 +86,11 @@ public final class GossipTls {
     if (certPem == null || caPem == null || (had != null && certPem.equals(had.certPem()) && caPem.equals(had.caPem()))) {
       return false;
     }
-    X509Certificate cert = ClusterPki.certificate(certPem);
+    X509Certificate cert = NodeKeys.certificate(certPem);
     if (!cert.getPublicKey().equals(keys.getPublic())) {
       return false;
     }
-    X509Certificate ca = ClusterPki.certificate(caPem);
+    X509Certificate ca = NodeKeys.certificate(caPem);
     try {
       SslContext server = SslContextBuilder.forServer(keys.getPrivate(), cert).trustManager(ca).clientAuth(ClientAuth.REQUIRE)
           .protocols("TLSv1.3").build();
@@ -126,7 +126,7 @@ public final class GossipTls {
   boolean admits(javax.net.ssl.SSLSession session) {
     try {
       java.security.cert.Certificate[] chain = session.getPeerCertificates();
-      String node = chain.length == 0 ? null : ClusterPki.nodeOf((X509Certificate) chain[0]);
+      String node = chain.length == 0 ? null : NodeKeys.nodeOf((X509Certificate) chain[0]);
       return node != null && !revoked.contains(node);
     } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
       return false;

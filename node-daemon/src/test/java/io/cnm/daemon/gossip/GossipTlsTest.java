@@ -1,5 +1,6 @@
 package io.cnm.daemon.gossip;
 
+import io.cnm.api.pki.NodeKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -45,7 +46,7 @@ class GossipTlsTest {
 
   /** Certifies the member's own key with {@code by} (a CA), from {@code from} for {@code validity}. */
   static void certify(M m, ClusterPki.Issued by, String node, Instant from, Duration validity) {
-    PublicKey pub = ClusterPki.publicKey(m.tls().publicKey());
+    PublicKey pub = NodeKeys.publicKey(m.tls().publicKey());
     assertThat(m.tls().update(ClusterPki.issue(by.certificatePem(), by.keyPem(), node, pub, from, validity).certificatePem(),
         by.certificatePem())).isTrue();
   }

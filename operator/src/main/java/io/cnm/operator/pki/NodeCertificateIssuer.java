@@ -1,5 +1,6 @@
 package io.cnm.operator.pki;
 
+import io.cnm.api.pki.NodeKeys;
 import io.cnm.api.pki.ClusterPki;
 import io.cnm.api.pki.NodeCertificates;
 import io.cnm.api.status.NodeDaemonLease;
@@ -149,7 +150,7 @@ public final class NodeCertificateIssuer implements AutoCloseable {
     }
     ClusterPki.Issued issued;
     try {
-      issued = ClusterPki.issue(caCert, caKey, node, ClusterPki.publicKey(key), clock.instant(), validity);
+      issued = ClusterPki.issue(caCert, caKey, node, NodeKeys.publicKey(key), clock.instant(), validity);
     } catch (IllegalArgumentException e) {
       LOG.warnf("node %s published a key that is not an EC public key (%s): no certificate", node, e.getMessage());
       return;
@@ -164,8 +165,8 @@ public final class NodeCertificateIssuer implements AutoCloseable {
       return false;
     }
     try {
-      X509Certificate c = ClusterPki.certificate(certPem);
-      return ClusterPki.signedBy(c, caCert) && node.equals(ClusterPki.nodeOf(c)) && ClusterPki.encode(c.getPublicKey()).equals(key)
+      X509Certificate c = NodeKeys.certificate(certPem);
+      return NodeKeys.signedBy(c, caCert) && node.equals(NodeKeys.nodeOf(c)) && NodeKeys.encode(c.getPublicKey()).equals(key)
           && Duration.between(clock.instant(), c.getNotAfter().toInstant()).compareTo(validity.dividedBy(3)) > 0;
     } catch (IllegalArgumentException e) {
       return false;

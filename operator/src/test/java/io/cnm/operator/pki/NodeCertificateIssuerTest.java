@@ -1,5 +1,6 @@
 package io.cnm.operator.pki;
 
+import io.cnm.api.pki.NodeKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cnm.api.pki.ClusterPki;
@@ -75,27 +76,27 @@ class NodeCertificateIssuerTest {
   }
 
   Lease publish(String node, KeyPair kp) {
-    return NodeDaemonLease.renew(client, "cnm-system", node, now, Map.of(NodeCertificates.PUBLIC_KEY, ClusterPki.encode(kp.getPublic())));
+    return NodeDaemonLease.renew(client, "cnm-system", node, now, Map.of(NodeCertificates.PUBLIC_KEY, NodeKeys.encode(kp.getPublic())));
   }
 
   X509Certificate certOf(String node) {
     String pem = NodeCertificates.annotation(client.leases().inNamespace("cnm-system").withName(NodeDaemonLease.name(node)).get(),
         NodeCertificates.CERTIFICATE);
-    return pem == null ? null : ClusterPki.certificate(pem);
+    return pem == null ? null : NodeKeys.certificate(pem);
   }
 
   @Test
   void aDaemonsPublicKey_getsACertificateNamingItsNode_signedByTheClusterCa_whoseKeyOnlyTheSecretHolds() throws Exception {
     NodeCertificateIssuer issuer = issuer();
     String ca = issuer.ensureCa();
-    KeyPair kp = ClusterPki.keyPair();
+    KeyPair kp = NodeKeys.keyPair();
     publish("node1", kp);
     issuer.reconcileAll();
     X509Certificate c = certOf("node1");
     assertThat(c).isNotNull();
-    assertThat(ClusterPki.nodeOf(c)).isEqualTo("node1");
+    assertThat(NodeKeys.nodeOf(c)).isEqualTo("node1");
     assertThat(c.getPublicKey()).isEqualTo(kp.getPublic());
-    assertThat(ClusterPki.signedBy(c, ca)).isTrue();
+    assertThat(NodeKeys.signedBy(c, ca)).isTrue();
     assertThat(c.getNotAfter().toInstant()).isEqualTo(now.plus(Duration.ofHours(24)));
     assertThat(c.getExtendedKeyUsage()).contains("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
     // The daemons read the CA's certificate from a ConfigMap; its key stays in the operator's Secret.
@@ -111,7 +112,7 @@ class NodeCertificateIssuerTest {
   void renewedOnlyWithAThirdLeft_reissuedForANewKey_andForACertificateOfAnotherCa() {
     NodeCertificateIssuer issuer = issuer();
     issuer.ensureCa();
-    KeyPair kp = ClusterPki.keyPair();
+    KeyPair kp = NodeKeys.keyPair();
     publish("node1", kp);
     issuer.reconcileAll();
     X509Certificate first = certOf("node1");
@@ -124,7 +125,7 @@ class NodeCertificateIssuerTest {
     assertThat(renewed).isNotEqualTo(first);
     assertThat(renewed.getPublicKey()).isEqualTo(kp.getPublic());
     // The daemon restarted with a new key.
-    KeyPair next = ClusterPki.keyPair();
+    KeyPair next = NodeKeys.keyPair();
     publish("node1", next);
     issuer.reconcileAll();
     assertThat(certOf("node1").getPublicKey()).isEqualTo(next.getPublic());
@@ -136,23 +137,23 @@ class NodeCertificateIssuerTest {
     l.getMetadata().getAnnotations().put(NodeCertificates.CERTIFICATE, foreign);
     client.leases().inNamespace("cnm-system").resource(l).update();
     issuer.reconcileAll();
-    assertThat(ClusterPki.signedBy(certOf("node1"), issuer.ensureCa())).isTrue();
+    assertThat(NodeKeys.signedBy(certOf("node1"), issuer.ensureCa())).isTrue();
   }
 
   @Test
   void aNodeThatLeftTheCluster_losesItsCertificate_andGetsNoNewOne() {
     NodeCertificateIssuer issuer = issuer();
     issuer.ensureCa();
-    publish("node2", ClusterPki.keyPair());
+    publish("node2", NodeKeys.keyPair());
     issuer.reconcileAll();
     assertThat(certOf("node2")).isNotNull();
     client.nodes().withName("node2").delete();
     issuer.reconcileAll();
     assertThat(certOf("node2")).isNull();
-    publish("node2", ClusterPki.keyPair());
+    publish("node2", NodeKeys.keyPair());
     issuer.reconcileAll();
     assertThat(certOf("node2")).isNull();
-    publish("ghost", ClusterPki.keyPair()); // never a Node
+    publish("ghost", NodeKeys.keyPair()); // never a Node
     issuer.reconcileAll();
     assertThat(certOf("ghost")).isNull();
     // Listed as revoked for the daemons while a certificate of theirs could still be valid, then no more.
