@@ -32,8 +32,12 @@ public final class DnsBench {
   static final Pattern COMPLETED = Pattern.compile("Queries completed:\\s+(\\d+)");
   static final Pattern REPLY = Pattern.compile("^> \\S+ web A ([0-9.]+)$", Pattern.MULTILINE);
 
-  /** @param cpuPerQuery the server's CPU time per answered query under load, in microseconds (its whole process) */
-  record Result(double qps, long lost, double p50, double p99, double cpuPerQuery) {}
+  /**
+   * @param cpuPerQuery the server's CPU time per answered query under load, in microseconds (its whole process)
+   * @param loadCpuPerQuery dnsperf's own CPU time per answered query under load: one core's worth of it bounds what any
+   *     server can be shown to answer here
+   */
+  record Result(double qps, long lost, double p50, double p99, double cpuPerQuery, double loadCpuPerQuery) {}
 
   public static void main(String[] args) throws Exception {
     TestNamespaces.assumeKernelTestsCanRun();
@@ -75,6 +79,13 @@ public final class DnsBench {
         print("dnsmasq", m);
         System.out.printf("cnm / dnsmasq throughput, per round: %s (target >= 2)%n",
             String.join(", ", java.util.stream.IntStream.range(0, 3).mapToObj(i -> String.format("%.2f", c.get(i).qps() / m.get(i).qps())).toList()));
+        List<Result> all = new ArrayList<>(c);
+        all.addAll(m);
+        double load = all.stream().mapToDouble(Result::loadCpuPerQuery).min().orElseThrow();
+        System.out.printf("dnsperf's own CPU per query: %s us (cnm's rounds), %s us (dnsmasq's): on one core it cannot load a server "
+            + "past about %.0f qps, %.2f x dnsmasq's best round%n", range(c.stream().map(Result::loadCpuPerQuery).toList(), "%.2f"),
+            range(m.stream().map(Result::loadCpuPerQuery).toList(), "%.2f"), 1e6 / load,
+            1e6 / load / m.stream().mapToDouble(Result::qps).max().orElseThrow());
         System.out.printf("dnsmasq / cnm CPU per query, per round: %s (above 1: cnm spends less per query)%n",
             String.join(", ", java.util.stream.IntStream.range(0, 3).mapToObj(i -> String.format("%.2f", m.get(i).cpuPerQuery() / c.get(i).cpuPerQuery()))
                 .toList()));
@@ -83,6 +94,12 @@ public final class DnsBench {
         ch.close().syncUninterruptibly();
       }
     }
+  }
+
+  private static List<String> withTimes(List<String> cmd) {
+    List<String> out = new ArrayList<>(List.of("bash", "-c", "\"$@\"; times", "dnsperf"));
+    out.addAll(cmd);
+    return out;
   }
 
   static void print(String who, List<Result> r) {
@@ -107,6 +124,7 @@ public final class DnsBench {
     long cpu0 = cpu.getAsLong();
     String load = dnsperf(namespace, server, queries, "-l", String.valueOf(SECONDS), "-q", "50", "-c", "1", "-T", "1");
     double cpuPerQuery = (cpu.getAsLong() - cpu0) / 1000.0 / number(COMPLETED, load);
+    double loadCpuPerQuery = childCpuMicros(load) / number(COMPLETED, load);
     String paced = dnsperf(namespace, server, queries, "-l", String.valueOf(SECONDS), "-Q", "1000", "-q", "50", "-v");
     List<Double> lat = new ArrayList<>();
     Matcher r = REPLY.matcher(paced);
@@ -118,7 +136,7 @@ public final class DnsBench {
       throw new IllegalStateException("no replies at 1,000 qps from " + server + ":\n" + paced.lines().limit(20).toList());
     }
     return new Result(number(QPS, load), (long) number(LOST, load) + (long) number(LOST, paced), lat.get(lat.size() / 2),
-        lat.get((int) Math.min(lat.size() - 1, Math.round(lat.size() * 0.99))), cpuPerQuery);
+        lat.get((int) Math.min(lat.size() - 1, Math.round(lat.size() * 0.99))), cpuPerQuery, loadCpuPerQuery);
   }
 
   static double number(Pattern p, String text) {
@@ -129,9 +147,27 @@ public final class DnsBench {
     return Double.parseDouble(m.group(1));
   }
 
+  /** The CPU time (user + system) of dnsperf, from the {@code times} its shell printed after it, in microseconds. */
+  static double childCpuMicros(String out) {
+    Matcher m = TIMES.matcher(out);
+    double micros = -1;
+    while (m.find()) { // the last line: the shell's children
+      micros = (Double.parseDouble(m.group(1)) * 60 + Double.parseDouble(m.group(2)) + Double.parseDouble(m.group(3)) * 60
+          + Double.parseDouble(m.group(4))) * 1e6;
+    }
+    if (micros < 0) {
+      throw new IllegalStateException("no CPU times after dnsperf: " + out);
+    }
+    return micros;
+  }
+
+  private static final Pattern TIMES = Pattern.compile("(?m)^(\\d+)m([\\d.]+)s (\\d+)m([\\d.]+)s$");
+
+  /** dnsperf in the namespace, from a shell that then prints its children's CPU times ({@code times}). */
   static String dnsperf(String namespace, String server, Path queries, String... opts) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", namespace, "dnsperf", "-s", server, "-d", queries.toString()));
     cmd.addAll(List.of(opts));
+    cmd = withTimes(cmd);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor();

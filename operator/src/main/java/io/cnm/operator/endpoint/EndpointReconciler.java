@@ -139,7 +139,8 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
     String node = null;
     try {
       CnmException.requireValid(SpecValidator.validate(ep.getSpec()));
-      Optional<Pod> pod = context.getSecondaryResource(Pod.class);
+      Optional<Pod> pod = pod(ep, context.getSecondaryResource(Pod.class),
+          name -> context.getClient().pods().inNamespace(ep.getMetadata().getNamespace()).withName(name).get());
       if (ownerPodIsGone(ep, pod)) {
         // The pod this endpoint was made for is gone: delete it; the finalizer releases the address.
         context.getClient().resource(ep).delete();
@@ -260,7 +261,16 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
     return node.equals(oldNode) && ep.getSpec().getNetwork().equals(oldNet) ? null : labels;
   }
 
-  private static boolean ownerPodIsGone(CnmEndpoint ep, Optional<Pod> pod) {
+  /**
+   * The endpoint's pod: from this reconciler's cache, else from the API. The cache may not have
+   * the pod yet when the pod-networks controller, whose cache is another, has made its endpoint;
+   * an endpoint deleted then as its pod's orphan would not be made again.
+   */
+  static Optional<Pod> pod(CnmEndpoint ep, Optional<Pod> cached, java.util.function.Function<String, Pod> fromApi) {
+    return cached.isPresent() ? cached : podOf(ep).map(fromApi);
+  }
+
+  static boolean ownerPodIsGone(CnmEndpoint ep, Optional<Pod> pod) {
     List<OwnerReference> owners = ep.getMetadata().getOwnerReferences();
     if (owners == null) {
       return false;
