@@ -48,15 +48,7 @@ public final class LabAccess {
 
   /** The process's heap in use, in MiB, from jcmd GC.heap_info (every generation's "used"); -1 when jcmd cannot tell. */
   public long heapUsedMiB(String process) throws Exception {
-    String out = jcmd(pid(process), "GC.heap_info");
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K").matcher(out);
-    long kib = 0;
-    boolean any = false;
-    while (m.find()) {
-      kib += Long.parseLong(m.group(1));
-      any = true;
-    }
-    return any ? kib / 1024 : -1;
+    return heapInfoMiB(process, USED);
   }
 
   /**
@@ -70,14 +62,22 @@ public final class LabAccess {
 
   /** The heap the process has committed (every generation's "total"), in MiB; -1 when jcmd cannot tell. */
   public long heapCommittedMiB(String process) throws Exception {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:generation|space|heap) +total (\\d+)K").matcher(jcmd(pid(process), "GC.heap_info"));
-    long kib = 0;
+    return heapInfoMiB(process, COMMITTED);
+  }
+
+  private static final java.util.regex.Pattern USED = java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K");
+  private static final java.util.regex.Pattern COMMITTED = java.util.regex.Pattern.compile("(?:generation|space|heap) +total (\\d+)K");
+
+  /** The sum of {@code kib}'s first group over jcmd GC.heap_info's lines, in MiB; -1 when none matched. */
+  private long heapInfoMiB(String process, java.util.regex.Pattern kib) throws Exception {
+    java.util.regex.Matcher m = kib.matcher(jcmd(pid(process), "GC.heap_info"));
+    long sum = 0;
     boolean any = false;
     while (m.find()) {
-      kib += Long.parseLong(m.group(1));
+      sum += Long.parseLong(m.group(1));
       any = true;
     }
-    return any ? kib / 1024 : -1;
+    return any ? sum / 1024 : -1;
   }
 
   private static String jcmd(String pid, String... command) throws Exception {

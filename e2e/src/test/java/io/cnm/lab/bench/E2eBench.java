@@ -120,27 +120,36 @@ public final class E2eBench {
   }
 
   private void createNetwork() {
+    createNetwork(client, "10.80.0.0/22");
+  }
+
+  /** The benchmarks' bridge network {@code bench}. */
+  static void createNetwork(KubernetesClient client, String subnet) {
     client.resource(LabAccess.<io.cnm.api.v1alpha1.CnmNetwork>load(client, """
         apiVersion: cnm.io/v1alpha1
         kind: CnmNetwork
         metadata: {name: bench}
         spec:
           driver: bridge
-          ipam: {config: [{subnet: 10.80.0.0/22}]}
-        """)).create();
+          ipam: {config: [{subnet: %s}]}
+        """.formatted(subnet))).create();
   }
 
-  /** Records when each endpoint is first seen Ready and Realized. */
   private SharedIndexInformer<CnmEndpoint> watchEndpoints() {
+    return watchEndpoints(client, readyAt, realizedAt);
+  }
+
+  /** Records when each endpoint is first seen Ready and Realized (System.nanoTime, by name). */
+  static SharedIndexInformer<CnmEndpoint> watchEndpoints(KubernetesClient client, Map<String, Long> readyAt, Map<String, Long> realizedAt) {
     return client.resources(CnmEndpoint.class).inNamespace(NS).inform(new ResourceEventHandler<>() {
       @Override
       public void onAdd(CnmEndpoint e) {
-        seen(e);
+        seen(e, readyAt, realizedAt);
       }
 
       @Override
       public void onUpdate(CnmEndpoint a, CnmEndpoint b) {
-        seen(b);
+        seen(b, readyAt, realizedAt);
       }
 
       @Override
@@ -209,7 +218,7 @@ public final class E2eBench {
     }
   }
 
-  private void seen(CnmEndpoint e) {
+  private static void seen(CnmEndpoint e, Map<String, Long> readyAt, Map<String, Long> realizedAt) {
     if (e.getStatus() == null) {
       return;
     }

@@ -1,6 +1,5 @@
 package io.cnm.lab.bench;
 
-import io.cnm.api.status.Conditions;
 import io.cnm.api.v1alpha1.CnmEndpoint;
 import io.cnm.api.v1alpha1.NetworksAnnotation;
 import io.cnm.lab.LabAccess;
@@ -8,12 +7,10 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 
@@ -38,8 +35,8 @@ public final class MemoryBench {
   static final long OPERATOR_TARGET_MIB = 256;
 
   private final KubernetesClient client;
-  private final Set<String> ready = ConcurrentHashMap.newKeySet();
-  private final Set<String> realized = ConcurrentHashMap.newKeySet();
+  private final Map<String, Long> ready = new ConcurrentHashMap<>();
+  private final Map<String, Long> realized = new ConcurrentHashMap<>();
 
   private MemoryBench(KubernetesClient client) {
     this.client = client;
@@ -63,28 +60,8 @@ public final class MemoryBench {
 
   private void run(LabAccess lab, Path home, boolean daemonOnly) throws Exception {
     String values = Files.readString(home.resolve("helm/cnm-operator/values.yaml"));
-    client.resource(LabAccess.<io.cnm.api.v1alpha1.CnmNetwork>load(client, """
-        apiVersion: cnm.io/v1alpha1
-        kind: CnmNetwork
-        metadata: {name: bench}
-        spec:
-          driver: bridge
-          ipam: {config: [{subnet: 10.80.0.0/20}]}
-        """)).create();
-    SharedIndexInformer<CnmEndpoint> watch = client.resources(CnmEndpoint.class).inNamespace(NS).inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(CnmEndpoint e) {
-        seen(e);
-      }
-
-      @Override
-      public void onUpdate(CnmEndpoint a, CnmEndpoint b) {
-        seen(b);
-      }
-
-      @Override
-      public void onDelete(CnmEndpoint e, boolean unknown) {}
-    });
+    E2eBench.createNetwork(client, "10.80.0.0/20");
+    SharedIndexInformer<CnmEndpoint> watch = E2eBench.watchEndpoints(client, ready, realized);
     try {
       long t0 = System.nanoTime();
       IntStream.range(0, ON_NODE).parallel().forEach(i -> client.resource(LabAccess.<CnmEndpoint>load(client,
@@ -176,17 +153,5 @@ public final class MemoryBench {
         .addNewContainerStatus().withName("web").withReady(true).withStarted(true).withRestartCount(0).withImage("registry.example/web:1.2.3")
         .withContainerID("containerd://" + "0".repeat(56) + String.format("%08d", i)).endContainerStatus()
         .endStatus().build();
-  }
-
-  private void seen(CnmEndpoint e) {
-    if (e.getStatus() == null) {
-      return;
-    }
-    if (Conditions.isTrue(e.getStatus().getConditions(), Conditions.READY)) {
-      ready.add(e.getMetadata().getName());
-    }
-    if (Conditions.isTrue(e.getStatus().getConditions(), Conditions.REALIZED)) {
-      realized.add(e.getMetadata().getName());
-    }
   }
 }
