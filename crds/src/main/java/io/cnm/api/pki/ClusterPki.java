@@ -7,17 +7,13 @@ import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -107,12 +103,6 @@ public final class ClusterPki {
     }
   }
 
-
-
-
-
-
-
   /** A PEM private key: PKCS#8 (as {@link NodeKeys} writes it), or the older EC form ("EC PRIVATE KEY"). */
   public static PrivateKey privateKey(String pem) {
     if (NodeKeys.isPkcs8(pem)) {
@@ -132,7 +122,6 @@ public final class ClusterPki {
       throw new UncheckedIOException(e);
     }
   }
-
 
   private static BigInteger serial() {
     return new BigInteger(127, RANDOM).add(BigInteger.ONE);

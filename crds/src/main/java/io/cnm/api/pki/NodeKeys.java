@@ -24,12 +24,11 @@ public final class NodeKeys {
   public static final String NODE_URI = "cnm://node/";
   /** The type of a URI in {@link X509Certificate#getSubjectAlternativeNames()} (RFC 5280 GeneralName). */
   private static final int URI_SAN = 6;
+  private static final String PKCS8_BEGIN = "-----BEGIN PRIVATE KEY-----";
+  private static final String PKCS8_END = "-----END PRIVATE KEY-----";
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private NodeKeys() {}
-
-  private static final String PKCS8_BEGIN = "-----BEGIN PRIVATE KEY-----";
-  private static final String PKCS8_END = "-----END PRIVATE KEY-----";
 
   /** A private key as PKCS#8 PEM. */
   public static String keyPem(PrivateKey key) {
@@ -100,7 +99,6 @@ public final class NodeKeys {
       return false;
     }
   }
-
 
   /** A PKCS#8 PEM private key (EC); throws IllegalArgumentException for anything else. */
   public static PrivateKey privateKey(String pem) {
