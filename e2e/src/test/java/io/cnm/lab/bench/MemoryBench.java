@@ -82,7 +82,7 @@ public final class MemoryBench {
       }
       long t1 = System.nanoTime();
       IntStream.range(0, PODS).parallel().forEach(i -> client.pods().inNamespace(NS).resource(pod(i)).create());
-      E2eBench.await(() -> ready.size() >= ON_NODE + PODS, 1800, (ON_NODE + PODS) + " endpoints Ready");
+      E2eBench.await(() -> ready.size() >= ON_NODE + PODS, 3600, (ON_NODE + PODS) + " endpoints Ready");
       System.out.printf("%d pods on %d other nodes, their endpoints all Ready in %.1f s (the lab's mock API server bounds it)%n", PODS,
           PAPER_NODES, (System.nanoTime() - t1) / 1e9);
       Thread.sleep(20_000);
