@@ -300,8 +300,8 @@ public final class CnmLab {
     String opts = System.getenv("CNM_LAB_OPERATOR_JAVA_OPTS");
     if (opts == null) {
       opts = operatorJvmOptions();
-      String limit = chartValue("operator", "limits: \\{memory: (\\d+)Mi\\}");
-      if (!limit.isEmpty()) {
+      long limit = chartMemoryLimitMiB("operator");
+      if (limit > 0) {
         opts = "-XX:MaxRAM=" + limit + "m " + opts;
       }
     }
@@ -724,6 +724,12 @@ public final class CnmLab {
   /** The operator's JVM settings as the chart ships them (operator.jvmOptions). */
   String operatorJvmOptions() {
     return chartJvmOptions("operator");
+  }
+
+  /** {@code SECTION.resources.limits.memory} from the chart's values, in MiB; -1 when absent. */
+  long chartMemoryLimitMiB(String section) {
+    String limit = chartValue(section, "limits: \\{memory: (\\d+)Mi\\}");
+    return limit.isEmpty() ? -1 : Long.parseLong(limit);
   }
 
   /** {@code SECTION.jvmOptions} from the chart's values; empty for a lab outside the repository (the JVM's defaults). */

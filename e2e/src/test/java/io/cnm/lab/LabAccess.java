@@ -26,6 +26,11 @@ public final class LabAccess {
     return lab.operatorJvmOptionsAsInItsContainer();
   }
 
+  /** The chart's memory limit of {@code section} (operator, nodeDaemon), in MiB; -1 when it has none. */
+  public long chartMemoryLimitMiB(String section) {
+    return lab.chartMemoryLimitMiB(section);
+  }
+
   /** The JVM options the lab's daemons run with (the chart's). */
   public java.util.List<String> daemonJvmOptions() {
     return lab.daemonJvmOptions();

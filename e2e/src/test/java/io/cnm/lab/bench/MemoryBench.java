@@ -51,15 +51,14 @@ public final class MemoryBench {
       lab.run("up", "--nodes", "1", "--operator-process");
       E2eBench.sandboxes(ON_NODE);
       try (KubernetesClient client = lab.client()) {
-        new MemoryBench(client).run(lab, home, daemonOnly);
+        new MemoryBench(client).run(lab, daemonOnly);
       }
     } finally {
       lab.run("down");
     }
   }
 
-  private void run(LabAccess lab, Path home, boolean daemonOnly) throws Exception {
-    String values = Files.readString(home.resolve("helm/cnm-operator/values.yaml"));
+  private void run(LabAccess lab, boolean daemonOnly) throws Exception {
     E2eBench.createNetwork(client, "10.80.0.0/20");
     SharedIndexInformer<CnmEndpoint> watch = E2eBench.watchEndpoints(client, ready, realized);
     try {
@@ -71,7 +70,7 @@ public final class MemoryBench {
       System.out.printf("%d endpoints on node1, all Realized in %.1f s%n", ON_NODE, (System.nanoTime() - t0) / 1e9);
       Thread.sleep(20_000); // the daemon's work after the last one (status writes, DNS, gossip records) settles
       long daemonRss = report(lab, "node-daemon-node1", "node-daemon with " + ON_NODE + " endpoints on its node", lab.daemonJvmOptions(),
-          limit(values, "nodeDaemon"), DAEMON_TARGET_MIB);
+          limit(lab, "nodeDaemon"), DAEMON_TARGET_MIB);
       if (daemonOnly) {
         System.out.printf("target: node-daemon %d MiB <= %d: %s%n", daemonRss, DAEMON_TARGET_MIB, daemonRss <= DAEMON_TARGET_MIB ? "met" : "NOT met");
         return;
@@ -87,7 +86,7 @@ public final class MemoryBench {
           PAPER_NODES, (System.nanoTime() - t1) / 1e9);
       Thread.sleep(20_000);
       long operatorRss = report(lab, "operator", "operator with " + (ON_NODE + PODS) + " endpoints and " + PODS + " pods in the cluster",
-          lab.operatorJvmOptions(), limit(values, "operator"), OPERATOR_TARGET_MIB);
+          lab.operatorJvmOptions(), limit(lab, "operator"), OPERATOR_TARGET_MIB);
       long daemonAfter = lab.rssMiB("node-daemon-node1");
       System.out.printf("node-daemon after the cluster grew (its own %d endpoints unchanged): RSS %d MiB%n", ON_NODE, daemonAfter);
       System.out.printf("targets: node-daemon %d MiB <= %d: %s; operator %d MiB <= %d: %s%n", Math.max(daemonRss, daemonAfter),
@@ -118,14 +117,15 @@ public final class MemoryBench {
     return rss;
   }
 
-  /** {@code SECTION.resources.limits.memory} of the chart's values, in MiB. */
-  static long limit(String values, String section) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?ms)^" + section + ":.*?^ +limits: \\{memory: (\\d+)Mi\\}").matcher(values);
-    if (!m.find()) {
+  /** The chart's memory limit of {@code section}, in MiB: the bench judges against it, so it must be there. */
+  static long limit(LabAccess lab, String section) {
+    long mib = lab.chartMemoryLimitMiB(section);
+    if (mib <= 0) {
       throw new IllegalStateException("no memory limit for " + section + " in the chart's values");
     }
-    return Long.parseLong(m.group(1));
+    return mib;
   }
+
 
   /** A pod as a Deployment's ReplicaSet makes it and the kubelet reports it (without managed fields, which a real API server adds). */
   private static Pod pod(int i) {

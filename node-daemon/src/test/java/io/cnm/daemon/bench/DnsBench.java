@@ -79,9 +79,7 @@ public final class DnsBench {
         print("dnsmasq", m);
         System.out.printf("cnm / dnsmasq throughput, per round: %s (target >= 2)%n",
             String.join(", ", java.util.stream.IntStream.range(0, 3).mapToObj(i -> String.format("%.2f", c.get(i).qps() / m.get(i).qps())).toList()));
-        List<Result> all = new ArrayList<>(c);
-        all.addAll(m);
-        double load = all.stream().mapToDouble(Result::loadCpuPerQuery).min().orElseThrow();
+        double load = java.util.stream.Stream.concat(c.stream(), m.stream()).mapToDouble(Result::loadCpuPerQuery).min().orElseThrow();
         System.out.printf("dnsperf's own CPU per query: %s us (cnm's rounds), %s us (dnsmasq's): on one core it cannot load a server "
             + "past about %.0f qps, %.2f x dnsmasq's best round%n", range(c.stream().map(Result::loadCpuPerQuery).toList(), "%.2f"),
             range(m.stream().map(Result::loadCpuPerQuery).toList(), "%.2f"), 1e6 / load,
@@ -94,12 +92,6 @@ public final class DnsBench {
         ch.close().syncUninterruptibly();
       }
     }
-  }
-
-  private static List<String> withTimes(List<String> cmd) {
-    List<String> out = new ArrayList<>(List.of("bash", "-c", "\"$@\"; times", "dnsperf"));
-    out.addAll(cmd);
-    return out;
   }
 
   static void print(String who, List<Result> r) {
@@ -165,9 +157,9 @@ public final class DnsBench {
 
   /** dnsperf in the namespace, from a shell that then prints its children's CPU times ({@code times}). */
   static String dnsperf(String namespace, String server, Path queries, String... opts) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", namespace, "dnsperf", "-s", server, "-d", queries.toString()));
+    List<String> cmd = new ArrayList<>(List.of("bash", "-c", "\"$@\"; times", "dnsperf",
+        "ip", "netns", "exec", namespace, "dnsperf", "-s", server, "-d", queries.toString()));
     cmd.addAll(List.of(opts));
-    cmd = withTimes(cmd);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor();
