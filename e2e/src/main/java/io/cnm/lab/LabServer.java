@@ -57,7 +57,7 @@ public final class LabServer {
         .withCloseClientOnStop(false));
     operator.register(new NetworkReconciler(ipam, recovery, new NodeSubnets(client, ipam), events,
         new io.cnm.operator.network.remote.RemoteNetworkAllocator(dockerPlugins)));
-    operator.register(new EndpointReconciler(ipam, recovery, events, new io.cnm.operator.endpoint.NodeLeases(client, "default")));
+    io.cnm.operator.config.Tuned.register(operator, new EndpointReconciler(ipam, recovery, events, new io.cnm.operator.endpoint.NodeLeases(client, "default")));
     operator.register(new ServiceReconciler(ipam, recovery, events));
     operator.register(new PodNetworksReconciler(events));
     operator.start();

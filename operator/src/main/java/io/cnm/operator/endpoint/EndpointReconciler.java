@@ -22,11 +22,11 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.cnm.operator.config.Tuned;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -47,12 +47,16 @@ import java.util.stream.Collectors;
  * CnmEndpoint: bind to a node (the pod's, or the netns sandbox's), allocate the address on the
  * network (per node for local scope), derive the MAC, label the endpoint {@code cnm.io/node} so
  * only that node's daemon watches it, and record everything in status. The finalizer releases the
- * address once the node has said the interface is gone ({@link NodeLeases}). An endpoint created
+ * address once the node has said the interface is gone ({@link NodeLeases}).
+ *
+ * <p>The reconciler keeps its finalizer itself ({@link #tune}): it goes on in the same merge patch
+ * as the labels, so a new endpoint costs two writes (that patch and the status), not three (the
+ * Operator SDK's own finalizer patch first, then a second dispatch). An endpoint created
  * for a pod that no longer exists is deleted, so an address is released even when the pod went
  * while the operator was down (the Whereabouts #546 failure).
  */
 @ControllerConfiguration(name = "cnmendpoint")
-public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmEndpoint> {
+public class EndpointReconciler implements Reconciler<CnmEndpoint>, Tuned<CnmEndpoint> {
   static final String BY_POD = "bySandboxPod";
   static final String BY_NETWORK = "byNetwork";
 
@@ -77,6 +81,15 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
   @jakarta.inject.Inject
   public void metrics(OperatorMetrics metrics) {
     this.metrics = metrics;
+  }
+
+  /**
+   * Every event reaches {@link #reconcile}, deletions too, and the Operator SDK leaves the
+   * finalizer to it (its name stays the SDK's default, so endpoints made before keep theirs).
+   */
+  @Override
+  public void tune(ControllerConfigurationOverrider<CnmEndpoint> configuration) {
+    configuration.withTriggerReconcilerOnAllEvents(true);
   }
 
   @Override
@@ -128,6 +141,12 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
 
   @Override
   public UpdateControl<CnmEndpoint> reconcile(CnmEndpoint ep, Context<CnmEndpoint> context) {
+    if (context.isPrimaryResourceDeleted()) {
+      return gone(ep, context);
+    }
+    if (ep.isMarkedForDeletion()) {
+      return metrics.timed("CnmEndpoint", "cleanup", timing -> cleanup(ep, context, timing));
+    }
     return metrics.timed("CnmEndpoint", "reconcile", timing -> reconcile(ep, context, timing));
   }
 
@@ -181,14 +200,14 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
       }
     }
     CnmEndpoint current = ep;
-    Map<String, String> labels = node == null ? null : relabeled(ep, node);
-    if (labels != null) {
-      // Labels first (the node-daemon selects its endpoints by cnm.io/node), so a Ready endpoint is already labelled.
-      // One merge patch; the object it returns carries the resourceVersion the status write then goes with.
+    Map<String, Object> metadata = metadataPatch(ep, node, finalizer(context));
+    if (!metadata.isEmpty()) {
+      // Labels and finalizer first (the node-daemon selects its endpoints by cnm.io/node), so a Ready endpoint is
+      // already labelled and its address released only through the finalizer. One merge patch; the object it returns
+      // carries the resourceVersion the status write then goes with.
       var client = context.getClient();
       current = client.resources(CnmEndpoint.class).inNamespace(ep.getMetadata().getNamespace()).withName(ep.getMetadata().getName())
-          .patch(PatchContext.of(PatchType.JSON_MERGE),
-              client.getKubernetesSerialization().asJson(Map.of("metadata", Map.of("labels", labels))));
+          .patch(PatchContext.of(PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(Map.of("metadata", metadata)));
     }
     if (!Statuses.same(status, ep.getStatus())) {
       // The node-daemon writes Realized and the interface on the same status: only the operator's part is written,
@@ -253,12 +272,35 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
     EndpointStatusOwners.writeOperatorPart(context.getClient(), loser, st);
   }
 
-  /** The labels with the node and network set, or null when they are already so (the cached object is not changed). */
-  private static Map<String, String> relabeled(CnmEndpoint ep, String node) {
-    Map<String, String> labels = new HashMap<>(ep.getMetadata().getLabels() == null ? Map.of() : ep.getMetadata().getLabels());
-    String oldNode = labels.put(CnmEndpoint.NODE_LABEL, node);
-    String oldNet = labels.put(CnmEndpoint.NETWORK_LABEL, ep.getSpec().getNetwork());
-    return node.equals(oldNode) && ep.getSpec().getNetwork().equals(oldNet) ? null : labels;
+  /**
+   * What the endpoint's metadata lacks, as a merge patch: the labels with the node and network
+   * set (once it has a node), and the finalizer (always, so an endpoint that waits for a network
+   * or an address is still released through it). A changed finalizer list goes with the
+   * resourceVersion read, since a merge patch replaces the whole list: a finalizer another
+   * controller added meanwhile makes it fail and the reconcile run again, not vanish. Empty when
+   * nothing lacks (the cached object is not changed).
+   */
+  static Map<String, Object> metadataPatch(CnmEndpoint ep, String node, String finalizer) {
+    Map<String, Object> patch = new HashMap<>();
+    if (node != null) {
+      Map<String, String> labels = new HashMap<>(ep.getMetadata().getLabels() == null ? Map.of() : ep.getMetadata().getLabels());
+      String oldNode = labels.put(CnmEndpoint.NODE_LABEL, node);
+      String oldNet = labels.put(CnmEndpoint.NETWORK_LABEL, ep.getSpec().getNetwork());
+      if (!node.equals(oldNode) || !ep.getSpec().getNetwork().equals(oldNet)) {
+        patch.put("labels", labels);
+      }
+    }
+    if (!ep.hasFinalizer(finalizer)) {
+      List<String> finalizers = new ArrayList<>(ep.getMetadata().getFinalizers() == null ? List.of() : ep.getMetadata().getFinalizers());
+      finalizers.add(finalizer);
+      patch.put("finalizers", finalizers);
+      patch.put("resourceVersion", ep.getMetadata().getResourceVersion());
+    }
+    return patch;
+  }
+
+  private static String finalizer(Context<CnmEndpoint> context) {
+    return context.getControllerConfiguration().getFinalizerName();
   }
 
   /**
@@ -294,28 +336,75 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Cleaner<CnmE
     return node;
   }
 
-  @Override
-  public DeleteControl cleanup(CnmEndpoint ep, Context<CnmEndpoint> context) {
-    return metrics.timed("CnmEndpoint", "cleanup", timing -> cleanup(ep, context, timing));
-  }
-
-  private DeleteControl cleanup(CnmEndpoint ep, Context<CnmEndpoint> context, OperatorMetrics.Reconcile timing) {
+  /**
+   * An endpoint being deleted: its address is released once the node's interface cannot hold it
+   * any more, then the finalizer goes. One without the finalizer (deleted before it got one) is
+   * released when it is gone.
+   */
+  private UpdateControl<CnmEndpoint> cleanup(CnmEndpoint ep, Context<CnmEndpoint> context, OperatorMetrics.Reconcile timing) {
+    if (!ep.hasFinalizer(finalizer(context))) {
+      return UpdateControl.noUpdate();
+    }
     recovery.ensureRestored();
     // The address stays taken while the node's interface may still hold it.
     Optional<java.time.Duration> wait = leases.waitBeforeRelease(ep, java.time.Instant.now());
     if (wait.isPresent()) {
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(wait.get());
+      return UpdateControl.<CnmEndpoint>noUpdate().rescheduleAfter(wait.get());
     }
     try {
-      ipam.releaseEndpointEverywhere(Keys.of(ep));
-      if (ep.getSpec() != null && ep.getSpec().getNetwork() != null) {
-        wakeWaiting(Keys.of(ep.getMetadata().getNamespace(), ep.getSpec().getNetwork()));
-      }
+      release(ep);
     } catch (CnmException e) {
       // A remote IPAM driver that cannot take the address back now: the finalizer stays until it can.
       timing.failed(e);
-      return Controls.retryCleanup(e);
+      return UpdateControl.<CnmEndpoint>noUpdate().rescheduleAfter(Controls.cleanupRetryDelay(e));
     }
-    return DeleteControl.defaultDelete();
+    removeFinalizer(ep, finalizer(context), context.getClient());
+    return UpdateControl.noUpdate();
+  }
+
+  /**
+   * Takes this reconciler's finalizer off: a JSON patch that tests the entry it removes, so one
+   * moved by another controller's change fails the patch (and the cleanup runs again) instead of
+   * removing another's. The Operator SDK's own removal is not used: it caches the answer, which
+   * the API server may send without a body once the object is gone.
+   */
+  private static void removeFinalizer(CnmEndpoint ep, String finalizer, io.fabric8.kubernetes.client.KubernetesClient client) {
+    int at = ep.getMetadata().getFinalizers().indexOf(finalizer);
+    String path = "/metadata/finalizers/" + at;
+    String patch = client.getKubernetesSerialization().asJson(List.of(Map.of("op", "test", "path", path, "value", finalizer),
+        Map.of("op", "remove", "path", path)));
+    try {
+      client.resources(CnmEndpoint.class).inNamespace(ep.getMetadata().getNamespace()).withName(ep.getMetadata().getName())
+          .patch(PatchContext.of(PatchType.JSON), patch);
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * The endpoint is gone from the API. Its finalizer released it, unless it never had one (deleted
+   * between its address and the patch that adds it); releasing is then what is left to do. Not
+   * when an endpoint of the same name is there again: the address is that one's now.
+   */
+  private UpdateControl<CnmEndpoint> gone(CnmEndpoint ep, Context<CnmEndpoint> context) {
+    if (context.getPrimaryCache().get(ResourceID.fromResource(ep)).isEmpty()) {
+      recovery.ensureRestored();
+      try {
+        release(ep);
+      } catch (CnmException e) {
+        // The API has nothing left to hold a retry on; a restarted operator's recovery finds no owner for it.
+        events.warning(ep, e.reason(), "the address of deleted endpoint " + Keys.of(ep) + " could not be released: " + e.getMessage());
+      }
+    }
+    return UpdateControl.noUpdate();
+  }
+
+  private void release(CnmEndpoint ep) {
+    ipam.releaseEndpointEverywhere(Keys.of(ep));
+    if (ep.getSpec() != null && ep.getSpec().getNetwork() != null) {
+      wakeWaiting(Keys.of(ep.getMetadata().getNamespace(), ep.getSpec().getNetwork()));
+    }
   }
 }

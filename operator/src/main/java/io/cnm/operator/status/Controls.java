@@ -33,8 +33,12 @@ public final class Controls {
    * many times; dropping the finalizer would leave the plugin holding what nobody knows of.
    */
   public static io.javaoperatorsdk.operator.api.reconciler.DeleteControl retryCleanup(CnmException e) {
-    return io.javaoperatorsdk.operator.api.reconciler.DeleteControl.noFinalizerRemoval()
-        .rescheduleAfter(e.retryAfter().orElse(java.time.Duration.ofSeconds(5)));
+    return io.javaoperatorsdk.operator.api.reconciler.DeleteControl.noFinalizerRemoval().rescheduleAfter(cleanupRetryDelay(e));
+  }
+
+  /** When a cleanup that could not finish looks again: the error's delay, 5 s when it names none. */
+  public static java.time.Duration cleanupRetryDelay(CnmException e) {
+    return e.retryAfter().orElse(java.time.Duration.ofSeconds(5));
   }
 
   /** Whether this error is news: a warning event is recorded once per reason, not on every retry. */

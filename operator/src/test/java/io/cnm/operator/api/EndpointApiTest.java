@@ -71,6 +71,27 @@ class EndpointApiTest {
   }
 
   @Test
+  void aNewEndpoint_costsTwoWrites_theFinalizerGoesWithTheLabels() throws InterruptedException {
+    while (h.server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS) != null) {
+      // what the networks cost
+    }
+    h.client.resource(netnsEndpoint("db", "pets", "node-1", null)).create();
+    CnmEndpoint e = awaitStatus("db", "True");
+    Thread.sleep(500); // a third write would follow the status at once
+    List<String> writes = new java.util.ArrayList<>();
+    for (var r = h.server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS); r != null;
+        r = h.server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      if (!r.getMethod().equals("GET") && r.getPath().contains("/cnmendpoints/db")) {
+        writes.add(r.getMethod() + " " + r.getPath());
+      }
+    }
+    assertThat(writes).containsExactly("PATCH /apis/cnm.io/v1alpha1/namespaces/test/cnmendpoints/db",
+        "PUT /apis/cnm.io/v1alpha1/namespaces/test/cnmendpoints/db/status");
+    assertThat(e.getMetadata().getFinalizers()).containsExactly("cnmendpoints.cnm.io/finalizer");
+    assertThat(e.getMetadata().getLabels()).containsEntry("cnm.io/node", "node-1");
+  }
+
+  @Test
   void staticAddress_isHonoured_orRefusedWithAddressInUseOrOutOfRange() throws InterruptedException {
     h.client.resource(netnsEndpoint("web", "pets", "node-1", "10.1.0.50")).create();
     assertThat(awaitStatus("web", "True").getStatus().getIpv4Address()).isEqualTo("10.1.0.50/24");
@@ -126,6 +147,20 @@ class EndpointApiTest {
     h.client.resource(h.endpoint("a")).delete();
     await().atMost(Duration.ofSeconds(20)).until(() -> h.endpoint("a") == null);
     assertThat(h.ipam().allocations().get("test/ovnet").getOrDefault("", java.util.Map.of())).doesNotContainKey("test/a");
+  }
+
+  @Test
+  void anEndpointDeletedWithoutItsFinalizer_stillHasItsAddressReleased() {
+    h.client.resource(netnsEndpoint("a", "ovnet", "node-1", null)).create();
+    awaitStatus("a", "True");
+    // What kubectl patch --type=merge -p '{"metadata":{"finalizers":null}}' does: the API then deletes at once.
+    h.client.resources(CnmEndpoint.class).inNamespace("test").withName("a").patch(
+        io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+        "{\"metadata\":{\"finalizers\":null}}");
+    h.client.resource(h.endpoint("a")).delete();
+    await().atMost(Duration.ofSeconds(20)).until(() -> h.endpoint("a") == null);
+    await().atMost(Duration.ofSeconds(20)).until(
+        () -> !h.ipam().allocations().get("test/ovnet").getOrDefault("", java.util.Map.of()).containsKey("test/a"));
   }
 
   @Test

@@ -63,7 +63,7 @@ public final class OperatorHarness implements AutoCloseable {
         .withCloseClientOnStop(false).withCacheSyncTimeout(Duration.ofSeconds(30))
         .withReconciliationTerminationTimeout(Duration.ofSeconds(5)));
     operator.register(new NetworkReconciler(ipam, recovery, new NodeSubnets(client, ipam), events, allocator));
-    operator.register(new EndpointReconciler(ipam, recovery, events, new io.cnm.operator.endpoint.NodeLeases(client, "test")));
+    io.cnm.operator.config.Tuned.register(operator, new EndpointReconciler(ipam, recovery, events, new io.cnm.operator.endpoint.NodeLeases(client, "test")));
     operator.register(new ServiceReconciler(ipam, recovery, events));
     operator.register(new PodNetworksReconciler(events));
     operator.start();
