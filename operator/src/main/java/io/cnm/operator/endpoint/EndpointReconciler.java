@@ -55,7 +55,7 @@ import java.util.stream.Collectors;
  * for a pod that no longer exists is deleted, so an address is released even when the pod went
  * while the operator was down (the Whereabouts #546 failure).
  */
-@ControllerConfiguration(name = "cnmendpoint")
+@ControllerConfiguration(name = "cnmendpoint", informer = @io.javaoperatorsdk.operator.api.config.informer.Informer(itemStore = EndpointStore.class))
 public class EndpointReconciler implements Reconciler<CnmEndpoint>, Tuned<CnmEndpoint> {
   static final String BY_POD = "bySandboxPod";
   static final String BY_NETWORK = "byNetwork";

@@ -70,6 +70,7 @@ public class ServiceReconciler implements Reconciler<CnmService>, Cleaner<CnmSer
     // An endpoint changing may change any service's backend count in its namespace.
     var endpoints = InformerEventSourceConfiguration.from(CnmEndpoint.class, CnmService.class)
         .withName("endpoints")
+        .withItemStore(new ServiceEndpointStore())
         .withSecondaryToPrimaryMapper(ep -> cache.byIndex(BY_NAMESPACE, ep.getMetadata().getNamespace()).stream()
             .map(ResourceID::fromResource).collect(Collectors.toSet()))
         .build();
