@@ -54,7 +54,7 @@ public final class LabServer {
     IpamRecovery recovery = new IpamRecovery(client, ipam);
     EventRecorder events = new EventRecorder(client);
     Operator operator = new Operator(o -> o.withKubernetesClient(client).withUseSSAToPatchPrimaryResource(false)
-        .withCloseClientOnStop(false));
+        .withCloseClientOnStop(false).withConcurrentReconciliationThreads(16)); // as the operator's application.properties
     operator.register(new NetworkReconciler(ipam, recovery, new NodeSubnets(client, ipam), events,
         new io.cnm.operator.network.remote.RemoteNetworkAllocator(dockerPlugins)));
     io.cnm.operator.config.Tuned.register(operator, new EndpointReconciler(ipam, recovery, events, new io.cnm.operator.endpoint.NodeLeases(client, "default")));

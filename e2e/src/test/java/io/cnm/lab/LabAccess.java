@@ -42,10 +42,19 @@ public final class LabAccess {
 
   /** The resident set of one of the lab's processes (api, node-daemon-nodeN), in MiB. */
   public long rssMiB(String process) throws Exception {
-    String pid = pid(process);
-    for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+    return status(process, "VmRSS:") / 1024;
+  }
+
+  /** The process's threads now (each has a stack, and the C library may give it an arena of its own). */
+  public long threads(String process) throws Exception {
+    return status(process, "Threads:");
+  }
+
+  /** The number in a /proc/PID/status line, or -1. */
+  private long status(String process, String field) throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc", pid(process), "status"))) {
+      if (line.startsWith(field)) {
+        return Long.parseLong(line.replaceAll("\\D", ""));
       }
     }
     return -1;

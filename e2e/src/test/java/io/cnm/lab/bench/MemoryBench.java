@@ -104,8 +104,8 @@ public final class MemoryBench {
     long committed = lab.heapCommittedMiB(process);
     long used = lab.heapUsedMiB(process);
     long live = lab.liveHeapMiB(process);
-    System.out.printf("%s: RSS %d MiB (target %d, chart limit %d MiB); heap committed %d MiB, in use %d, live after a full GC %d%n",
-        what, rss, targetMiB, limitMiB, committed, used, live);
+    System.out.printf("%s: RSS %d MiB (target %d, chart limit %d MiB); heap committed %d MiB, in use %d, live after a full GC %d; %d threads%n",
+        what, rss, targetMiB, limitMiB, committed, used, live, lab.threads(process));
     System.out.println("  JVM options: " + String.join(" ", options));
     String nmt = lab.nativeMemory(process);
     if (!nmt.isEmpty()) {
