@@ -47,6 +47,7 @@ public class OperatorProducer {
     tuned.tune(overrider);
     ControllerConfiguration<P> c = overrider.build();
     boolean allEvents = c.triggerReconcilerOnAllEvents();
+    // Rebuilt as the extension rebuilds a configurable reconciler's settings (10 hours when none is set).
     QuarkusControllerConfiguration<P> result = new QuarkusControllerConfiguration<>(c.getInformerConfig(), c.getName(),
         c.isGenerationAware(), base.getAssociatedReconcilerClassName(), c.getRetry(), c.getRateLimiter(),
         c.maxReconciliationInterval().orElse(Duration.ofHours(10)), c.getFinalizerName(), c.fieldManager(), base.getWorkflow(),

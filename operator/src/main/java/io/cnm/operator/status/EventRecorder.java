@@ -22,8 +22,9 @@ public class EventRecorder {
   private static final Logger LOG = Logger.getLogger(EventRecorder.class);
   static final int QUEUE = 1000;
   private final KubernetesClient client;
-  private final java.util.concurrent.ThreadPoolExecutor sender = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
-      java.util.concurrent.TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(QUEUE), r -> {
+  /** One thread, ended after 30 s without events. */
+  private final java.util.concurrent.ThreadPoolExecutor sender = new java.util.concurrent.ThreadPoolExecutor(1, 1, 30,
+      java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(QUEUE), r -> {
         Thread t = new Thread(r, "cnm-events");
         t.setDaemon(true);
         return t;
@@ -32,6 +33,7 @@ public class EventRecorder {
 
   public EventRecorder(KubernetesClient client) {
     this.client = client;
+    sender.allowCoreThreadTimeOut(true);
   }
 
   private void dropped() {
