@@ -126,7 +126,6 @@ public final class MemoryBench {
     return mib;
   }
 
-
   /** A pod as a Deployment's ReplicaSet makes it and the kubelet reports it (without managed fields, which a real API server adds). */
   private static Pod pod(int i) {
     return new PodBuilder().withNewMetadata().withName("web-7d4b9c-" + i)

@@ -31,8 +31,9 @@ public final class SlimPodStore extends SlimStore<Pod> {
     out.setKind(Shared.of(pod.getKind()));
     out.setMetadata(new ObjectMetaBuilder().withName(m.getName()).withNamespace(m.getNamespace()).withUid(m.getUid())
         .withResourceVersion(m.getResourceVersion()).withGeneration(m.getGeneration()).withCreationTimestamp(m.getCreationTimestamp())
-        .withDeletionTimestamp(m.getDeletionTimestamp()).withOwnerReferences(m.getOwnerReferences()).withLabels(m.getLabels())
+        .withDeletionTimestamp(m.getDeletionTimestamp()).withOwnerReferences(m.getOwnerReferences())
         .withAnnotations(networks == null ? null : Map.of(NetworksAnnotation.NAME, Shared.of(networks))).build());
+    out.getMetadata().setLabels(m.getLabels()); // copied once, by the sharing below
     Shared.metadata(out.getMetadata());
     if (pod.getSpec() != null) {
       PodSpec spec = new PodSpec();

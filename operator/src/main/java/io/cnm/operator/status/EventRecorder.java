@@ -8,6 +8,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -23,13 +27,13 @@ public class EventRecorder {
   static final int QUEUE = 1000;
   private final KubernetesClient client;
   /** One thread, ended after 30 s without events. */
-  private final java.util.concurrent.ThreadPoolExecutor sender = new java.util.concurrent.ThreadPoolExecutor(1, 1, 30,
-      java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(QUEUE), r -> {
+  private final ThreadPoolExecutor sender = new ThreadPoolExecutor(1, 1, 30,
+      TimeUnit.SECONDS, new LinkedBlockingQueue<>(QUEUE), r -> {
         Thread t = new Thread(r, "cnm-events");
         t.setDaemon(true);
         return t;
       }, (r, pool) -> dropped());
-  private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
 
   public EventRecorder(KubernetesClient client) {
     this.client = client;
