@@ -22,7 +22,7 @@ demo: prereqs build
 demo-down:
 	$(LAB) down
 
-## build: compile everything: the operator and node-daemon (Quarkus apps), the CRDs and e2e/target/cnm-lab.jar.
+## build: compile everything: the operator (a Quarkus app) and the node-daemon (a plain jar with its lib/), the CRDs and e2e/target/cnm-lab.jar.
 build:
 	$(MVN) install -DskipTests
 

@@ -3,8 +3,8 @@
 #   scripts/images.sh [OUT]        (default build/images; run make build first; CNM_IMAGES_CACHE: where the root file
 #                                   system is cached, default OUT/cache)
 # Layer 1, shared by both images: a Debian bookworm root file system (mmdebstrap: openjdk-17-jre-headless, nftables,
-# iproute2, ca-certificates), cached under OUT/cache by its package list. Layer 2: the component's quarkus-app directory
-# at /deployments. Every tar is reproducible: sorted names, owner 0:0, mtime SOURCE_DATE_EPOCH (0 unless set), and the
+# iproute2, ca-certificates), cached under OUT/cache by its package list. Layer 2: the component's application at
+# /deployments (the operator's quarkus-app directory; the node-daemon's jar and its lib/). Every tar is reproducible: sorted names, owner 0:0, mtime SOURCE_DATE_EPOCH (0 unless set), and the
 # image config's dates are that time too, so the same inputs give the same digests. mmdebstrap makes the root file
 # system reproducible for the same packages, but for Java's trust store, which is rewritten with fixed dates.
 set -euo pipefail
@@ -23,8 +23,11 @@ REPO=$(sed -n 's/^  registry: *//p' helm/cnm-operator/values.yaml | head -1)
 die() { echo "make images: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "needs root (mmdebstrap builds the root file system in root mode)"
 scripts/prereqs.sh images
+# Each component's application: the directory put at /deployments, and the jar the entrypoint runs there.
+app_dir() { case $1 in operator) echo operator/target/quarkus-app ;; node-daemon) echo node-daemon/target/daemon-app ;; esac; }
+app_jar() { case $1 in operator) echo quarkus-run.jar ;; node-daemon) echo cnm-node-daemon.jar ;; esac; }
 for app in operator node-daemon; do
-  [ -f "$app/target/quarkus-app/quarkus-run.jar" ] || die "$app/target/quarkus-app is missing: run make build first"
+  [ -f "$(app_dir $app)/$(app_jar $app)" ] || die "$(app_dir $app)/$(app_jar $app) is missing: run make build first"
 done
 
 CACHE=${CNM_IMAGES_CACHE:-$OUT/cache}
@@ -52,7 +55,7 @@ image() {
   local name=$1 user=$2 title=$3
   local layout="$work/$name" app="$work/$name-app.tar"
   mkdir -p "$work/$name-root/deployments"
-  cp -a "$name/target/quarkus-app/." "$work/$name-root/deployments/"
+  cp -a "$(app_dir "$name")/." "$work/$name-root/deployments/"
   tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$EPOCH" --format=posix \
     --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime -C "$work/$name-root" -cf "$app" deployments
   umoci init --layout "$layout"
@@ -60,10 +63,10 @@ image() {
   umoci raw add-layer --image "$layout:build" --history.created "$CREATED" --history.author cnm-operator \
     --history.created_by "mmdebstrap --variant=essential $SUITE: $PACKAGES" "$rootfs"
   umoci raw add-layer --image "$layout:build" --history.created "$CREATED" --history.author cnm-operator \
-    --history.created_by "$name/target/quarkus-app at /deployments" "$app"
+    --history.created_by "$(app_dir "$name") at /deployments" "$app"
   umoci config --no-history --image "$layout:build" --created "$CREATED" --author "cnm-operator" --os linux --architecture amd64 \
     --config.user "$user" --config.workingdir /deployments \
-    --config.entrypoint java --config.entrypoint -jar --config.entrypoint /deployments/quarkus-run.jar \
+    --config.entrypoint java --config.entrypoint -jar --config.entrypoint "/deployments/$(app_jar "$name")" \
     --config.env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --config.env LANG=C.UTF-8 \
     --config.label "org.opencontainers.image.title=$title" --config.label "org.opencontainers.image.version=$TAG" \
     --manifest.annotation "org.opencontainers.image.version=$TAG" --manifest.annotation "org.opencontainers.image.created=$CREATED"

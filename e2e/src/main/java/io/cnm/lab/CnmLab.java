@@ -177,8 +177,8 @@ public final class CnmLab {
     if (Files.exists(state.resolve("api-port"))) {
       throw new LabException("the lab is already up (state in " + state + "); run cnm-lab down first");
     }
-    if (!Files.exists(home.resolve("node-daemon/target/quarkus-app/quarkus-run.jar"))) {
-      throw new LabException(home.resolve("node-daemon/target/quarkus-app/quarkus-run.jar") + " is missing: run make build first (or set CNM_LAB_HOME to the repository)");
+    if (!Files.exists(home.resolve(DAEMON_JAR))) {
+      throw new LabException(home.resolve(DAEMON_JAR) + " is missing: run make build first (or set CNM_LAB_HOME to the repository)");
     }
     LabImages images = new LabImages(home, state);
     if (withImages) {
@@ -254,11 +254,11 @@ public final class CnmLab {
       }
       return;
     }
-    Path daemonApp = home.resolve("node-daemon/target/quarkus-app/quarkus-run.jar");
-    // The API address goes through Fabric8's own environment: Quarkus fixes its client URL at build time.
+    Path daemonApp = home.resolve(DAEMON_JAR);
+    // The API address goes through Fabric8's own environment, as the daemon's client reads it.
     Map<String, String> env = new java.util.HashMap<>(Map.of(
         "KUBERNETES_MASTER", "http://127.0.0.1:" + apiPort, "KUBERNETES_NAMESPACE", "default", "NODE_NAME", "node" + node,
-        "CNM_NODE_NETNS", "/run/netns/" + PREFIX + "node" + node, "QUARKUS_HTTP_PORT", String.valueOf(19464 + node)));
+        "CNM_NODE_NETNS", "/run/netns/" + PREFIX + "node" + node, "CNM_HTTP_PORT", String.valueOf(19464 + node)));
     env.putAll(gossipEnv());
     // Each node has its own Docker plugin directories and state, as separate machines would.
     env.put("CNM_PLUGINS_SOCKETS_DIR", pluginSockets("node" + node).toString());
@@ -270,6 +270,9 @@ public final class CnmLab {
     cmd.addAll(List.of("-jar", daemonApp.toString()));
     procs.start("node-daemon-node" + node, cmd, env);
   }
+
+  /** The node-daemon's build: its jar, with lib/ beside it. */
+  static final String DAEMON_JAR = "node-daemon/target/daemon-app/cnm-node-daemon.jar";
 
   /** Where the operator of {@code up --operator-process} serves /q/health and /q/metrics on the host's loopback. */
   static final int OPERATOR_PORT = 19460;

@@ -51,7 +51,7 @@ final class LabImages {
       if (!Files.exists(archive(c))) {
         throw new LabException(archive(c) + " is missing: run make images first");
       }
-      Path app = home.resolve(c + "/target/quarkus-app/quarkus-run.jar");
+      Path app = home.resolve(c.equals("operator") ? "operator/target/quarkus-app/quarkus-run.jar" : CnmLab.DAEMON_JAR);
       try {
         if (Files.exists(app) && Files.getLastModifiedTime(archive(c)).compareTo(Files.getLastModifiedTime(app)) < 0) {
           System.out.println("note: " + archive(c) + " is older than " + app + ": the lab runs the image, not that build (make images)");
@@ -136,7 +136,7 @@ final class LabImages {
     Map<String, String> e = new LinkedHashMap<>();
     e.put("NODE_NAME", "node" + node);
     e.put("JAVA_TOOL_OPTIONS", String.join(" ", jvmOptions));
-    e.put("QUARKUS_HTTP_PORT", String.valueOf(DAEMON_PORT));
+    e.put("CNM_HTTP_PORT", String.valueOf(DAEMON_PORT));
     e.put("CNM_GOSSIP_KEYS_NAMESPACE", "default");
     e.put("CNM_HOST_PROC", "/host/proc");
     e.put("CNM_STATE_DIR", "/var/lib/cnm");

@@ -37,7 +37,7 @@ class LabDemoTest {
   @Test
   void demo_printsThePetsPageFetchedThroughThePublishedPort_andDownLeavesNothing() throws Exception {
     assumeTrue("root".equals(System.getProperty("user.name")), "the lab needs root to create network namespaces; skipped");
-    assumeTrue(Files.exists(HOME.resolve("node-daemon/target/quarkus-app/quarkus-run.jar")), "node-daemon is not built; skipped");
+    assumeTrue(Files.exists(HOME.resolve(CnmLab.DAEMON_JAR)), "node-daemon is not built; skipped");
     assumeTrue(!labNamespacesExist(), "a cnm-lab is already up on this machine (cnm-lab down first); skipped");
     Path state = Files.createTempDirectory("cnm-lab-test");
     CnmLab lab = new CnmLab(state, HOME);

@@ -80,7 +80,7 @@ final class LabRuns {
   /** Skips the calling test, saying why, where a lab cannot come up: not root, the node-daemon not built, a lab already up. */
   static void assumeLabCanStart() throws Exception {
     assumeTrue("root".equals(System.getProperty("user.name")), "the lab needs root to create network namespaces; skipped");
-    assumeTrue(Files.exists(LabDemoTest.HOME.resolve("node-daemon/target/quarkus-app/quarkus-run.jar")), "node-daemon is not built; skipped");
+    assumeTrue(Files.exists(LabDemoTest.HOME.resolve(CnmLab.DAEMON_JAR)), "node-daemon is not built; skipped");
     assumeTrue(!LabDemoTest.labNamespacesExist(), "a cnm-lab is already up on this machine (cnm-lab down first); skipped");
   }
 

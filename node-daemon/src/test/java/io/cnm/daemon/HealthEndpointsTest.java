@@ -1,25 +1,87 @@
 package io.cnm.daemon;
 
-import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.equalTo;
+import static org.assertj.core.api.Assertions.assertThat;
 
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cnm.daemon.config.Settings;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The DaemonSet's probes: the node-daemon starts against an API server, is live, and is not ready while it serves no node. */
-@QuarkusTest
-@WithKubernetesTestServer(crud = true)
+/**
+ * The DaemonSet's probes and metrics, over HTTP from a daemon started as its main starts it
+ * against an API server: live, not ready while it serves no node (and saying why), metrics in
+ * Prometheus' text format.
+ */
 class HealthEndpointsTest {
-  @Test
-  void liveness_isUp() {
-    given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+  private KubernetesMockServer server;
+  private Main.Daemon daemon;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    server.init();
+    // No NODE_NAME: the daemon serves no node, as a DaemonSet pod without its downward API would.
+    daemon = Main.Daemon.start(Settings.of(Map.of("cnm.http.port", "0"), Map.of(), new Properties()), server.createClient());
+  }
+
+  @AfterEach
+  void stop() {
+    if (daemon != null) {
+      daemon.close();
+    }
+    server.destroy();
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.httpPort() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
-  void readiness_isDownWithoutANodeName_andSaysWhy() {
-    // The test runs no agent (no NODE_NAME): a daemon that serves no node must not count as ready.
-    given().when().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"))
-        .body("checks[0].data.state", equalTo("not running: NODE_NAME is not set"));
+  void liveness_isUp() throws Exception {
+    HttpResponse<String> r = get("/q/health/live");
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode doc = new ObjectMapper().readTree(r.body());
+    assertThat(doc.path("status").asText()).isEqualTo("UP");
+    assertThat(doc.path("checks").get(0).path("name").asText()).isEqualTo("agent-loop");
+  }
+
+  @Test
+  void readiness_isDownWithoutANodeName_andSaysWhy() throws Exception {
+    HttpResponse<String> r = get("/q/health/ready");
+    assertThat(r.statusCode()).isEqualTo(503);
+    JsonNode doc = new ObjectMapper().readTree(r.body());
+    assertThat(doc.path("status").asText()).isEqualTo("DOWN");
+    assertThat(doc.path("checks").get(0).path("data").path("state").asText()).isEqualTo("not running: NODE_NAME is not set");
+  }
+
+  @Test
+  void metrics_areThePrometheusText_withTheJvmsAndTheDaemonsOwn() throws Exception {
+    HttpResponse<String> r = get("/q/metrics");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain; version=0.0.4"));
+    assertThat(r.body()).contains("# TYPE jvm_memory_used_bytes gauge", "process_uptime_seconds", "cnm_endpoint_attach_seconds_bucket");
+  }
+
+  @Test
+  void anUnknownPath_is404_andTheSandboxReport_is503WithoutAnAgent() throws Exception {
+    assertThat(get("/nothing").statusCode()).isEqualTo(404);
+    HttpResponse<String> r = get("/q/cnm/endpoints/default/web");
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.body()).contains("agent does not run");
   }
 }

@@ -5,6 +5,7 @@ import io.cnm.api.net.IpAddress;
 import io.cnm.daemon.dns.DnsRecords;
 import io.cnm.daemon.dns.DnsServer;
 import io.cnm.daemon.dns.UdpUpstream;
+import io.cnm.daemon.config.Settings;
 import io.cnm.daemon.driver.Drivers;
 import io.cnm.daemon.driver.overlay.GwBridge;
 import io.cnm.daemon.driver.remote.RemoteDrivers;
@@ -27,10 +28,6 @@ import io.cnm.daemon.preflight.Preflight;
 import io.cnm.daemon.sandbox.Sandboxes;
 import io.cnm.daemon.sysctl.Sysctls;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -38,7 +35,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.cnm.daemon.gossip.Member;
 import io.cnm.daemon.metrics.DaemonMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -46,10 +42,10 @@ import org.jboss.logging.Logger;
  * spec.nodeName). In a cluster the daemon runs in the host's namespace (hostNetwork); the lab
  * and tests give it a node namespace to act on instead ({@code CNM_NODE_NETNS}). The node's
  * underlay address (its VTEP and gossip address) is {@code cnm.node.address}, else the address
- * of the interface that holds the default route.
+ * of the interface that holds the default route. {@link #close()} stops what {@link #start()}
+ * started; the kernel state stays, for the next daemon to adopt.
  */
-@Singleton
-public class AgentLifecycle {
+public class AgentLifecycle implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(AgentLifecycle.class);
 
   private final KubernetesClient client;
@@ -83,55 +79,37 @@ public class AgentLifecycle {
   private DaemonHeartbeat heartbeat;
   private final DaemonMetrics metrics;
 
-  public AgentLifecycle(KubernetesClient client, MeterRegistry registry, @ConfigProperty(name = "node.name") Optional<String> nodeName,
-      @ConfigProperty(name = "cnm.node.netns") Optional<String> nodeNetns,
-      @ConfigProperty(name = "cnm.host-proc", defaultValue = "/proc") String hostProc,
-      @ConfigProperty(name = "cnm.dns.resolv-conf", defaultValue = "/etc/resolv.conf") String resolvConf,
-      @ConfigProperty(name = "cnm.dns.upstream-timeout-ms", defaultValue = "2000") int upstreamTimeoutMs,
-      @ConfigProperty(name = "cnm.node.address") Optional<String> nodeAddress,
-      @ConfigProperty(name = "cnm.gossip.enabled", defaultValue = "true") boolean gossipEnabled,
-      @ConfigProperty(name = "cnm.gossip.port", defaultValue = "7947") int gossipPort,
-      @ConfigProperty(name = "cnm.gossip.seeds") Optional<List<String>> gossipSeeds,
-      @ConfigProperty(name = "cnm.gossip.keys-namespace") Optional<String> keysNamespace,
-      @ConfigProperty(name = "cnm.gossip.push-pull-ms", defaultValue = "30000") long pushPullMillis,
-      @ConfigProperty(name = "cnm.gossip.probe-interval-ms", defaultValue = "1000") long probeIntervalMillis,
-      @ConfigProperty(name = "cnm.gossip.probe-timeout-ms", defaultValue = "500") long probeTimeoutMillis,
-      @ConfigProperty(name = "cnm.gossip.suspicion-mult", defaultValue = "4") int suspicionMult,
-      @ConfigProperty(name = "cnm.gwbridge.subnet", defaultValue = "172.31.240.0/20") String gwbridgeSubnet,
-      @ConfigProperty(name = "cnm.plugins.sockets-dir", defaultValue = "/run/docker/plugins") String pluginSockets,
-      @ConfigProperty(name = "cnm.plugins.spec-dirs", defaultValue = "/etc/docker/plugins,/usr/lib/docker/plugins") List<String> pluginSpecs,
-      @ConfigProperty(name = "cnm.plugins.timeout-ms", defaultValue = "10000") long pluginTimeoutMs,
-      @ConfigProperty(name = "cnm.plugins.backoff-max-ms", defaultValue = "30000") long pluginBackoffMaxMs,
-      @ConfigProperty(name = "cnm.state-dir", defaultValue = "/var/lib/cnm") String stateDir,
-      @ConfigProperty(name = "cnm.encryption.rekey-after-packets", defaultValue = "1000000000") long rekeyAfterPackets,
-      @ConfigProperty(name = "cnm.encryption.key-grace-ms", defaultValue = "10000") long keyGraceMillis,
-      @ConfigProperty(name = "cnm.gossip.tls.enabled", defaultValue = "true") boolean gossipTls,
-      @ConfigProperty(name = "cnm.encryption.path", defaultValue = "auto") String encryptionPath) {
+  /** Every setting is read here, so a misspelt value stops the daemon at its start, with its name. */
+  public AgentLifecycle(KubernetesClient client, MeterRegistry registry, Settings settings) {
     this.client = client;
     this.metrics = new DaemonMetrics(registry);
-    this.nodeName = nodeName;
-    this.nodeNetns = nodeNetns;
-    this.hostProc = hostProc;
-    this.resolvConf = resolvConf;
-    this.upstreamTimeoutMs = upstreamTimeoutMs;
-    this.nodeAddress = nodeAddress;
-    this.gossipEnabled = gossipEnabled;
-    this.gossipPort = gossipPort;
-    this.gossipSeeds = gossipSeeds;
-    this.keysNamespace = keysNamespace;
-    this.gossipConfig = GossipConfig.defaults().withPushPull(pushPullMillis)
-        .withProbing(probeIntervalMillis, probeTimeoutMillis, suspicionMult);
-    this.gwbridgeSubnet = gwbridgeSubnet;
-    this.plugins = new Plugins(new PluginLocator(Path.of(pluginSockets), pluginSpecs.stream().map(Path::of).toList()), pluginTimeoutMs,
-        pluginBackoffMaxMs);
-    this.stateDir = Path.of(stateDir);
-    this.rekeyAfterPackets = rekeyAfterPackets;
-    this.keyGraceMillis = keyGraceMillis;
-    this.gossipTls = gossipTls;
-    this.encryptionPath = encryptionPath;
+    this.nodeName = settings.get("node.name");
+    this.nodeNetns = settings.get("cnm.node.netns");
+    this.hostProc = settings.get("cnm.host-proc", "/proc");
+    this.resolvConf = settings.get("cnm.dns.resolv-conf", "/etc/resolv.conf");
+    this.upstreamTimeoutMs = settings.intValue("cnm.dns.upstream-timeout-ms", 2000);
+    this.nodeAddress = settings.get("cnm.node.address");
+    this.gossipEnabled = settings.bool("cnm.gossip.enabled", true);
+    this.gossipPort = settings.intValue("cnm.gossip.port", 7947);
+    this.gossipSeeds = settings.list("cnm.gossip.seeds");
+    this.keysNamespace = settings.get("cnm.gossip.keys-namespace");
+    this.gossipConfig = GossipConfig.defaults().withPushPull(settings.longValue("cnm.gossip.push-pull-ms", 30000))
+        .withProbing(settings.longValue("cnm.gossip.probe-interval-ms", 1000), settings.longValue("cnm.gossip.probe-timeout-ms", 500),
+            settings.intValue("cnm.gossip.suspicion-mult", 4));
+    this.gwbridgeSubnet = settings.get("cnm.gwbridge.subnet", "172.31.240.0/20");
+    List<String> pluginSpecs = settings.list("cnm.plugins.spec-dirs", List.of("/etc/docker/plugins", "/usr/lib/docker/plugins"));
+    this.plugins = new Plugins(new PluginLocator(Path.of(settings.get("cnm.plugins.sockets-dir", "/run/docker/plugins")),
+        pluginSpecs.stream().map(Path::of).toList()), settings.longValue("cnm.plugins.timeout-ms", 10000),
+        settings.longValue("cnm.plugins.backoff-max-ms", 30000));
+    this.stateDir = Path.of(settings.get("cnm.state-dir", "/var/lib/cnm"));
+    this.rekeyAfterPackets = settings.longValue("cnm.encryption.rekey-after-packets", 1_000_000_000L);
+    this.keyGraceMillis = settings.longValue("cnm.encryption.key-grace-ms", 10000);
+    this.gossipTls = settings.bool("cnm.gossip.tls.enabled", true);
+    this.encryptionPath = settings.get("cnm.encryption.path", "auto");
   }
 
-  void onStart(@Observes StartupEvent ev) {
+  /** Starts the agent, its DNS, gossip and heartbeat; does nothing (and stays unready) without NODE_NAME or a required tool. */
+  public void start() {
     if (nodeName.isEmpty()) {
       LOG.warn("NODE_NAME is not set: the agent does not run (the DaemonSet sets it from spec.nodeName)");
       return;
@@ -195,7 +173,8 @@ public class AgentLifecycle {
     return keysNamespace.orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace());
   }
 
-  void onStop(@Observes ShutdownEvent ev) {
+  @Override
+  public void close() {
     if (heartbeat != null) {
       heartbeat.close();
     }

@@ -1,17 +1,14 @@
 package io.cnm.daemon.agent;
 
-import jakarta.inject.Singleton;
-import org.eclipse.microprofile.health.HealthCheck;
-import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.eclipse.microprofile.health.Readiness;
+import io.cnm.daemon.http.HealthCheck;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Ready once a pass of the agent has run to its end, and not while passes keep failing whole
  * (three in a row). A daemon without NODE_NAME does nothing for any node, so it is never ready
  * (the DaemonSet sets NODE_NAME from spec.nodeName).
  */
-@Readiness
-@Singleton
 public class AgentReadiness implements HealthCheck {
   private final AgentLifecycle lifecycle;
 
@@ -20,18 +17,18 @@ public class AgentReadiness implements HealthCheck {
   }
 
   @Override
-  public HealthCheckResponse call() {
+  public Result call() {
     return lifecycle.agent().map(a -> {
-      var r = HealthCheckResponse.named("agent").status(a.ready()).withData("failedPassesInARow", a.failedPasses());
+      Map<String, Object> data = new LinkedHashMap<>();
+      data.put("failedPassesInARow", a.failedPasses());
       if (a.lastPassError() != null) {
-        r.withData("lastPassError", a.lastPassError());
+        data.put("lastPassError", a.lastPassError());
       }
       if (!a.converged()) {
-        r.withData("state", "no pass has run to its end yet");
+        data.put("state", "no pass has run to its end yet");
       }
-      return r.build();
-    })
-        .orElseGet(() -> HealthCheckResponse.named("agent").down().withData("state", lifecycle.preflightProblems().isEmpty()
-            ? "not running: NODE_NAME is not set" : "not running: " + String.join("; ", lifecycle.preflightProblems())).build());
+      return new Result("agent", a.ready(), data);
+    }).orElseGet(() -> new Result("agent", false, Map.of("state", lifecycle.preflightProblems().isEmpty()
+        ? "not running: NODE_NAME is not set" : "not running: " + String.join("; ", lifecycle.preflightProblems()))));
   }
 }

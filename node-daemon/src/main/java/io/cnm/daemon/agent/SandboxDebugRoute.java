@@ -1,15 +1,14 @@
 package io.cnm.daemon.agent;
 
 import io.cnm.api.net.IpAddress;
-import io.vertx.ext.web.Router;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Singleton;
+import io.cnm.daemon.http.DaemonHttp;
+import io.cnm.daemon.http.DaemonHttp.Response;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * {@code GET /q/cnm/endpoints/NAMESPACE/NAME}: one endpoint's sandbox as this node-daemon sees it,
@@ -18,42 +17,30 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * ships (nsenter, ip, nft); its resolver is the one the daemon serves there, with the names it
  * answers. Read-only; off with {@code cnm.debug.enabled=false} (chart: nodeDaemon.debugEndpoint).
  */
-@Singleton
-public class SandboxDebugRoute {
+public class SandboxDebugRoute implements DaemonHttp.EndpointReport {
   private final AgentLifecycle lifecycle;
-  private final boolean enabled;
 
-  public SandboxDebugRoute(AgentLifecycle lifecycle, @ConfigProperty(name = "cnm.debug.enabled", defaultValue = "true") boolean enabled) {
+  public SandboxDebugRoute(AgentLifecycle lifecycle) {
     this.lifecycle = lifecycle;
-    this.enabled = enabled;
   }
 
-  void routes(@Observes Router router) {
-    if (!enabled) {
-      return;
+  @Override
+  public Response get(String ns, String name) {
+    var agent = lifecycle.agent();
+    if (agent.isEmpty()) {
+      return Response.text(503, "the node-daemon's agent does not run on this node\n");
     }
-    router.get("/q/cnm/endpoints/:namespace/:name").blockingHandler(ctx -> {
-      var agent = lifecycle.agent();
-      if (agent.isEmpty()) {
-        ctx.response().setStatusCode(503).end("the node-daemon's agent does not run on this node\n");
-        return;
-      }
-      String ns = ctx.pathParam("namespace");
-      String name = ctx.pathParam("name");
-      java.util.Optional<NodeAgent.JoinedEndpoint> joined;
-      try {
-        joined = agent.get().joined(ns, name);
-      } catch (IllegalStateException e) {
-        // A pass longer than the wait (a first pass over many endpoints): said, not a 500.
-        ctx.response().setStatusCode(503).end("the node-daemon is busy in a pass (" + e.getMessage() + "); try again\n");
-        return;
-      }
-      if (joined.isEmpty()) {
-        ctx.response().setStatusCode(404).end("endpoint " + ns + "/" + name + " is not joined on this node\n");
-        return;
-      }
-      ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end(render(joined.get()));
-    });
+    Optional<NodeAgent.JoinedEndpoint> joined;
+    try {
+      joined = agent.get().joined(ns, name);
+    } catch (IllegalStateException e) {
+      // A pass longer than the wait (a first pass over many endpoints): said, not a 500.
+      return Response.text(503, "the node-daemon is busy in a pass (" + e.getMessage() + "); try again\n");
+    }
+    if (joined.isEmpty()) {
+      return Response.text(404, "endpoint " + ns + "/" + name + " is not joined on this node\n");
+    }
+    return Response.text(200, render(joined.get()));
   }
 
   /** The report: what the daemon joined, then each view from inside the sandbox. */
