@@ -51,6 +51,11 @@ class HealthEndpointsTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  private HttpResponse<String> get(String path, String accept) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.httpPort() + path)).header("Accept", accept).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   @Test
   void liveness_isUp() throws Exception {
     HttpResponse<String> r = get("/q/health/live");
@@ -70,11 +75,22 @@ class HealthEndpointsTest {
   }
 
   @Test
-  void metrics_areThePrometheusText_withTheJvmsAndTheDaemonsOwn() throws Exception {
+  void metrics_areOpenMetrics_withTheJvmsAndTheDaemonsOwn_asTheQuarkusBuildServedThem() throws Exception {
     HttpResponse<String> r = get("/q/metrics");
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain; version=0.0.4"));
-    assertThat(r.body()).contains("# TYPE jvm_memory_used_bytes gauge", "process_uptime_seconds", "cnm_endpoint_attach_seconds_bucket");
+    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/openmetrics-text"));
+    assertThat(r.body()).contains("# TYPE jvm_memory_used_bytes gauge", "process_uptime_seconds", "cnm_endpoint_attach_seconds_bucket")
+        .endsWith("# EOF\n");
+    // Series as dashboards and the lab's tests read them: no trailing comma in the labels.
+    assertThat(r.body().lines()).anyMatch(l -> l.startsWith("cnm_endpoint_attach_seconds_count{outcome=\"ok\"} "));
+  }
+
+  @Test
+  void metrics_areThePrometheusTextFormat_whereTheScraperAcceptsIt() throws Exception {
+    // Prometheus' own Accept header: OpenMetrics first, the text format at a lower weight.
+    HttpResponse<String> r = get("/q/metrics", "application/openmetrics-text;version=1.0.0;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+    assertThat(r.body()).contains("# TYPE jvm_memory_used_bytes gauge").doesNotContain("# EOF");
   }
 
   @Test

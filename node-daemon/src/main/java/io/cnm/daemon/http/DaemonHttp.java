@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
 
 /**
@@ -40,16 +40,16 @@ public final class DaemonHttp implements AutoCloseable {
 
   private final List<HealthCheck> liveness;
   private final List<HealthCheck> readiness;
-  private final Supplier<String> metrics;
+  private final UnaryOperator<String> metrics;
   private final EndpointReport endpoints;
   private HttpServer server;
   private ExecutorService executor;
 
   /**
-   * @param metrics the Prometheus exposition text
+   * @param metrics the Prometheus exposition in the content type given ({@link #metricsContentType})
    * @param endpoints the sandbox report, or null where it is off ({@code cnm.debug.enabled=false})
    */
-  public DaemonHttp(List<HealthCheck> liveness, List<HealthCheck> readiness, Supplier<String> metrics, EndpointReport endpoints) {
+  public DaemonHttp(List<HealthCheck> liveness, List<HealthCheck> readiness, UnaryOperator<String> metrics, EndpointReport endpoints) {
     this.liveness = List.copyOf(liveness);
     this.readiness = List.copyOf(readiness);
     this.metrics = metrics;
@@ -75,8 +75,20 @@ public final class DaemonHttp implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
+  static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+  static final String TEXT_004 = "text/plain; version=0.0.4; charset=utf-8";
+
+  /**
+   * The metrics' format for a request's Accept header, as the daemon's Quarkus build chose it (so
+   * scrapers and dashboards see what they saw): Prometheus' text format where the client accepts
+   * text/plain (Prometheus itself does, at a lower weight), OpenMetrics otherwise.
+   */
+  static String metricsContentType(String accept) {
+    return accept != null && (accept.contains("text/plain") || accept.contains("text/html")) ? TEXT_004 : OPENMETRICS;
+  }
+
   /** The answer to GET {@code path}: the routing, apart from the server so it can be tested on its own. */
-  public Response route(String path) {
+  public Response route(String path, String accept) {
     return switch (path) {
       case "/q/health/live" -> health(liveness);
       case "/q/health/ready" -> health(readiness);
@@ -85,7 +97,10 @@ public final class DaemonHttp implements AutoCloseable {
         all.addAll(readiness);
         yield health(all);
       }
-      case "/q/metrics" -> new Response(200, "text/plain; version=0.0.4; charset=utf-8", metrics.get());
+      case "/q/metrics" -> {
+        String type = metricsContentType(accept);
+        yield new Response(200, type, metrics.apply(type));
+      }
       default -> endpoint(path);
     };
   }
@@ -138,7 +153,7 @@ public final class DaemonHttp implements AutoCloseable {
         r = Response.text(405, "only GET\n");
       } else {
         try {
-          r = route(ex.getRequestURI().getPath());
+          r = route(ex.getRequestURI().getPath(), ex.getRequestHeaders().getFirst("Accept"));
         } catch (RuntimeException e) {
           LOG.warnf(e, "GET %s failed", ex.getRequestURI().getPath());
           r = Response.text(500, e + "\n");
