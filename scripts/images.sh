@@ -4,9 +4,10 @@
 #                                   system is cached, default OUT/cache)
 # Layer 1, shared by both images: a Debian bookworm root file system (mmdebstrap: openjdk-17-jre-headless, nftables,
 # iproute2, ca-certificates), cached under OUT/cache by its package list. Layer 2: the component's application at
-# /deployments (the operator's quarkus-app directory; the node-daemon's jar and its lib/). Every tar is reproducible: sorted names, owner 0:0, mtime SOURCE_DATE_EPOCH (0 unless set), and the
-# image config's dates are that time too, so the same inputs give the same digests. mmdebstrap makes the root file
-# system reproducible for the same packages, but for Java's trust store, which is rewritten with fixed dates.
+# /deployments (the operator's quarkus-app directory; the node-daemon's jar and its lib/). Every tar is reproducible:
+# sorted names, owner 0:0, mtime SOURCE_DATE_EPOCH (0 unless set), and the image config's dates are that time too, so
+# the same inputs give the same digests. mmdebstrap makes the root file system reproducible for the same packages, but
+# for Java's trust store, which is rewritten with fixed dates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-build/images}
