@@ -25,7 +25,8 @@ final class DaemonLogging {
   private DaemonLogging() {
   }
 
-  static void install() {
+  /** @param level the daemon's own level ({@code cnm.log.level}), empty for INFO */
+  static void install(java.util.Optional<String> level) {
     System.setProperty("org.jboss.logging.provider", "jdk");
     LogManager.getLogManager().reset();
     Logger root = Logger.getLogger("");
@@ -39,10 +40,7 @@ final class DaemonLogging {
     handler.setLevel(Level.ALL);
     root.addHandler(handler);
     root.setLevel(Level.INFO);
-    String level = System.getProperty("cnm.log.level", System.getenv("CNM_LOG_LEVEL"));
-    if (level != null && !level.isBlank()) {
-      Logger.getLogger("io.cnm").setLevel(level(level.trim().toUpperCase(java.util.Locale.ROOT)));
-    }
+    level.ifPresent(l -> Logger.getLogger("io.cnm").setLevel(level(l.toUpperCase(java.util.Locale.ROOT))));
     // Fabric8 warns about every v1alpha1 resource the daemon watches, at every start.
     Logger.getLogger("io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils").setLevel(Level.SEVERE);
   }

@@ -30,9 +30,9 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    DaemonLogging.install();
     long started = System.nanoTime();
     Settings settings = Settings.ofProcess();
+    DaemonLogging.install(settings.get("cnm.log.level"));
     Daemon daemon;
     try {
       daemon = Daemon.start(settings, new KubernetesClientBuilder().build());

@@ -47,13 +47,16 @@ class HealthEndpointsTest {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.httpPort() + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return get(path, null);
   }
 
+  /** GET with this Accept header, or none when null. */
   private HttpResponse<String> get(String path, String accept) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.httpPort() + path)).header("Accept", accept).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.httpPort() + path));
+    if (accept != null) {
+      b.header("Accept", accept);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
