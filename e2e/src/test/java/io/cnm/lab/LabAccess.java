@@ -116,6 +116,12 @@ public final class LabAccess {
     return sb.toString();
   }
 
+  /** The first {@code rows} lines of the live heap's class histogram (jcmd GC.class_histogram): what the heap is made of. */
+  public String classHistogram(String process, int rows) throws Exception {
+    return jcmd(pid(process), "GC.class_histogram").lines().filter(l -> l.matches("\\s*\\d+:.*")).limit(rows)
+        .collect(java.util.stream.Collectors.joining("\n"));
+  }
+
   /** CPU time (user + system) one of the lab's processes has used so far, in ms. */
   public long cpuMillis(String process) throws Exception {
     return io.cnm.daemon.bench.ProcStat.cpuNanos(Long.parseLong(pid(process))) / 1_000_000;

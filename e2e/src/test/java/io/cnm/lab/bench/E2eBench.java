@@ -189,7 +189,9 @@ public final class E2eBench {
       long burst480 = burst(20, 500);
       double apiCpu = 100.0 * (lab.cpuMillis("api") - api0) / burst480;
       double daemonCpu = 100.0 * (lab.cpuMillis("node-daemon-node1") - daemon0) / burst480;
+      DaemonWork work0 = DaemonWork.read();
       Samples at500 = samples(500);
+      DaemonWork work = DaemonWork.read().minus(work0);
       List<Long> floor2 = floor("b");
       List<Long> floorAll = new ArrayList<>(floor1);
       floorAll.addAll(floor2);
@@ -202,6 +204,7 @@ public final class E2eBench {
       System.out.printf("  %-28s %8.1f %8.1f %8.1f%n", "API floor (create + 1 write)", min(floorAll), floorMedian, p95(floorAll));
       System.out.printf("ratios: median at 500 / at 20 = %.2f (target <= 1.25); median at 500 / API floor = %.2f (target <= 3)%n",
           median(at500.total) / median(at20.total), median(at500.total) / floorMedian);
+      System.out.printf("  the daemon's work during the samples at 500 (its /q/metrics): %s%n", work);
       System.out.printf("bursts: 20 endpoints at once, all Realized in %d ms; 480 more at once, all Realized in %d ms (%.1f ms each)%n",
           burst20, burst480, burst480 / 480.0);
       System.out.printf("  CPU during the 480: lab API server + operator %.0f%%, node-daemon %.0f%% (of one core; the machine has %d)%n",
@@ -253,6 +256,38 @@ public final class E2eBench {
     void print(String what) {
       System.out.printf("  %-28s %8.1f %8.1f %8.1f   %.1f + %.1f%n", what, min(total), median(total), p95(total), median(operator),
           median(daemon));
+    }
+  }
+
+  /**
+   * What node1's daemon counted (its /q/metrics): difference passes, joins and node-table writes,
+   * each as a count and a sum of seconds. The difference of two readings says where the daemon's
+   * part of a sample goes: its own passes, or the API around them.
+   */
+  record DaemonWork(double passes, double passSeconds, double joins, double joinSeconds, double nftWrites, double nftSeconds) {
+    static DaemonWork read() throws Exception {
+      String s = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:19465/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      return new DaemonWork(sample(s, "cnm_daemon_pass_seconds_count{kind=\"difference\"}"), sample(s, "cnm_daemon_pass_seconds_sum{kind=\"difference\"}"),
+          sample(s, "cnm_endpoint_attach_seconds_count{outcome=\"ok\"}"), sample(s, "cnm_endpoint_attach_seconds_sum{outcome=\"ok\"}"),
+          sample(s, "cnm_nft_apply_seconds_count"), sample(s, "cnm_nft_apply_seconds_sum"));
+    }
+
+    private static double sample(String metrics, String series) {
+      return metrics.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
+          .findFirst().orElseThrow(() -> new IllegalStateException("no " + series + " in the daemon's metrics"));
+    }
+
+    DaemonWork minus(DaemonWork o) {
+      return new DaemonWork(passes - o.passes, passSeconds - o.passSeconds, joins - o.joins, joinSeconds - o.joinSeconds,
+          nftWrites - o.nftWrites, nftSeconds - o.nftSeconds);
+    }
+
+    @Override
+    public String toString() {
+      return String.format("%.0f difference passes, %.1f ms each on average; %.0f joins, %.1f ms each; %.0f node-table writes, %.1f ms each",
+          passes, 1000 * passSeconds / Math.max(1, passes), joins, 1000 * joinSeconds / Math.max(1, joins), nftWrites,
+          1000 * nftSeconds / Math.max(1, nftWrites));
     }
   }
 

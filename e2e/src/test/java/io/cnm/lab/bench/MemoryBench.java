@@ -111,6 +111,10 @@ public final class MemoryBench {
     if (!nmt.isEmpty()) {
       System.out.println("  committed by category: " + nmt);
     }
+    int rows = Integer.getInteger("cnm.bench.histogram", 0);
+    if (rows > 0) {
+      System.out.println("  live heap by class (jcmd GC.class_histogram):\n" + lab.classHistogram(process, rows));
+    }
     if (rss >= limitMiB) {
       throw new IllegalStateException(process + " uses " + rss + " MiB, at or over its chart limit of " + limitMiB + " MiB: it would be OOM-killed");
     }

@@ -193,27 +193,12 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   public void start() {
-    ResourceEventHandler<Object> poke = new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Object o) {
-        trigger();
-      }
-
-      @Override
-      public void onUpdate(Object a, Object b) {
-        trigger();
-      }
-
-      @Override
-      public void onDelete(Object o, boolean unknown) {
-        trigger();
-      }
-    };
-    networks = client.resources(CnmNetwork.class).inAnyNamespace().inform(cast(poke));
-    endpoints = client.resources(CnmEndpoint.class).inAnyNamespace().withLabel(CnmEndpoint.NODE_LABEL, node).inform(cast(poke));
-    services = client.resources(CnmService.class).inAnyNamespace().inform(cast(poke));
+    networks = client.resources(CnmNetwork.class).inAnyNamespace().inform(passOn(o -> true, (a, b) -> true));
+    endpoints = client.resources(CnmEndpoint.class).inAnyNamespace().withLabel(CnmEndpoint.NODE_LABEL, node)
+        .inform(passOn(AgentEvents::matters, AgentEvents::matters));
+    services = client.resources(CnmService.class).inAnyNamespace().inform(passOn(o -> true, (a, b) -> true));
     // This node's pods, for their UIDs (a pod sandbox is found from its UID); a pod appearing re-runs the pass.
-    pods = client.pods().inAnyNamespace().withField("spec.nodeName", node).inform(cast(poke));
+    pods = client.pods().inAnyNamespace().withField("spec.nodeName", node).inform(passOn(o -> true, AgentEvents::matters));
     informers.addAll(List.of(networks, endpoints, services, pods));
     cluster.onChange(this::trigger);
     // Without events nothing would notice a sandbox that vanished, so look again now and then;
@@ -261,9 +246,28 @@ public final class NodeAgent implements AutoCloseable {
     }
   }
 
-  @SuppressWarnings("unchecked")
-  private static <T> ResourceEventHandler<T> cast(ResourceEventHandler<Object> h) {
-    return (ResourceEventHandler<T>) (ResourceEventHandler<?>) h;
+  /** Starts a pass on an informer's events: an addition or a change when it {@code matters}, every deletion. */
+  private <T> ResourceEventHandler<T> passOn(java.util.function.Predicate<T> added, java.util.function.BiPredicate<T, T> changed) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T o) {
+        if (added.test(o)) {
+          trigger();
+        }
+      }
+
+      @Override
+      public void onUpdate(T before, T after) {
+        if (changed.test(before, after)) {
+          trigger();
+        }
+      }
+
+      @Override
+      public void onDelete(T o, boolean unknown) {
+        trigger();
+      }
+    };
   }
 
   /** True once a pass has completed since start. */

@@ -62,6 +62,7 @@ class AgentKernelTest {
   Netlink nodeNl;
   Path etcNetns;
   NodeAgent agent;
+  io.cnm.daemon.metrics.DaemonMetrics metrics = io.cnm.daemon.metrics.DaemonMetrics.none();
   DnsServer dns;
   UdpUpstream upstream;
 
@@ -116,7 +117,7 @@ class AgentKernelTest {
     Drivers drivers = Drivers.builtIn(new Sandboxes(nodeNl, NetlinkFactory.kernel()), new Underlay(null, 1500),
         Cidr.parse("172.31.240.0/20"));
     agent = new NodeAgent(client, "node-1", null, nodeNl, drivers, nft, dns, records,
-        new PodSandboxes(Path.of("/proc")), etcNetns, cluster, List.of()).nodeNamespace(node);
+        new PodSandboxes(Path.of("/proc")), etcNetns, cluster, List.of()).nodeNamespace(node).metrics(metrics);
     agent.start();
   }
 
@@ -186,6 +187,37 @@ class AgentKernelTest {
     }
     assertThat(ownedLinks("veth")).isEqualTo(2);
     assertThat(ownedLinks("bridge")).isEqualTo(1);
+  }
+
+  /**
+   * The daemon's own status writes coming back as events start no pass (each would walk every
+   * endpoint of the node); a change from the operator or a user does, at once.
+   */
+  @Test
+  void theDaemonsOwnWritesStartNoPass_butTheOperatorsDo() throws Exception {
+    var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    metrics = new io.cnm.daemon.metrics.DaemonMetrics(registry);
+    startAgent();
+    await().atMost(Duration.ofSeconds(20)).until(() -> realized("db") && realized("web"));
+    java.util.function.LongSupplier passes = () -> registry.find("cnm.daemon.pass").tag("kind", "difference").timer().count();
+    Thread.sleep(300);
+    long before = passes.getAsLong();
+    for (int i = 0; i < 5; i++) {
+      CnmEndpoint web = client.resources(CnmEndpoint.class).inNamespace("test").withName("web").get();
+      io.cnm.api.status.EndpointStatusOwners.writeDaemonPart(client, web, true, "Realized", "eth0 in the sandbox, write " + i, "eth0");
+      Thread.sleep(100);
+    }
+    Thread.sleep(300);
+    assertThat(passes.getAsLong() - before).as("passes after five writes of the daemon's part (the periodic one may fall in)")
+        .isLessThanOrEqualTo(1);
+    long quiet = passes.getAsLong();
+    client.resources(CnmEndpoint.class).inNamespace("test").withName("web")
+        .edit(e -> {
+          e.getSpec().setAliases(List.of("web-alias", "www"));
+          return e;
+        });
+    await().atMost(Duration.ofSeconds(2)).until(() -> passes.getAsLong() > quiet);
+    await().atMost(Duration.ofSeconds(5)).until(() -> io.cnm.daemon.dns.DnsClientAccess.resolve(db, "www").contains("10.20.0.3"));
   }
 
   @Test
