@@ -68,6 +68,45 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
   /** An endpoint to realize. */
   public record Join(CnmEndpoint endpoint, NetworkInfo network, EndpointInfo info, String sandboxName) {}
 
+  /**
+   * What the last computation made of each endpoint and network object, by identity: an informer
+   * replaces an object whenever it changes, so the same instance means the same inputs. A pass
+   * then builds anew only what changed (and a reused join compares equal by identity), instead of
+   * parsing every endpoint's addresses again. One per agent, used from its thread only.
+   */
+  public static final class Memo {
+    private Map<CnmEndpoint, Join> joins = new java.util.IdentityHashMap<>();
+    private Map<CnmEndpoint, Join> nextJoins = new java.util.IdentityHashMap<>();
+    private Map<CnmNetwork, NetworkInfo> networks = new java.util.IdentityHashMap<>();
+    private Map<CnmNetwork, NetworkInfo> nextNetworks = new java.util.IdentityHashMap<>();
+
+    NetworkInfo network(String key, CnmNetwork net) {
+      NetworkInfo info = networks.get(net);
+      if (info == null || !info.key().equals(key)) {
+        info = networkInfo(key, net);
+      }
+      nextNetworks.put(net, info);
+      return info;
+    }
+
+    Join join(CnmEndpoint ep, NetworkInfo network, String netKey, String path) {
+      Join j = joins.get(ep);
+      if (j == null || j.network() != network || !java.util.Objects.equals(j.info().netnsPath(), path)) {
+        j = new Join(ep, network, endpointInfo(ep, netKey, path), sandboxName(ep));
+      }
+      nextJoins.put(ep, j);
+      return j;
+    }
+
+    /** Keeps what this computation used, and only that, for the next. */
+    void done() {
+      joins = nextJoins;
+      nextJoins = new java.util.IdentityHashMap<>();
+      networks = nextNetworks;
+      nextNetworks = new java.util.IdentityHashMap<>();
+    }
+  }
+
   /** An endpoint that cannot be realized, with a reason for its status. */
   public record Problem(CnmEndpoint endpoint, String reason, String message) {}
 
@@ -96,6 +135,12 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
    */
   public static DesiredState compute(String node, IpAddress vtep, Api api, Drivers drivers,
       Function<CnmEndpoint, Optional<String>> sandboxPath, Gossip remote) {
+    return compute(node, vtep, api, drivers, sandboxPath, remote, new Memo());
+  }
+
+  /** As above, reusing what {@code memo} kept of the objects that did not change since its last use. */
+  public static DesiredState compute(String node, IpAddress vtep, Api api, Drivers drivers,
+      Function<CnmEndpoint, Optional<String>> sandboxPath, Gossip remote, Memo memo) {
     Map<String, CnmNetwork> byKey = new HashMap<>();
     api.networks().forEach(n -> byKey.put(key(n.getMetadata().getNamespace(), n.getMetadata().getName()), n));
     Map<String, NetworkInfo> networks = new LinkedHashMap<>();
@@ -122,7 +167,7 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
             + ": " + drivers.whyMissing(driverName)));
         continue;
       }
-      NetworkInfo info = networks.containsKey(netKey) ? networks.get(netKey) : networkInfo(netKey, net);
+      NetworkInfo info = networks.containsKey(netKey) ? networks.get(netKey) : memo.network(netKey, net);
       Optional<Driver.Refusal> refused = driver.get().refusal(info);
       if (refused.isPresent()) {
         problems.add(new Problem(ep, refused.get().reason(), "network " + info.name() + ": " + refused.get().message() + " (node "
@@ -142,8 +187,9 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
         continue;
       }
       networks.putIfAbsent(netKey, info);
-      joins.add(new Join(ep, info, endpointInfo(ep, netKey, path.orElse(null)), sandboxName(ep)));
+      joins.add(memo.join(ep, info, netKey, path.orElse(null)));
     }
+    memo.done();
     Ingress ingress = ingress(node, api.networks(), drivers);
     if (ingress != null) {
       networks.put(ingress.network().key(), ingress.network());

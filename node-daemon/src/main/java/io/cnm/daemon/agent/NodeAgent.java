@@ -92,6 +92,7 @@ public final class NodeAgent implements AutoCloseable {
   // What was applied, so that a pass touches only what differs.
   private final Map<String, NetworkInfo> built = new HashMap<>();
   private final Map<String, Applied> joined = new HashMap<>();
+  private final DesiredState.Memo memo = new DesiredState.Memo();
   private final Map<String, Set<Peer>> appliedPeers = new HashMap<>();
   /** Endpoints whose join failed, with the inputs it failed with (the same inputs wait for their back-off). */
   private final Map<String, Applied> failedJoins = new HashMap<>();
@@ -365,7 +366,7 @@ public final class NodeAgent implements AutoCloseable {
     boolean full = resyncDue;
     resyncDue = false;
     DesiredState d = DesiredState.compute(node, vtep, api(), drivers, this::sandboxPath,
-        new DesiredState.Gossip(cluster.endpoints(), cluster.serviceBackends()));
+        new DesiredState.Gossip(cluster.endpoints(), cluster.serviceBackends()), memo);
     int networkChanges = 0;
     int joins = 0;
     int leaves = 0;
@@ -411,8 +412,9 @@ public final class NodeAgent implements AutoCloseable {
         }
       }
     }
-    Map<CnmEndpoint, String> realized = new HashMap<>();
-    Map<CnmEndpoint, Failure> failed = new HashMap<>();
+    // By identity: an API object's own hashCode walks all of it.
+    Map<CnmEndpoint, String> realized = new java.util.IdentityHashMap<>();
+    Map<CnmEndpoint, Failure> failed = new java.util.IdentityHashMap<>();
     for (DesiredState.Join j : d.joins()) {
       RuntimeException netProblem = networkFailed.get(j.network().key());
       if (netProblem != null) {

@@ -91,6 +91,41 @@ class DesiredStateTest {
     assertThat(EndpointRecord.decode("ov0000000001", web.encode())).isEqualTo(web);
   }
 
+  /**
+   * The agent's memo: an endpoint object seen before (the same instance: an informer replaces an
+   * object when it changes) keeps its join; a changed one, a changed network or a sandbox found
+   * elsewhere is built anew; the result is what a computation without the memo gives.
+   */
+  @Test
+  void theMemoKeepsTheJoinsOfUnchangedObjects_andRebuildsWhatChanged() {
+    DesiredState.Memo memo = new DesiredState.Memo();
+    CnmEndpoint web = endpoint("web", "ov", "10.0.0.3", "n1");
+    CnmEndpoint db = endpoint("db", "ov", "10.0.0.4", "n1");
+    Map<CnmEndpoint, String> paths = new java.util.IdentityHashMap<>(Map.of(web, "/run/netns/web", db, "/run/netns/db"));
+    java.util.function.BiFunction<List<CnmNetwork>, List<CnmEndpoint>, DesiredState> pass = (nets, eps) -> DesiredState.compute("n1",
+        VTEP, new DesiredState.Api(nets, eps, List.of()), DRIVERS, e -> Optional.ofNullable(paths.get(e)), DesiredState.Gossip.NONE, memo);
+    DesiredState first = pass.apply(List.of(ov), List.of(web, db));
+    DesiredState again = pass.apply(List.of(ov), List.of(web, db));
+    assertThat(again.joins().get(0)).isSameAs(first.joins().get(0));
+    assertThat(again.joins().get(1)).isSameAs(first.joins().get(1));
+
+    CnmEndpoint movedDb = endpoint("db", "ov", "10.0.0.9", "n1"); // its status changed: a new object
+    paths.put(movedDb, "/run/netns/db");
+    paths.put(web, "/run/netns/web-2"); // web's sandbox found elsewhere
+    DesiredState changed = pass.apply(List.of(ov), List.of(web, movedDb));
+    assertThat(changed.joins().get(0).info().netnsPath()).isEqualTo("/run/netns/web-2");
+    assertThat(changed.joins().get(1)).isNotSameAs(first.joins().get(1));
+    assertThat(changed.joins().get(1).info().ipv4().toString()).isEqualTo("10.0.0.9/24");
+    DesiredState plain = DesiredState.compute("n1", VTEP, new DesiredState.Api(List.of(ov), List.of(web, movedDb), List.of()), DRIVERS,
+        e -> Optional.ofNullable(paths.get(e)), DesiredState.Gossip.NONE);
+    assertThat(changed.joins()).isEqualTo(plain.joins());
+    assertThat(changed.networks()).isEqualTo(plain.networks());
+
+    CnmNetwork ov2 = network("ov", "overlay", "ov0000000001", "cluster", "10.0.0.0/24"); // the network object replaced
+    DesiredState renewed = pass.apply(List.of(ov2), List.of(web, movedDb));
+    assertThat(renewed.joins().get(0)).isNotSameAs(changed.joins().get(0)).isEqualTo(changed.joins().get(0));
+  }
+
   @Test
   void otherNodesRecords_becomePeersAndNames_onlyOnTheirNetwork_andOwnRecordsAreNotPeers() {
     EndpointRecord mine = new EndpointRecord("ov0000000001", "n1", List.of("web"), IpAddress.parse("10.0.0.3"), "02:42:0a:00:00:03", VTEP);

@@ -89,7 +89,18 @@ public final class PassBench {
           Thread.sleep(200);
           full[k] = awaitFullPass(agent);
         }
+        // A pass with nothing to do (an event that changed nothing the node acts on, the periodic look): what every pass costs at n.
+        long[] idle = new long[200];
+        for (int k = 0; k < idle.length; k++) {
+          NodeAgent.PassStats before = agent.lastPass();
+          agent.trigger();
+          idle[k] = awaitNextPass(agent, before).nanos();
+          Thread.sleep(10);
+        }
         agent.close();
+        Arrays.sort(idle);
+        System.out.printf("pass with nothing to do at %d endpoints (%d passes): %.1f ms median, p10 %.1f, p90 %.1f%n", n, idle.length,
+            idle[idle.length / 2] / 1e6, idle[idle.length / 10] / 1e6, idle[idle.length * 9 / 10] / 1e6);
         Arrays.sort(diff);
         Arrays.sort(full);
         System.out.printf("pass when 1 endpoint is added to %d: difference %.1f ms median (min %.1f, max %.1f); "
@@ -111,6 +122,17 @@ public final class PassBench {
       throw new IllegalStateException("unexpected pass: " + s);
     }
     return s.nanos();
+  }
+
+  static NodeAgent.PassStats awaitNextPass(NodeAgent agent, NodeAgent.PassStats before) throws InterruptedException {
+    for (int i = 0; i < 6000; i++) {
+      NodeAgent.PassStats s = agent.lastPass();
+      if (s != before) {
+        return s;
+      }
+      Thread.sleep(1);
+    }
+    throw new IllegalStateException("no pass");
   }
 
   static long awaitFullPass(NodeAgent agent) throws InterruptedException {

@@ -10,7 +10,8 @@ import java.util.stream.Stream;
 /**
  * An informer's store that keeps what {@code slim} makes of each object instead of the object:
  * for caches of many objects (every pod, every endpoint of the cluster) of which a controller
- * reads a few fields. Keys are the informer's (namespace/name).
+ * reads a few fields, each without its empty collections ({@link Compact}). Keys are the
+ * informer's (namespace/name).
  */
 public class SlimStore<T extends HasMetadata> implements ItemStore<T> {
   private final BasicItemStore<T> store = new BasicItemStore<>(Cache::metaNamespaceKeyFunc);
@@ -28,7 +29,7 @@ public class SlimStore<T extends HasMetadata> implements ItemStore<T> {
 
   @Override
   public T put(String key, T object) {
-    return store.put(key, slim.apply(object));
+    return store.put(key, Compact.of(slim.apply(object)));
   }
 
   @Override
