@@ -65,8 +65,16 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
    */
   public record Ingress(NetworkInfo network, Cidr address) {}
 
-  /** An endpoint to realize. */
-  public record Join(CnmEndpoint endpoint, NetworkInfo network, EndpointInfo info, String sandboxName) {}
+  /**
+   * An endpoint to realize.
+   *
+   * @param names what the embedded DNS answers for it (see {@link #names(CnmEndpoint, String)})
+   */
+  public record Join(CnmEndpoint endpoint, NetworkInfo network, EndpointInfo info, String sandboxName, List<String> names) {
+    public Join(CnmEndpoint endpoint, NetworkInfo network, EndpointInfo info, String sandboxName) {
+      this(endpoint, network, info, sandboxName, DesiredState.names(endpoint, sandboxName));
+    }
+  }
 
   /**
    * What the last computation made of each endpoint and network object, by identity: an informer
@@ -343,12 +351,12 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
   }
 
   /** Docker resolves a container by its name and aliases; here the sandbox's name, the endpoint's and its aliases. */
-  static List<String> names(Join j) {
+  static List<String> names(CnmEndpoint ep, String sandboxName) {
     Set<String> all = new LinkedHashSet<>();
-    all.add(j.sandboxName().toLowerCase(Locale.ROOT));
-    all.add(j.endpoint().getMetadata().getName().toLowerCase(Locale.ROOT));
-    if (j.endpoint().getSpec().getAliases() != null) {
-      j.endpoint().getSpec().getAliases().forEach(a -> all.add(a.toLowerCase(Locale.ROOT)));
+    all.add(sandboxName.toLowerCase(Locale.ROOT));
+    all.add(ep.getMetadata().getName().toLowerCase(Locale.ROOT));
+    if (ep.getSpec().getAliases() != null) {
+      ep.getSpec().getAliases().forEach(a -> all.add(a.toLowerCase(Locale.ROOT)));
     }
     return List.copyOf(all);
   }
@@ -359,7 +367,7 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
     for (Join j : joins) {
       if (j.network().cluster() && j.info().ipv4() != null && j.info().mac() != null && vtep != null) {
         out.computeIfAbsent(j.network().networkId(), k -> new HashMap<>()).put(j.info().key(),
-            new EndpointRecord(j.network().networkId(), node, names(j), j.info().ipv4().address(), j.info().mac(), vtep));
+            new EndpointRecord(j.network().networkId(), node, j.names(), j.info().ipv4().address(), j.info().mac(), vtep));
       }
     }
     return out;
@@ -402,7 +410,7 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
       }
       sandboxes.computeIfAbsent(j.info().netnsPath(), p -> new HashSet<>()).add(j.network().key());
       Map<String, List<IpAddress>> m = names.computeIfAbsent(j.network().key(), k -> new HashMap<>());
-      for (String n : names(j)) {
+      for (String n : j.names()) {
         m.computeIfAbsent(n, x -> new ArrayList<>()).add(j.info().ipv4().address());
       }
     }
