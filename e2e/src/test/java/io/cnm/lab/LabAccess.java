@@ -122,6 +122,12 @@ public final class LabAccess {
         .collect(java.util.stream.Collectors.joining("\n"));
   }
 
+  /** How many live instances of {@code className} the process holds (its class histogram; after a full collection). */
+  public long instances(String process, String className) throws Exception {
+    return jcmd(pid(process), "GC.class_histogram").lines().map(String::trim).map(l -> l.split("\\s+"))
+        .filter(f -> f.length >= 4 && f[3].equals(className)).mapToLong(f -> Long.parseLong(f[1])).sum();
+  }
+
   /** CPU time (user + system) one of the lab's processes has used so far, in ms. */
   public long cpuMillis(String process) throws Exception {
     return io.cnm.daemon.bench.ProcStat.cpuNanos(Long.parseLong(pid(process))) / 1_000_000;

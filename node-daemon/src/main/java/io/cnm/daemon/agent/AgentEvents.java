@@ -32,6 +32,14 @@ final class AgentEvents {
     return !view(before).equals(view(after));
   }
 
+  /**
+   * An endpoint's removal matters unless it was already being deleted when last seen: its
+   * deletion started a pass then, which left it and said so (Released); its going now changes nothing.
+   */
+  static boolean mattersGone(CnmEndpoint last, boolean finalStateUnknown) {
+    return finalStateUnknown || last.getMetadata().getDeletionTimestamp() == null;
+  }
+
   /** A pod's change matters unless all it changed is versions, managed fields or what the daemon writes on it. */
   static boolean matters(Pod before, Pod after) {
     return !view(before).equals(view(after));

@@ -194,12 +194,12 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   public void start() {
-    networks = client.resources(CnmNetwork.class).inAnyNamespace().inform(passOn(o -> true, (a, b) -> true));
+    networks = client.resources(CnmNetwork.class).inAnyNamespace().inform(passOn(o -> true, (a, b) -> true, (o, u) -> true));
     endpoints = client.resources(CnmEndpoint.class).inAnyNamespace().withLabel(CnmEndpoint.NODE_LABEL, node)
-        .inform(passOn(AgentEvents::matters, AgentEvents::matters));
-    services = client.resources(CnmService.class).inAnyNamespace().inform(passOn(o -> true, (a, b) -> true));
+        .inform(passOn(AgentEvents::matters, AgentEvents::matters, AgentEvents::mattersGone));
+    services = client.resources(CnmService.class).inAnyNamespace().inform(passOn(o -> true, (a, b) -> true, (o, u) -> true));
     // This node's pods, for their UIDs (a pod sandbox is found from its UID); a pod appearing re-runs the pass.
-    pods = client.pods().inAnyNamespace().withField("spec.nodeName", node).inform(passOn(o -> true, AgentEvents::matters));
+    pods = client.pods().inAnyNamespace().withField("spec.nodeName", node).inform(passOn(o -> true, AgentEvents::matters, (o, u) -> true));
     informers.addAll(List.of(networks, endpoints, services, pods));
     cluster.onChange(this::trigger);
     // Without events nothing would notice a sandbox that vanished, so look again now and then;
@@ -247,8 +247,9 @@ public final class NodeAgent implements AutoCloseable {
     }
   }
 
-  /** Starts a pass on an informer's events: an addition or a change when it {@code matters}, every deletion. */
-  private <T> ResourceEventHandler<T> passOn(java.util.function.Predicate<T> added, java.util.function.BiPredicate<T, T> changed) {
+  /** Starts a pass on an informer's events that matter: an addition, a change, a deletion (with whether its final state is unknown). */
+  private <T> ResourceEventHandler<T> passOn(java.util.function.Predicate<T> added, java.util.function.BiPredicate<T, T> changed,
+      java.util.function.BiPredicate<T, Boolean> gone) {
     return new ResourceEventHandler<>() {
       @Override
       public void onAdd(T o) {
@@ -266,7 +267,9 @@ public final class NodeAgent implements AutoCloseable {
 
       @Override
       public void onDelete(T o, boolean unknown) {
-        trigger();
+        if (gone.test(o, unknown)) {
+          trigger();
+        }
       }
     };
   }

@@ -61,6 +61,15 @@ class AgentEventsTest {
   }
 
   @Test
+  void anEndpointGoneAfterItsDeletionWasSeenIsNoWork_oneGoneWithoutIs() {
+    CnmEndpoint deleting = ready();
+    deleting.getMetadata().setDeletionTimestamp("2026-11-29T10:00:00Z");
+    assertThat(AgentEvents.mattersGone(deleting, false)).as("its deletion started a pass already").isFalse();
+    assertThat(AgentEvents.mattersGone(ready(), false)).as("gone at once (its label removed, moved to another node)").isTrue();
+    assertThat(AgentEvents.mattersGone(deleting, true)).as("its final state unknown (a missed watch)").isTrue();
+  }
+
+  @Test
   void theDaemonsOwnWriteComingBackIsNoWork() {
     CnmEndpoint before = ready();
     CnmEndpoint after = copy(before);
