@@ -89,7 +89,7 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
     private Map<CnmNetwork, NetworkInfo> nextNetworks = new java.util.IdentityHashMap<>();
 
     NetworkInfo network(String key, CnmNetwork net) {
-      NetworkInfo info = networks.get(net);
+      NetworkInfo info = nextNetworks.containsKey(net) ? nextNetworks.get(net) : networks.get(net);
       if (info == null || !info.key().equals(key)) {
         info = networkInfo(key, net);
       }

@@ -11,7 +11,7 @@ import java.util.Map;
  * Cached API objects without their empty collections. A Fabric8 model object starts with an empty
  * list or map in every such field (a PodSpec has over a dozen, every object an empty map for
  * unknown fields): some 800 bytes of a slimmed pod's 1,600, and with every pod and endpoint of
- * the cluster cached, a tenth of the operator's heap. Null means the same to the JSON the objects
+ * the cluster cached, a fifth of the operator's live heap. Null means the same to the JSON the objects
  * are written as (both are left out) and to the code that reads the caches; what a reconciler
  * gets to change is the Operator SDK's copy, made from JSON, with its empty collections back.
  */
