@@ -118,14 +118,28 @@ public final class LabAccess {
 
   /** The first {@code rows} lines of the live heap's class histogram (jcmd GC.class_histogram): what the heap is made of. */
   public String classHistogram(String process, int rows) throws Exception {
-    return jcmd(pid(process), "GC.class_histogram").lines().filter(l -> l.matches("\\s*\\d+:.*")).limit(rows)
-        .collect(java.util.stream.Collectors.joining("\n"));
+    return histogramRows(process).limit(rows).collect(java.util.stream.Collectors.joining("\n"));
   }
 
   /** How many live instances of {@code className} the process holds (its class histogram; after a full collection). */
   public long instances(String process, String className) throws Exception {
-    return jcmd(pid(process), "GC.class_histogram").lines().map(String::trim).map(l -> l.split("\\s+"))
+    return histogramRows(process).map(String::trim).map(l -> l.split("\\s+"))
         .filter(f -> f.length >= 4 && f[3].equals(className)).mapToLong(f -> Long.parseLong(f[1])).sum();
+  }
+
+  /** jcmd GC.class_histogram's rows ("  N:  instances  bytes  class"), largest first. */
+  private java.util.stream.Stream<String> histogramRows(String process) throws Exception {
+    return jcmd(pid(process), "GC.class_histogram").lines().filter(l -> l.matches("\\s*\\d+:.*"));
+  }
+
+  /** One sample's value from a Prometheus text page; NaN (which fails every comparison) when it is absent. */
+  public static double sample(String page, String series) {
+    for (String line : page.split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim());
+      }
+    }
+    return Double.NaN;
   }
 
   /** CPU time (user + system) one of the lab's processes has used so far, in ms. */

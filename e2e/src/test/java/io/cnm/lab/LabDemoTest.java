@@ -120,12 +120,7 @@ class LabDemoTest {
 
   /** One sample's value from a Prometheus text page; NaN (which fails every comparison) when it is absent. */
   static double sample(String page, String series) {
-    for (String line : page.split("\n")) {
-      if (line.startsWith(series + " ")) {
-        return Double.parseDouble(line.substring(series.length() + 1).trim());
-      }
-    }
-    return Double.NaN;
+    return LabAccess.sample(page, series);
   }
 
   /**

@@ -274,8 +274,11 @@ public final class E2eBench {
     }
 
     private static double sample(String metrics, String series) {
-      return metrics.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
-          .findFirst().orElseThrow(() -> new IllegalStateException("no " + series + " in the daemon's metrics"));
+      double v = LabAccess.sample(metrics, series);
+      if (Double.isNaN(v)) {
+        throw new IllegalStateException("no " + series + " in the daemon's metrics");
+      }
+      return v;
     }
 
     DaemonWork minus(DaemonWork o) {
