@@ -112,6 +112,10 @@ public final class NodeAgent implements AutoCloseable {
   private boolean leftoversRemoved;
   /** Joined sandboxes whose namespace path is gone, as last seen by the once-a-second look. */
   private final Set<String> vanished = new HashSet<>();
+  /** The sandboxes this pass may take as existing without a stat: the joined ones, but none in a full pass. */
+  private Set<String> knownSandboxes = Set.of();
+  /** Endpoints (this object of each) whose status already says Realized with this interface: not looked at again. */
+  private Map<CnmEndpoint, String> confirmed = new java.util.IdentityHashMap<>();
   private final ProblemLog problems = new ProblemLog(ProblemLog.Sink.of(LOG), () -> System.nanoTime() / 1_000_000);
   private final RetryBackoff retry = new RetryBackoff(500, 30_000);
   private int stagesFailed;
@@ -368,6 +372,7 @@ public final class NodeAgent implements AutoCloseable {
     long t0 = System.nanoTime();
     boolean full = resyncDue;
     resyncDue = false;
+    knownSandboxes = full ? Set.of() : joinedSandboxes();
     DesiredState d = DesiredState.compute(node, vtep, api(), drivers, this::sandboxPath,
         new DesiredState.Gossip(cluster.endpoints(), cluster.serviceBackends()), memo);
     int networkChanges = 0;
@@ -527,8 +532,14 @@ public final class NodeAgent implements AutoCloseable {
     records.set(d.dns());
     serveDns(d.dns().networksOfSandbox().keySet());
     stage("gossip records", () -> cluster.publish(d.published(), d.publishedBackends()));
-    realized.forEach((ep, ifname) -> report(ep, true, "Realized", ifname.isEmpty() ? "joined on node " + node
-        : ifname + " in the sandbox on node " + node, ifname.isEmpty() ? null : ifname));
+    Map<CnmEndpoint, String> nowConfirmed = new java.util.IdentityHashMap<>();
+    realized.forEach((ep, ifname) -> {
+      if (ifname.equals(confirmed.get(ep)) || report(ep, true, "Realized", ifname.isEmpty() ? "joined on node " + node
+          : ifname + " in the sandbox on node " + node, ifname.isEmpty() ? null : ifname)) {
+        nowConfirmed.put(ep, ifname);
+      }
+    });
+    confirmed = nowConfirmed;
     failed.forEach((ep, f) -> report(ep, false, f.reason(), f.message(), null));
     reportReleased();
     d.problems().forEach(p -> report(p.endpoint(), false, p.reason(), p.message(), null));
@@ -658,9 +669,11 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private void serveDns(Set<String> sandboxes) {
+    int serving = 0;
     for (String path : sandboxes) {
       Channel ch = dnsChannels.get(path);
-      if (ch != null && ch.isActive()) {
+      if (ch != null && ch.isOpen()) { // bound when served; isActive would ask the socket for its address, per sandbox per pass
+        serving++;
         continue;
       }
       try (NetNamespace ns = NetNamespace.open(path)) {
@@ -670,6 +683,9 @@ public final class NodeAgent implements AutoCloseable {
         stagesFailed++;
         problems.failed("DNS of sandbox " + path, e.getMessage(), e);
       }
+    }
+    if (serving == sandboxes.size() && dnsChannels.size() == serving) {
+      return; // every channel is one of these sandboxes': none to close
     }
     dnsChannels.keySet().removeIf(path -> {
       if (!sandboxes.contains(path)) {
@@ -737,19 +753,25 @@ public final class NodeAgent implements AutoCloseable {
   private Optional<String> sandboxPath(CnmEndpoint ep) {
     var sb = ep.getSpec().getSandbox();
     if (sb.getNetnsPath() != null) {
+      // A joined sandbox is taken as there without a stat per endpoint per pass: the look every second
+      // (sandboxVanished) marks one that went and starts a pass, and a full pass looks at every one.
+      if (knownSandboxes.contains(sb.getNetnsPath()) && !vanished.contains(sb.getNetnsPath())) {
+        return Optional.of(sb.getNetnsPath());
+      }
       return Files.exists(Path.of(sb.getNetnsPath())) ? Optional.of(sb.getNetnsPath()) : Optional.empty();
     }
     Pod pod = pods.getStore().getByKey(ep.getMetadata().getNamespace() + "/" + sb.getPod());
     return pod == null ? Optional.empty() : podSandboxes.netnsOf(pod.getMetadata().getUid());
   }
 
-  private void report(CnmEndpoint ep, boolean ok, String reason, String message, String ifname) {
+  /** @return whether the status already said this (nothing written) */
+  private boolean report(CnmEndpoint ep, boolean ok, String reason, String message, String ifname) {
     var current = ep.getStatus() == null ? null : ep.getStatus().getConditions();
     boolean same = Conditions.find(current, Conditions.REALIZED)
         .map(c -> c.getStatus().equals(ok ? "True" : "False") && reason.equals(c.getReason()) && message.equals(c.getMessage()))
         .orElse(false);
     if (same && (ifname == null || ifname.equals(ep.getStatus().getInterfaceName()))) {
-      return;
+      return true;
     }
     try {
       // Only the daemon's part (Realized, the interface), onto the object as it is now: the operator's part stays.
@@ -761,6 +783,17 @@ public final class NodeAgent implements AutoCloseable {
       LOG.warnf("status of endpoint %s/%s not written (%s); the next pass tries again", ep.getMetadata().getNamespace(),
           ep.getMetadata().getName(), e.getMessage());
     }
+    return false;
+  }
+
+  private Set<String> joinedSandboxes() {
+    Set<String> paths = new HashSet<>();
+    for (Applied a : joined.values()) {
+      if (a.info().netnsPath() != null) {
+        paths.add(a.info().netnsPath());
+      }
+    }
+    return paths;
   }
 
   /**

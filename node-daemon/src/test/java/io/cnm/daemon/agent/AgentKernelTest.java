@@ -220,6 +220,31 @@ class AgentKernelTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> io.cnm.daemon.dns.DnsClientAccess.resolve(db, "www").contains("10.20.0.3"));
   }
 
+  /**
+   * A difference pass takes a joined sandbox as there without a stat, and a Realized it found
+   * already said on that very object as said: a sandbox that goes is still let go within about a
+   * second while passes keep running, and a Realized someone else turned False is written back.
+   */
+  @Test
+  void aJoinedSandboxThatGoes_isLetGoSoon_andARealizedSomeoneTurnedFalse_isWrittenBack() throws Exception {
+    startAgent();
+    await().atMost(Duration.ofSeconds(20)).until(() -> realized("db") && realized("web"));
+    Thread.sleep(300); // passes that found both statuses already said
+    CnmEndpoint web = client.resources(CnmEndpoint.class).inNamespace("test").withName("web").get();
+    io.cnm.api.status.EndpointStatusOwners.writeDaemonPart(client, web, false, "Tampered", "not the daemon's word", null);
+    assertThat(realized("web")).isFalse();
+    await().atMost(Duration.ofSeconds(15)).until(() -> realized("web")); // at the next tick (an own-part change starts no pass)
+
+    ns.delete("db");
+    long t0 = System.nanoTime();
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> {
+      agent.trigger(); // passes keep running meanwhile
+      return ownedLinks("veth") == 1 && !realized("db");
+    });
+    assertThat((System.nanoTime() - t0) / 1_000_000).as("ms until the gone sandbox's interface was let go").isLessThan(3000);
+    assertThat(realized("web")).isTrue();
+  }
+
   @Test
   void deletedEndpoints_leaveNothingBehind() {
     startAgent();

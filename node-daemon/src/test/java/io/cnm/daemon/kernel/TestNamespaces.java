@@ -52,6 +52,13 @@ public final class TestNamespaces implements AutoCloseable {
     return ns;
   }
 
+  /** Deletes a namespace's name now (as `ip netns del` would by someone else): it is gone from /run/netns. */
+  public void delete(String name) {
+    String full = fullName(name);
+    sh("ip", "netns", "del", full);
+    names.remove(full);
+  }
+
   public String fullName(String name) {
     return PREFIX + run + "-" + name;
   }
