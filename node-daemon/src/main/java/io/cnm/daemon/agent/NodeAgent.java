@@ -821,9 +821,8 @@ public final class NodeAgent implements AutoCloseable {
    */
   private boolean sandboxVanished() {
     Set<String> gone = new HashSet<>();
-    for (Applied a : joined.values()) {
-      String path = a.info().netnsPath();
-      if (path != null && !Files.exists(Path.of(path))) {
+    for (String path : joinedSandboxes()) { // once per sandbox, however many of its endpoints are joined
+      if (!Files.exists(Path.of(path))) {
         gone.add(path);
       }
     }
