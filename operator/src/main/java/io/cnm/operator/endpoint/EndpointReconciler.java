@@ -156,6 +156,7 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Tuned<CnmEnd
     CnmEndpointStatus status;
     CnmException error = null;
     String node = null;
+    Runnable event = null;
     try {
       CnmException.requireValid(SpecValidator.validate(ep.getSpec()));
       Optional<Pod> pod = pod(ep, context.getSecondaryResource(Pod.class),
@@ -189,14 +190,15 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Tuned<CnmEnd
       }
       status = EndpointStatuses.bound(ep, node, a, network.getStatus() == null ? null : network.getStatus().getNetworkId());
       if (old == null || !Conditions.isTrue(old.getConditions(), Conditions.READY) || !Statuses.same(old.getIpv4Address(), status.getIpv4Address())) {
-        events.normal(ep, Reasons.BOUND, Conditions.find(status.getConditions(), Conditions.READY).orElseThrow().getMessage());
+        String bound = Conditions.find(status.getConditions(), Conditions.READY).orElseThrow().getMessage();
+        event = () -> events.normal(ep, Reasons.BOUND, bound);
       }
     } catch (CnmException e) {
       timing.failed(e);
       error = e;
       status = EndpointStatuses.failed(ep, e);
       if (!(e instanceof CnmException.Transient) && Controls.isNewReason(ep.getStatus() == null ? null : ep.getStatus().getConditions(), e)) {
-        events.warning(ep, e.reason(), e.getMessage());
+        event = () -> events.warning(ep, e.reason(), e.getMessage());
       }
     }
     CnmEndpoint current = ep;
@@ -214,6 +216,12 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Tuned<CnmEnd
       // with the resourceVersion of the copy it is made on (refused if stale, then made again), so the daemon's is never
       // erased.
       EndpointStatusOwners.writeOperatorPart(context.getClient(), current, status);
+    }
+    if (event != null) {
+      // Only now: sent beside the two writes, the event was one more request the API server (and this process) handled
+      // before the status the user waits for. It still goes out in the background; one whose writes failed is not sent,
+      // the retry says it then.
+      event.run();
     }
     UpdateControl<CnmEndpoint> control = UpdateControl.noUpdate();
     if (error != null) {
