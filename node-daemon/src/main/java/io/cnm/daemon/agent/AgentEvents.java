@@ -27,6 +27,19 @@ final class AgentEvents {
         || added.getStatus() != null && Conditions.isTrue(added.getStatus().getConditions(), Conditions.READY);
   }
 
+  /**
+   * The sandbox of an endpoint the operator has labelled for this node but not bound yet (no
+   * Ready, not being deleted), where its path is known without a look: a named netns. Its DNS
+   * socket can be opened while the operator writes the binding.
+   */
+  static java.util.Optional<String> waitingSandbox(CnmEndpoint ep) {
+    if (ep.getMetadata().getDeletionTimestamp() != null || ep.getSpec() == null || ep.getSpec().getSandbox() == null
+        || ep.getStatus() != null && Conditions.isTrue(ep.getStatus().getConditions(), Conditions.READY)) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.ofNullable(ep.getSpec().getSandbox().getNetnsPath());
+  }
+
   /** An endpoint's change matters unless all it changed is versions, managed fields or the daemon's part of its status. */
   static boolean matters(CnmEndpoint before, CnmEndpoint after) {
     return !view(before).equals(view(after));

@@ -8,6 +8,7 @@ import io.cnm.api.v1alpha1.CnmService;
 import io.cnm.daemon.dns.DnsRecords;
 import io.cnm.daemon.dns.DnsServer;
 import io.cnm.daemon.dns.NetnsResolvConf;
+import io.cnm.daemon.dns.SandboxResolvers;
 import io.cnm.daemon.driver.Driver;
 import io.cnm.daemon.driver.DriverException;
 import io.cnm.daemon.driver.NodeAddress;
@@ -34,7 +35,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.netty.channel.Channel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,10 +75,9 @@ public final class NodeAgent implements AutoCloseable {
   private final Netlink nodeNetlink;
   private final Drivers drivers;
   private final Nftables nft;
-  private final DnsServer dnsServer;
   private final AtomicReference<DnsRecords> records;
   private final PodSandboxes podSandboxes;
-  private final NetnsResolvConf resolvConfs;
+  private final SandboxResolvers resolvers;
   private final ClusterTables cluster;
   private final List<Cidr> reservedSubnets;
   private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -87,7 +86,6 @@ public final class NodeAgent implements AutoCloseable {
     return t;
   });
   private final AtomicBoolean pending = new AtomicBoolean();
-  private final Map<String, Channel> dnsChannels = new HashMap<>();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   // What was applied, so that a pass touches only what differs.
   private final Map<String, NetworkInfo> built = new HashMap<>();
@@ -159,10 +157,9 @@ public final class NodeAgent implements AutoCloseable {
     this.nodeNetlink = nodeNetlink;
     this.drivers = drivers;
     this.nft = nft;
-    this.dnsServer = dnsServer;
     this.records = records;
     this.podSandboxes = pods;
-    this.resolvConfs = new NetnsResolvConf(etcNetns);
+    this.resolvers = new SandboxResolvers(dnsServer, new NetnsResolvConf(etcNetns), 53);
     this.cluster = cluster;
     this.reservedSubnets = List.copyOf(reservedSubnets);
   }
@@ -200,7 +197,15 @@ public final class NodeAgent implements AutoCloseable {
   public void start() {
     networks = client.resources(CnmNetwork.class).inAnyNamespace().inform(passOn(o -> true, (a, b) -> true, (o, u) -> true));
     endpoints = client.resources(CnmEndpoint.class).inAnyNamespace().withLabel(CnmEndpoint.NODE_LABEL, node)
-        .inform(passOn(AgentEvents::matters, AgentEvents::matters, AgentEvents::mattersGone));
+        .inform(passOn(ep -> {
+          if (AgentEvents.matters(ep)) {
+            return true;
+          }
+          // Labelled, not bound yet: the operator's status write follows. Its sandbox's DNS socket is opened meanwhile,
+          // off the pass that will join it.
+          AgentEvents.waitingSandbox(ep).ifPresent(resolvers::prepare);
+          return false;
+        }, AgentEvents::matters, AgentEvents::mattersGone));
     services = client.resources(CnmService.class).inAnyNamespace().inform(passOn(o -> true, (a, b) -> true, (o, u) -> true));
     // This node's pods, for their UIDs (a pod sandbox is found from its UID); a pod appearing re-runs the pass.
     pods = client.pods().inAnyNamespace().withField("spec.nodeName", node).inform(passOn(o -> true, AgentEvents::matters, (o, u) -> true));
@@ -448,6 +453,9 @@ public final class NodeAgent implements AutoCloseable {
         if (a != null && !a.network().driver().equals(j.network().driver())) {
           drivers.get(a.network().driver()).ifPresent(dr -> dr.leave(a.network(), a.info()));
         }
+        if (j.info().netnsPath() != null && j.info().ipv4() != null && !resolvers.serving(j.info().netnsPath())) {
+          resolvers.prepare(j.info().netnsPath()); // its DNS socket is opened on a thread of its own, beside the join
+        }
         String ifname = Objects.requireNonNullElse(drivers.get(j.network().driver()).orElseThrow().join(j.network(), j.info()), "");
         joined.put(j.info().key(), new Applied(j.network(), j.info(), ifname));
         failedJoins.remove(j.info().key());
@@ -530,7 +538,10 @@ public final class NodeAgent implements AutoCloseable {
     Map<String, String> lbFailed = balancers.apply(heldForGossip(d), full);
     lbFailed.forEach((path, msg) -> problems.failed("load balancer of sandbox " + path, msg, null));
     records.set(d.dns());
-    serveDns(d.dns().networksOfSandbox().keySet());
+    resolvers.serve(d.dns().networksOfSandbox().keySet(), waitingSandboxes()).forEach((path, e) -> {
+      stagesFailed++;
+      problems.failed("DNS of sandbox " + path, e.getMessage(), e);
+    });
     stage("gossip records", () -> cluster.publish(d.published(), d.publishedBackends()));
     Map<CnmEndpoint, String> nowConfirmed = new java.util.IdentityHashMap<>();
     realized.forEach((ep, ifname) -> {
@@ -668,38 +679,25 @@ public final class NodeAgent implements AutoCloseable {
     }
   }
 
-  private void serveDns(Set<String> sandboxes) {
-    int serving = 0;
-    for (String path : sandboxes) {
-      Channel ch = dnsChannels.get(path);
-      if (ch != null && ch.isOpen()) { // bound when served; isActive would ask the socket for its address, per sandbox per pass
-        serving++;
-        continue;
-      }
-      try (NetNamespace ns = NetNamespace.open(path)) {
-        dnsChannels.put(path, dnsServer.serve(ns, path, 53));
-        resolvConfs.install(path);
-      } catch (RuntimeException | IOException e) {
-        stagesFailed++;
-        problems.failed("DNS of sandbox " + path, e.getMessage(), e);
-      }
-    }
-    if (serving == sandboxes.size() && dnsChannels.size() == serving) {
-      return; // every channel is one of these sandboxes': none to close
-    }
-    dnsChannels.keySet().removeIf(path -> {
-      if (!sandboxes.contains(path)) {
-        dnsChannels.get(path).close();
-        try {
-          // Its last endpoint left: nothing answers at 127.0.0.11 there any more.
-          resolvConfs.restore(path);
-        } catch (IOException e) {
-          LOG.warnf("resolv.conf of %s not put back: %s", path, e.getMessage());
+  /**
+   * Which sandboxes belong to endpoints of this node the operator has not bound yet (DNS sockets
+   * prepared for them are kept): looked up once, when first asked.
+   */
+  private java.util.function.Predicate<String> waitingSandboxes() {
+    return new java.util.function.Predicate<>() {
+      private Set<String> waiting;
+
+      @Override
+      public boolean test(String path) {
+        if (waiting == null) {
+          waiting = new HashSet<>();
+          for (CnmEndpoint ep : endpoints.getStore().list()) {
+            AgentEvents.waitingSandbox(ep).ifPresent(waiting::add);
+          }
         }
-        return true;
+        return waiting.contains(path);
       }
-      return false;
-    });
+    };
   }
 
   /**
@@ -898,7 +896,7 @@ public final class NodeAgent implements AutoCloseable {
   public void close() {
     informers.forEach(SharedIndexInformer::close);
     loop.shutdownNow();
-    dnsChannels.values().forEach(Channel::close);
+    resolvers.close();
     balancers.close();
     nft.close();
   }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.cnm.api.status.Conditions;
 import io.cnm.api.v1alpha1.CnmEndpoint;
+import io.cnm.api.v1alpha1.CnmEndpointStatus;
 import io.cnm.daemon.dns.DnsRecords;
 import io.cnm.daemon.dns.DnsServer;
 import io.cnm.daemon.dns.UdpUpstream;
@@ -243,6 +244,44 @@ class AgentKernelTest {
     });
     assertThat((System.nanoTime() - t0) / 1_000_000).as("ms until the gone sandbox's interface was let go").isLessThan(3000);
     assertThat(realized("web")).isTrue();
+  }
+
+  /**
+   * The operator labels an endpoint before it binds it: the daemon opens the sandbox's DNS socket
+   * then, off the pass that joins it, keeps it through passes meanwhile, and writes resolv.conf
+   * with the join.
+   */
+  @Test
+  void aNewSandboxsDnsSocket_isOpenedBeforeTheOperatorBindsIt_andKeptUntilTheJoin() throws Exception {
+    startAgent();
+    await().atMost(Duration.ofSeconds(20)).until(() -> realized("db") && realized("web"));
+    NetNamespace cat = ns.create("cat");
+    CnmEndpoint e = new CnmEndpoint();
+    e.getMetadata().setName("cat");
+    e.getMetadata().setNamespace("test");
+    e.getMetadata().setLabels(java.util.Map.of(CnmEndpoint.NODE_LABEL, "node-1"));
+    e.setSpec(new io.cnm.api.v1alpha1.CnmEndpointSpec());
+    e.getSpec().setNetwork("pets");
+    e.getSpec().setSandbox(io.cnm.api.v1alpha1.Sandbox.ofNetns("node-1", cat.path()));
+    e = client.resource(e).create(); // labelled, no status yet: what the operator's first write leaves
+    await().atMost(Duration.ofSeconds(5)).until(() -> io.cnm.daemon.dns.DnsClientAccess.resolve(cat, "db") != null);
+    NodeAgent.PassStats before = agent.lastPass();
+    agent.trigger();
+    await().atMost(Duration.ofSeconds(5)).until(() -> agent.lastPass() != before);
+    assertThat(io.cnm.daemon.dns.DnsClientAccess.resolve(cat, "db")).as("kept through a pass while it waits").isNotNull();
+    assertThat(etcNetns.resolve(ns.fullName("cat")).resolve("resolv.conf")).doesNotExist();
+
+    CnmEndpointStatus st = new CnmEndpointStatus();
+    st.setNodeName("node-1");
+    st.setIpv4Address("10.20.0.4/24");
+    st.setGateway("10.20.0.1");
+    st.setMacAddress(io.cnm.api.net.MacAddresses.fromIpv4(io.cnm.api.net.IpAddress.parse("10.20.0.4")));
+    st.setConditions(Conditions.set(null, Conditions.READY, true, "Bound", "test", 1L));
+    e.setStatus(st);
+    client.resource(e).updateStatus();
+    await().atMost(Duration.ofSeconds(10)).until(() -> realized("cat"));
+    assertThat(io.cnm.daemon.dns.DnsClientAccess.resolve(cat, "db")).containsExactly("10.20.0.2");
+    assertThat(Files.readString(etcNetns.resolve(ns.fullName("cat")).resolve("resolv.conf"))).contains("nameserver 127.0.0.11");
   }
 
   @Test
