@@ -87,6 +87,11 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
     private Map<CnmEndpoint, Join> nextJoins = new java.util.IdentityHashMap<>();
     private Map<CnmNetwork, NetworkInfo> networks = new java.util.IdentityHashMap<>();
     private Map<CnmNetwork, NetworkInfo> nextNetworks = new java.util.IdentityHashMap<>();
+    private DnsRecords dns;
+    private List<Join> dnsJoins = List.of();
+    private List<ServiceView> dnsServices;
+    private Map<String, NetworkInfo> dnsNetworks;
+    private Map<String, List<EndpointRecord>> dnsOthers;
 
     NetworkInfo network(String key, CnmNetwork net) {
       NetworkInfo info = nextNetworks.containsKey(net) ? nextNetworks.get(net) : networks.get(net);
@@ -95,6 +100,50 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
       }
       nextNetworks.put(net, info);
       return info;
+    }
+
+    /**
+     * Last computation's join of this very endpoint object, when its network is the very object it
+     * was made from too: then the endpoint is still bound here and ready, and its network usable,
+     * without looking again. What can change around them (drivers, pods, the sandbox) is still asked.
+     */
+    Join kept(CnmEndpoint ep, Map<String, CnmNetwork> byKey) {
+      Join j = joins.get(ep);
+      if (j == null) {
+        return null;
+      }
+      CnmNetwork net = byKey.get(j.network().key());
+      return net != null && networks.get(net) == j.network() ? j : null;
+    }
+
+    /**
+     * Last computation's records when they were made from the very same joins, in the same order,
+     * and equal services, networks and remote records: the embedded DNS then keeps its encoded
+     * answers (it encodes anew for every new snapshot).
+     */
+    DnsRecords dns(List<Join> joins, List<ServiceView> services, Map<String, NetworkInfo> networks,
+        Map<String, List<EndpointRecord>> others) {
+      if (dns == null || !sameInstances(joins, dnsJoins) || !services.equals(dnsServices) || !networks.equals(dnsNetworks)
+          || !others.equals(dnsOthers)) {
+        dns = DesiredState.dns(joins, services, networks, others);
+        dnsJoins = joins;
+        dnsServices = services;
+        dnsNetworks = networks;
+        dnsOthers = others;
+      }
+      return dns;
+    }
+
+    private static boolean sameInstances(List<Join> a, List<Join> b) {
+      if (a.size() != b.size()) {
+        return false;
+      }
+      for (int i = 0; i < a.size(); i++) {
+        if (a.get(i) != b.get(i)) {
+          return false;
+        }
+      }
+      return true;
     }
 
     Join join(CnmEndpoint ep, NetworkInfo network, String netKey, String path) {
@@ -155,18 +204,27 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
     List<Join> joins = new ArrayList<>();
     List<Problem> problems = new ArrayList<>();
     for (CnmEndpoint ep : api.endpoints()) {
-      if (ep.getStatus() == null || !node.equals(ep.getStatus().getNodeName()) || !ready(ep) || ep.getMetadata().getDeletionTimestamp() != null) {
-        continue;
-      }
-      String netKey = key(ep.getMetadata().getNamespace(), ep.getSpec().getNetwork());
-      CnmNetwork net = byKey.get(netKey);
-      if (net == null || net.getStatus() == null || net.getStatus().getNetworkId() == null) {
-        continue;
-      }
-      if (Boolean.TRUE.equals(net.getSpec().getIngress())) {
-        problems.add(new Problem(ep, "IngressNetwork", "network " + net.getMetadata().getName()
-            + " is the ingress network: it carries the routing mesh between nodes, endpoints cannot join it"));
-        continue;
+      Join kept = memo.kept(ep, byKey);
+      String netKey;
+      CnmNetwork net;
+      if (kept != null) {
+        netKey = kept.network().key();
+        net = byKey.get(netKey);
+      } else {
+        if (ep.getStatus() == null || !node.equals(ep.getStatus().getNodeName()) || !ready(ep)
+            || ep.getMetadata().getDeletionTimestamp() != null) {
+          continue;
+        }
+        netKey = key(ep.getMetadata().getNamespace(), ep.getSpec().getNetwork());
+        net = byKey.get(netKey);
+        if (net == null || net.getStatus() == null || net.getStatus().getNetworkId() == null) {
+          continue;
+        }
+        if (Boolean.TRUE.equals(net.getSpec().getIngress())) {
+          problems.add(new Problem(ep, "IngressNetwork", "network " + net.getMetadata().getName()
+              + " is the ingress network: it carries the routing mesh between nodes, endpoints cannot join it"));
+          continue;
+        }
       }
       String driverName = net.getSpec().driverOrDefault();
       Optional<Driver> driver = drivers.get(driverName);
@@ -241,7 +299,7 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
         }
       }
     }
-    return new DesiredState(networks, joins, dns(joins, services, networks, others), problems, peers, published,
+    return new DesiredState(networks, joins, memo.dns(joins, services, networks, others), problems, peers, published,
         publishedBackends, services, ServiceViews.balancers(joins, services), ingress, publishing, mesh, encryptedVnis, encryptedPeers);
   }
 

@@ -108,6 +108,7 @@ class DesiredStateTest {
     DesiredState again = pass.apply(List.of(ov), List.of(web, db));
     assertThat(again.joins().get(0)).isSameAs(first.joins().get(0));
     assertThat(again.joins().get(1)).isSameAs(first.joins().get(1));
+    assertThat(again.dns()).as("the same snapshot: the DNS keeps its encoded answers").isSameAs(first.dns());
 
     CnmEndpoint movedDb = endpoint("db", "ov", "10.0.0.9", "n1"); // its status changed: a new object
     paths.put(movedDb, "/run/netns/db");
@@ -120,10 +121,26 @@ class DesiredStateTest {
         e -> Optional.ofNullable(paths.get(e)), DesiredState.Gossip.NONE);
     assertThat(changed.joins()).isEqualTo(plain.joins());
     assertThat(changed.networks()).isEqualTo(plain.networks());
+    assertThat(changed.dns()).isNotSameAs(first.dns()).isEqualTo(plain.dns());
+    assertThat(changed.dns().namesOfNetwork().get("t/ov").get("db")).containsExactly(IpAddress.parse("10.0.0.9"));
 
     CnmNetwork ov2 = network("ov", "overlay", "ov0000000001", "cluster", "10.0.0.0/24"); // the network object replaced
     DesiredState renewed = pass.apply(List.of(ov2), List.of(web, movedDb));
     assertThat(renewed.joins().get(0)).isNotSameAs(changed.joins().get(0)).isEqualTo(changed.joins().get(0));
+
+    // The endpoint object unchanged but its network no longer usable (no network ID yet): it is looked at again, not kept.
+    CnmNetwork pending = network("ov", "overlay", null, "cluster", "10.0.0.0/24");
+    DesiredState without = pass.apply(List.of(pending), List.of(web, movedDb));
+    assertThat(without.joins()).isEmpty();
+    assertThat(without.dns().namesOfNetwork()).isEmpty();
+    DesiredState back = pass.apply(List.of(ov2), List.of(web, movedDb));
+    assertThat(back.joins()).isEqualTo(renewed.joins());
+    // An endpoint no longer ready (a new object) is not kept either.
+    CnmEndpoint unready = endpoint("web", "ov", "10.0.0.3", "n1");
+    unready.getStatus().setConditions(Conditions.set(null, Conditions.READY, false, "AddressInUse", "t", 1L));
+    paths.put(unready, "/run/netns/web-2");
+    assertThat(pass.apply(List.of(ov2), List.of(unready, movedDb)).joins()).extracting(j -> j.endpoint().getMetadata().getName())
+        .containsExactly("db");
   }
 
   @Test
