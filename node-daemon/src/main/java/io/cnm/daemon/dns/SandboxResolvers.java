@@ -10,7 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -35,7 +36,8 @@ public final class SandboxResolvers implements AutoCloseable {
   private final DnsServer server;
   private final NetnsResolvConf resolvConfs;
   private final int port;
-  private final ExecutorService opener = Executors.newSingleThreadExecutor(r -> {
+  /** One thread, made when there is something to open and gone after 30 s without. */
+  private final ExecutorService opener = new ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
     Thread t = new Thread(r, "cnm-dns-open");
     t.setDaemon(true);
     return t;
@@ -119,8 +121,12 @@ public final class SandboxResolvers implements AutoCloseable {
     if (old != null) {
       old.close(); // closed under us: opened again; its resolv.conf is there
     }
-    prepare(path);
     CompletableFuture<Channel> f = prepared.get(path);
+    if (f != null && f.isCompletedExceptionally()) {
+      prepared.remove(path, f); // opened ahead too early (the namespace was not there yet, say): now again
+    }
+    prepare(path);
+    f = prepared.get(path);
     Channel ch;
     try {
       ch = f.get(OPEN_WAIT_SECONDS, TimeUnit.SECONDS);

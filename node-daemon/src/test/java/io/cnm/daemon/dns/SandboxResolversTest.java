@@ -19,10 +19,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The per-sandbox DNS sockets on real namespaces this test creates ("web", "late"): a socket
- * prepared ahead answers before the pass serves it, its resolv.conf comes only with the pass, a
- * waiting sandbox's socket is kept, any other is closed with its resolv.conf put back, and a
- * sandbox that cannot be opened is reported and served once it can.
+ * The per-sandbox DNS sockets on real namespaces this test creates ("web", "late", "early"): a
+ * socket prepared ahead answers before the pass serves it, its resolv.conf comes only with the
+ * pass, a waiting sandbox's socket is kept, any other is closed with its resolv.conf put back, a
+ * sandbox that cannot be opened is reported and served once it can, and one prepared before its
+ * namespace existed is opened again when served.
  */
 @Tag("kernel")
 class SandboxResolversTest {
@@ -106,5 +107,16 @@ class SandboxResolversTest {
     assertThat(resolvers.serve(Set.of(path), p -> false)).isEmpty();
     assertThat(db(late, 2000)).containsExactly("10.20.0.2");
     assertThat(resolvConf("late")).exists();
+  }
+
+  @Test
+  void aSocketPreparedBeforeItsNamespaceExisted_isOpenedAgainWhenServed() throws Exception {
+    String path = "/run/netns/" + ns.fullName("early");
+    start(path);
+    resolvers.prepare(path); // the endpoint is labelled before its namespace is there: this open fails
+    Thread.sleep(500);
+    NetNamespace early = ns.create("early");
+    assertThat(resolvers.serve(Set.of(path), p -> false)).isEmpty();
+    assertThat(db(early, 2000)).containsExactly("10.20.0.2");
   }
 }
