@@ -134,7 +134,8 @@ public final class SandboxResolvers implements AutoCloseable {
       prepared.remove(path, f); // opened again next time
       return e.getCause() instanceof Exception x ? x : e;
     } catch (TimeoutException e) {
-      return e; // still being opened: taken by a later pass
+      // Still being opened: taken by a later pass.
+      return new IllegalStateException("its DNS socket was not open after " + OPEN_WAIT_SECONDS + " s", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return e;
