@@ -33,9 +33,8 @@ final class AgentEvents {
    * socket can be opened while the operator writes the binding.
    */
   static java.util.Optional<String> waitingSandbox(CnmEndpoint ep) {
-    if (ep.getMetadata().getDeletionTimestamp() != null || ep.getSpec() == null || ep.getSpec().getSandbox() == null
-        || ep.getStatus() != null && Conditions.isTrue(ep.getStatus().getConditions(), Conditions.READY)) {
-      return java.util.Optional.empty();
+    if (matters(ep) || ep.getSpec() == null || ep.getSpec().getSandbox() == null) {
+      return java.util.Optional.empty(); // bound (Ready) or being deleted
     }
     return java.util.Optional.ofNullable(ep.getSpec().getSandbox().getNetnsPath());
   }

@@ -197,15 +197,7 @@ public final class NodeAgent implements AutoCloseable {
   public void start() {
     networks = client.resources(CnmNetwork.class).inAnyNamespace().inform(passOn(o -> true, (a, b) -> true, (o, u) -> true));
     endpoints = client.resources(CnmEndpoint.class).inAnyNamespace().withLabel(CnmEndpoint.NODE_LABEL, node)
-        .inform(passOn(ep -> {
-          if (AgentEvents.matters(ep)) {
-            return true;
-          }
-          // Labelled, not bound yet: the operator's status write follows. Its sandbox's DNS socket is opened meanwhile,
-          // off the pass that will join it.
-          AgentEvents.waitingSandbox(ep).ifPresent(resolvers::prepare);
-          return false;
-        }, AgentEvents::matters, AgentEvents::mattersGone));
+        .inform(passOn(this::endpointAdded, AgentEvents::matters, AgentEvents::mattersGone));
     services = client.resources(CnmService.class).inAnyNamespace().inform(passOn(o -> true, (a, b) -> true, (o, u) -> true));
     // This node's pods, for their UIDs (a pod sandbox is found from its UID); a pod appearing re-runs the pass.
     pods = client.pods().inAnyNamespace().withField("spec.nodeName", node).inform(passOn(o -> true, AgentEvents::matters, (o, u) -> true));
@@ -677,6 +669,16 @@ public final class NodeAgent implements AutoCloseable {
         nodeNetlink.deleteLink(l.name());
       }
     }
+  }
+
+  /**
+   * A new endpoint of this node starts a pass once bound. One labelled but not bound yet starts
+   * none; the operator's status write follows, and its sandbox's DNS socket is opened meanwhile,
+   * off the pass that will join it.
+   */
+  private boolean endpointAdded(CnmEndpoint ep) {
+    AgentEvents.waitingSandbox(ep).ifPresent(resolvers::prepare);
+    return AgentEvents.matters(ep);
   }
 
   /**
