@@ -206,10 +206,11 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Tuned<CnmEnd
     if (!metadata.isEmpty()) {
       // Labels and finalizer first (the node-daemon selects its endpoints by cnm.io/node), so a Ready endpoint is
       // already labelled and its address released only through the finalizer. One merge patch; the object it returns
-      // carries the resourceVersion the status write then goes with.
+      // carries the resourceVersion the status write then goes with. Sent on the object (resource(ep)): by name alone,
+      // the client reads the object first, one more request before the status.
       var client = context.getClient();
-      current = client.resources(CnmEndpoint.class).inNamespace(ep.getMetadata().getNamespace()).withName(ep.getMetadata().getName())
-          .patch(PatchContext.of(PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(Map.of("metadata", metadata)));
+      current = client.resource(ep).patch(PatchContext.of(PatchType.JSON_MERGE),
+          client.getKubernetesSerialization().asJson(Map.of("metadata", metadata)));
     }
     if (!Statuses.same(status, ep.getStatus())) {
       // The node-daemon writes Realized and the interface on the same status: only the operator's part is written,
@@ -382,8 +383,7 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Tuned<CnmEnd
     String patch = client.getKubernetesSerialization().asJson(List.of(Map.of("op", "test", "path", path, "value", finalizer),
         Map.of("op", "remove", "path", path)));
     try {
-      client.resources(CnmEndpoint.class).inNamespace(ep.getMetadata().getNamespace()).withName(ep.getMetadata().getName())
-          .patch(PatchContext.of(PatchType.JSON), patch);
+      client.resource(ep).patch(PatchContext.of(PatchType.JSON), patch); // on the object: by name, the client would read it first
     } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
       if (e.getCode() != 404) {
         throw e;

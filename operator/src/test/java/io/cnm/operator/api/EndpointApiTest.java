@@ -72,26 +72,41 @@ class EndpointApiTest {
 
   /** Two writes, then the Bound event: sent beside them, it was one more request before the status the user waits for. */
   @Test
-  void aNewEndpoint_costsTwoWrites_theFinalizerGoesWithTheLabels_andItsEventComesAfter() throws InterruptedException {
+  void aNewEndpoint_costsTwoRequests_theFinalizerGoesWithTheLabels_noReadBefore_andItsEventComesAfter() throws Exception {
     while (h.server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS) != null) {
       // what the networks cost
     }
-    h.client.resource(netnsEndpoint("db", "pets", "node-1", null)).create();
-    CnmEndpoint e = awaitStatus("db", "True");
-    Thread.sleep(500); // a third write would follow the status at once
-    List<String> writes = new java.util.ArrayList<>();
-    for (var r = h.server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS); r != null;
-        r = h.server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-      if (!r.getMethod().equals("GET") && r.getPath().contains("/cnmendpoints/db")) {
-        writes.add(r.getMethod() + " " + r.getPath());
-      } else if (r.getMethod().equals("POST") && r.getPath().endsWith("/events")) {
-        writes.add("POST an event"); // the body was read by the server: this endpoint's Bound, the only one in this window
+    // Ready seen on a watch, not by reading the object: every request on it below is the operator's.
+    java.util.concurrent.CompletableFuture<CnmEndpoint> bound = new java.util.concurrent.CompletableFuture<>();
+    try (var watch = h.client.resources(CnmEndpoint.class).inNamespace("test").withName("db").watch(new io.fabric8.kubernetes.client.Watcher<>() {
+      @Override
+      public void eventReceived(Action action, CnmEndpoint ep) {
+        if (ready(ep) != null && "True".equals(ready(ep).getStatus())) {
+          bound.complete(ep);
+        }
       }
+
+      @Override
+      public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {}
+    })) {
+      h.client.resource(netnsEndpoint("db", "pets", "node-1", null)).create();
+      CnmEndpoint e = bound.get(20, java.util.concurrent.TimeUnit.SECONDS);
+      Thread.sleep(500); // a third request would follow the status at once
+      List<String> requests = new java.util.ArrayList<>();
+      for (var r = h.server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS); r != null;
+          r = h.server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        if (r.getPath().contains("/cnmendpoints/db")) {
+          requests.add(r.getMethod() + " " + r.getPath());
+        } else if (r.getMethod().equals("POST") && r.getPath().endsWith("/events")) {
+          requests.add("POST an event"); // the body was read by the server: this endpoint's Bound, the only one in this window
+        }
+      }
+      // No GET first: a patch by name alone (withName(...).patch) reads the object before it writes.
+      assertThat(requests).containsExactly("PATCH /apis/cnm.io/v1alpha1/namespaces/test/cnmendpoints/db",
+          "PUT /apis/cnm.io/v1alpha1/namespaces/test/cnmendpoints/db/status", "POST an event");
+      assertThat(e.getMetadata().getFinalizers()).containsExactly("cnmendpoints.cnm.io/finalizer");
+      assertThat(e.getMetadata().getLabels()).containsEntry("cnm.io/node", "node-1");
     }
-    assertThat(writes).containsExactly("PATCH /apis/cnm.io/v1alpha1/namespaces/test/cnmendpoints/db",
-        "PUT /apis/cnm.io/v1alpha1/namespaces/test/cnmendpoints/db/status", "POST an event");
-    assertThat(e.getMetadata().getFinalizers()).containsExactly("cnmendpoints.cnm.io/finalizer");
-    assertThat(e.getMetadata().getLabels()).containsEntry("cnm.io/node", "node-1");
   }
 
   @Test
