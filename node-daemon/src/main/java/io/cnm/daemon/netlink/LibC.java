@@ -15,6 +15,7 @@ public interface LibC extends Library {
   int SOCK_RAW = 3;
   int SOCK_CLOEXEC = 0x80000;
   int NETLINK_ROUTE = 0;
+  int NETLINK_NETFILTER = 12;
   int O_RDONLY = 0;
   int O_CLOEXEC = 0x80000;
   int CLONE_NEWNET = 0x40000000;

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One NETLINK_ROUTE socket. A netlink socket acts in the network namespace it was created in,
+ * One netlink socket (NETLINK_ROUTE, or NETLINK_NETFILTER for {@link NfTables}). A netlink socket acts in the network namespace it was created in,
  * which is how {@link RouteNetlink} works inside a sandbox without keeping a thread there.
  * Requests are serialized: one outstanding sequence number at a time.
  */
@@ -23,9 +23,14 @@ final class NetlinkSocket implements AutoCloseable {
     this.fd = fd;
   }
 
-  /** A socket in the calling thread's network namespace. */
+  /** A NETLINK_ROUTE socket in the calling thread's network namespace. */
   static NetlinkSocket open() {
-    int fd = LibC.INSTANCE.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, LibC.NETLINK_ROUTE);
+    return open(LibC.NETLINK_ROUTE);
+  }
+
+  /** A socket of this netlink protocol in the calling thread's network namespace. */
+  static NetlinkSocket open(int protocol) {
+    int fd = LibC.INSTANCE.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, protocol);
     LibC.INSTANCE.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, new int[] {1 << 20}, 4);
     return new NetlinkSocket(fd);
   }
