@@ -122,6 +122,13 @@ public final class NodeAgent implements AutoCloseable {
   private volatile String lastPassError;
   private volatile boolean resyncDue = true;
   private long resyncMillis = 60_000;
+  /**
+   * The joins a re-sync has still to check in the kernel, by key; each pass checks them for at
+   * most {@link #verifySliceNanos}, after its other work, so a re-sync over hundreds of endpoints
+   * is spread over passes instead of holding a new endpoint behind it for seconds.
+   */
+  private final Set<String> toVerify = new HashSet<>();
+  private volatile long verifySliceNanos = TimeUnit.MILLISECONDS.toNanos(25);
   private volatile PassStats lastPass = new PassStats(0, 0, 0, 0, false);
   private volatile PassStats lastWork = lastPass;
   private DaemonMetrics metrics = DaemonMetrics.none();
@@ -193,6 +200,19 @@ public final class NodeAgent implements AutoCloseable {
     this.resyncMillis = millis;
     return this;
   }
+
+  /** How long a pass may spend checking unchanged joins for a re-sync (default 25 ms). */
+  public NodeAgent resyncSlice(long millis) {
+    this.verifySliceNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+    return this;
+  }
+
+  /** How many joins the re-sync under way has still to check (0: none under way). */
+  public int resyncLeft() {
+    return resyncLeftNow;
+  }
+
+  private volatile int resyncLeftNow;
 
   public void start() {
     networks = client.resources(CnmNetwork.class).inAnyNamespace().inform(passOn(o -> true, (a, b) -> true, (o, u) -> true));
@@ -401,6 +421,10 @@ public final class NodeAgent implements AutoCloseable {
     }
     Set<String> wantedEndpoints = new HashSet<>();
     d.joins().forEach(j -> wantedEndpoints.add(j.info().key()));
+    if (full) {
+      toVerify.clear();
+      toVerify.addAll(wantedEndpoints); // a new round: every join is checked again, a slice per pass
+    }
     for (var it = joined.entrySet().iterator(); it.hasNext(); ) {
       var e = it.next();
       if (!wantedEndpoints.contains(e.getKey())) {
@@ -420,6 +444,7 @@ public final class NodeAgent implements AutoCloseable {
     // By identity: an API object's own hashCode walks all of it.
     Map<CnmEndpoint, String> realized = new java.util.IdentityHashMap<>();
     Map<CnmEndpoint, Failure> failed = new java.util.IdentityHashMap<>();
+    List<DesiredState.Join> unchangedToCheck = new ArrayList<>();
     for (DesiredState.Join j : d.joins()) {
       RuntimeException netProblem = networkFailed.get(j.network().key());
       if (netProblem != null) {
@@ -428,39 +453,25 @@ public final class NodeAgent implements AutoCloseable {
         continue;
       }
       Applied a = joined.get(j.info().key());
-      if (!full && a != null && a.network().equals(j.network()) && a.info().equals(j.info())) {
+      if (a != null && a.network().equals(j.network()) && a.info().equals(j.info())) {
         realized.put(j.endpoint(), a.ifname());
+        if (toVerify.contains(j.info().key())) {
+          unchangedToCheck.add(j); // after every change of this pass
+        }
         continue;
       }
-      String problemKey = "endpoint " + j.info().key();
-      Applied lastFailed = failedJoins.get(j.info().key());
-      if (lastFailed != null && lastFailed.network().equals(j.network()) && lastFailed.info().equals(j.info())
-          && !problems.due(problemKey)) {
-        problems.waiting(problemKey); // the same inputs failed a moment ago: tried again once the back-off has passed
-        stagesFailed++;
-        continue;
-      }
-      long j0 = System.nanoTime();
-      try {
-        if (a != null && !a.network().driver().equals(j.network().driver())) {
-          drivers.get(a.network().driver()).ifPresent(dr -> dr.leave(a.network(), a.info()));
-        }
-        if (j.info().netnsPath() != null && j.info().ipv4() != null && !resolvers.serving(j.info().netnsPath())) {
-          resolvers.prepare(j.info().netnsPath()); // its DNS socket is opened on a thread of its own, beside the join
-        }
-        String ifname = Objects.requireNonNullElse(drivers.get(j.network().driver()).orElseThrow().join(j.network(), j.info()), "");
-        joined.put(j.info().key(), new Applied(j.network(), j.info(), ifname));
-        failedJoins.remove(j.info().key());
-        realized.put(j.endpoint(), ifname);
+      if (join(j, a, realized, failed)) {
         joins++;
-        metrics.attached(System.nanoTime() - j0, true);
-      } catch (RuntimeException e) {
-        metrics.attached(System.nanoTime() - j0, false);
-        joined.remove(j.info().key());
-        failedJoins.put(j.info().key(), new Applied(j.network(), j.info(), null));
-        failed.put(j.endpoint(), new Failure(DriverException.reasonOf(e, "JoinFailed"), e.getMessage()));
-        problems.failed(problemKey, e.getMessage(), e);
       }
+    }
+    // The re-sync's slice: unchanged joins checked (and repaired) in the kernel, for a bounded time.
+    long v0 = System.nanoTime();
+    for (DesiredState.Join j : unchangedToCheck) {
+      if (j != unchangedToCheck.get(0) && System.nanoTime() - v0 > verifySliceNanos) {
+        break; // at least one a pass, so the round always ends
+      }
+      toVerify.remove(j.info().key());
+      join(j, joined.get(j.info().key()), realized, failed);
     }
     // Encryption, then the node's table (isolation, masquerade, published ports, the encrypted VNIs marked and
     // guarded), both before any peer is programmed: a VXLAN datagram of an encrypted overlay never finds a way out
@@ -547,6 +558,8 @@ public final class NodeAgent implements AutoCloseable {
     reportReleased();
     d.problems().forEach(p -> report(p.endpoint(), false, p.reason(), p.message(), null));
     stage("pods' network status", this::reportPods);
+    toVerify.retainAll(wantedEndpoints);
+    resyncLeftNow = toVerify.size(); // before lastPass: who sees a pass sees what it left of the re-sync
     lastPass = new PassStats(joins, leaves, networkChanges, System.nanoTime() - t0, full);
     metrics.pass(lastPass.nanos(), full);
     metrics.endpoints(realized.size(), failed.size() + d.problems().size());
@@ -554,6 +567,9 @@ public final class NodeAgent implements AutoCloseable {
       lastWork = lastPass;
     }
     failedJoins.keySet().retainAll(wantedEndpoints);
+    if (!toVerify.isEmpty()) {
+      trigger(); // the re-sync goes on in the next pass; events arriving meanwhile are taken in it too
+    }
     failedNetworks.keySet().retainAll(d.networks().keySet());
     problems.endPass();
     return networkFailed.isEmpty() && failed.isEmpty() && lbFailed.isEmpty() && swept && stagesFailed == 0;
@@ -762,6 +778,46 @@ public final class NodeAgent implements AutoCloseable {
     }
     Pod pod = pods.getStore().getByKey(ep.getMetadata().getNamespace() + "/" + sb.getPod());
     return pod == null ? Optional.empty() : podSandboxes.netnsOf(pod.getMetadata().getUid());
+  }
+
+  /**
+   * Joins the endpoint, or checks and repairs its join ({@code had}: what was joined for its key,
+   * or null), unless it failed with the same inputs a moment ago and its back-off has not passed.
+   *
+   * @return whether the driver was asked and succeeded
+   */
+  private boolean join(DesiredState.Join j, Applied had, Map<CnmEndpoint, String> realized, Map<CnmEndpoint, Failure> failed) {
+    String problemKey = "endpoint " + j.info().key();
+    Applied lastFailed = failedJoins.get(j.info().key());
+    if (lastFailed != null && lastFailed.network().equals(j.network()) && lastFailed.info().equals(j.info())
+        && !problems.due(problemKey)) {
+      problems.waiting(problemKey); // the same inputs failed a moment ago: tried again once the back-off has passed
+      stagesFailed++;
+      return false;
+    }
+    long j0 = System.nanoTime();
+    try {
+      if (had != null && !had.network().driver().equals(j.network().driver())) {
+        drivers.get(had.network().driver()).ifPresent(dr -> dr.leave(had.network(), had.info()));
+      }
+      if (j.info().netnsPath() != null && j.info().ipv4() != null && !resolvers.serving(j.info().netnsPath())) {
+        resolvers.prepare(j.info().netnsPath()); // its DNS socket is opened on a thread of its own, beside the join
+      }
+      String ifname = Objects.requireNonNullElse(drivers.get(j.network().driver()).orElseThrow().join(j.network(), j.info()), "");
+      joined.put(j.info().key(), new Applied(j.network(), j.info(), ifname));
+      failedJoins.remove(j.info().key());
+      realized.put(j.endpoint(), ifname);
+      metrics.attached(System.nanoTime() - j0, true);
+      return true;
+    } catch (RuntimeException e) {
+      metrics.attached(System.nanoTime() - j0, false);
+      joined.remove(j.info().key());
+      failedJoins.put(j.info().key(), new Applied(j.network(), j.info(), null));
+      realized.remove(j.endpoint());
+      failed.put(j.endpoint(), new Failure(DriverException.reasonOf(e, "JoinFailed"), e.getMessage()));
+      problems.failed(problemKey, e.getMessage(), e);
+      return false;
+    }
   }
 
   /** @return whether the status already said this (nothing written) */

@@ -165,6 +165,31 @@ class AgentKernelTest {
   }
 
   @Test
+  void aResync_checksEveryJoinOverSeveralPasses_andRepairsWhatChangedBehindItsBack() throws Exception {
+    List<String> sandboxes = new java.util.ArrayList<>(List.of("db", "web"));
+    for (int i = 0; i < 6; i++) {
+      createEndpoint("rs" + i, ns.create("rs" + i), "10.20.0." + (20 + i));
+      sandboxes.add("rs" + i);
+    }
+    startAgent();
+    agent.resyncSlice(0); // one join checked per pass: the round takes a pass per endpoint
+    await().atMost(Duration.ofSeconds(20)).until(() -> sandboxes.stream().allMatch(this::realized));
+    // Behind the agent's back: every sandbox's address taken away.
+    sandboxes.forEach(name -> TestNamespaces.sh("ip", "-n", ns.fullName(name), "addr", "flush", "dev", "eth0"));
+    agent.requestResync();
+    boolean spread = false;
+    long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+    while (!sandboxes.stream().allMatch(name -> TestNamespaces.sh("ip", "-n", ns.fullName(name), "-4", "addr", "show", "dev", "eth0")
+        .contains("10.20.0."))) {
+      spread |= agent.resyncLeft() > 0;
+      assertThat(System.nanoTime()).as("every address put back by the re-sync").isLessThan(end);
+    }
+    assertThat(spread).as("the re-sync was spread over passes, not one pass over every join").isTrue();
+    await().atMost(Duration.ofSeconds(5)).until(() -> agent.resyncLeft() == 0);
+    assertThat(Packets.echo(db, "10.20.0.2", 6002, web, 3002)).isEqualTo("echo hello");
+  }
+
+  @Test
   void restartedAgent_adoptsWhatIsThere_andAnOpenConnectionSurvives() throws Exception {
     startAgent();
     await().atMost(Duration.ofSeconds(20)).until(() -> realized("db") && realized("web"));
