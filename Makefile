@@ -87,7 +87,7 @@ bench-gossip:
 	$(MVN) -pl node-daemon test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.cnm.daemon.bench.GossipBench -Dexec.args="10,50,100 default" -q
 	$(MVN) -pl node-daemon exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.cnm.daemon.bench.GossipBench -Dexec.args="10,50,100 fast" -q
 
-## bench-pass: the node-daemon's pass with 500 endpoints on the node when one is added: difference pass vs full re-join (the pass before the reshaping).
+## bench-pass: the node-daemon's passes with 500 endpoints on the node: the one that adds an endpoint, a re-sync round (its whole length and its longest pass), one with nothing to do.
 bench-pass:
 	$(MVN) -pl crds -am install -DskipTests -q
 	$(MVN) -pl node-daemon test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.cnm.daemon.bench.PassBench -q

@@ -6,8 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One netlink socket (NETLINK_ROUTE, or NETLINK_NETFILTER for {@link NfTables}). A netlink socket acts in the network namespace it was created in,
- * which is how {@link RouteNetlink} works inside a sandbox without keeping a thread there.
+ * One netlink socket (NETLINK_ROUTE, or NETLINK_NETFILTER for {@link NfTables}). A netlink socket
+ * acts in the network namespace it was created in, which is how {@link RouteNetlink} works inside a
+ * sandbox without keeping a thread there.
  * Requests are serialized: one outstanding sequence number at a time.
  */
 final class NetlinkSocket implements AutoCloseable {

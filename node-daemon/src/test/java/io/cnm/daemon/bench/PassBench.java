@@ -108,9 +108,8 @@ public final class PassBench {
         System.out.printf("pass when 1 endpoint is added to %d: %.1f ms median (min %.1f, max %.1f)%n", n, diff[3] / 1e6, diff[0] / 1e6,
             diff[6] / 1e6);
         System.out.printf("a re-sync checking every join (%d-%d on the node): %.1f ms from its first pass to its last, median (min %.1f, "
-            + "max %.1f); its longest pass, which a new endpoint can wait behind: %.1f ms median (min %.1f, max %.1f)%n", n + 1,
-            n + diff.length, full[3] / 1e6,
-            full[0] / 1e6, full[6] / 1e6, longest[3] / 1e6, longest[0] / 1e6, longest[6] / 1e6);
+            + "max %.1f); its longest pass, which a new endpoint can wait behind: %.1f ms median (min %.1f, max %.1f)%n",
+            n + 1, n + diff.length, full[3] / 1e6, full[0] / 1e6, full[6] / 1e6, longest[3] / 1e6, longest[0] / 1e6, longest[6] / 1e6);
       }
       nodeNl.close();
     } finally {
