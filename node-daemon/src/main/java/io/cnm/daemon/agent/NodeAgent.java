@@ -460,6 +460,7 @@ public final class NodeAgent implements AutoCloseable {
         }
         continue;
       }
+      toVerify.remove(j.info().key()); // joined or repaired just now: nothing left for the re-sync to check
       if (join(j, a, realized, failed)) {
         joins++;
       }

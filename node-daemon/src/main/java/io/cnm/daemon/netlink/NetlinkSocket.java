@@ -17,23 +17,29 @@ final class NetlinkSocket implements AutoCloseable {
 
   private final int fd;
   private static final int RX_SIZE = 256 * 1024;
-  private final com.sun.jna.Memory rx = new com.sun.jna.Memory(RX_SIZE);
+  private final int rxSize;
+  private final com.sun.jna.Memory rx;
   private int seq;
 
-  private NetlinkSocket(int fd) {
+  private NetlinkSocket(int fd, int rxSize) {
     this.fd = fd;
+    this.rxSize = rxSize;
+    this.rx = new com.sun.jna.Memory(rxSize);
   }
 
-  /** A NETLINK_ROUTE socket in the calling thread's network namespace. */
+  /** A NETLINK_ROUTE socket in the calling thread's network namespace, for dumps of any size. */
   static NetlinkSocket open() {
-    return open(LibC.NETLINK_ROUTE);
+    return open(LibC.NETLINK_ROUTE, RX_SIZE);
   }
 
-  /** A socket of this netlink protocol in the calling thread's network namespace. */
-  static NetlinkSocket open(int protocol) {
+  /**
+   * A socket of this netlink protocol in the calling thread's network namespace, receiving into
+   * a buffer of {@code rxSize} bytes (a question with a short answer needs no 256 KiB).
+   */
+  static NetlinkSocket open(int protocol, int rxSize) {
     int fd = LibC.INSTANCE.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, protocol);
     LibC.INSTANCE.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, new int[] {1 << 20}, 4);
-    return new NetlinkSocket(fd);
+    return new NetlinkSocket(fd, rxSize);
   }
 
   /**
@@ -47,7 +53,7 @@ final class NetlinkSocket implements AutoCloseable {
     LibC.INSTANCE.send(fd, req, req.length, 0);
     List<ByteBuffer> out = new ArrayList<>();
     while (true) {
-      int n = (int) LibC.INSTANCE.recv(fd, rx, RX_SIZE, 0);
+      int n = (int) LibC.INSTANCE.recv(fd, rx, rxSize, 0);
       ByteBuffer b = rx.getByteBuffer(0, n).order(ByteOrder.nativeOrder());
       int p = 0;
       while (p + Message.HEADER <= n) {

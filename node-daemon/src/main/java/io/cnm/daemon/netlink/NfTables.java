@@ -19,7 +19,7 @@ public final class NfTables {
 
   /** Whether the namespace has the table {@code name} of this family. */
   public static boolean hasTable(NetNamespace ns, int family, String name) {
-    try (NetlinkSocket socket = ns.run(() -> NetlinkSocket.open(LibC.NETLINK_NETFILTER))) {
+    try (NetlinkSocket socket = ns.run(() -> NetlinkSocket.open(LibC.NETLINK_NETFILTER, 16 * 1024))) {
       // nfgenmsg: family, NFNETLINK_V0, res_id 0; then the table's name.
       Message get = new Message(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETTABLE, RouteNetlink.NLM_F_REQUEST | RouteNetlink.NLM_F_ACK)
           .u8(family).u8(0).u16(0).attrString(NFTA_TABLE_NAME, name);
