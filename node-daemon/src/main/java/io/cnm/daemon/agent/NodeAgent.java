@@ -128,6 +128,8 @@ public final class NodeAgent implements AutoCloseable {
    * is spread over passes instead of holding a new endpoint behind it for seconds.
    */
   private final Set<String> toVerify = new HashSet<>();
+  /** {@code toVerify}'s size at the end of the last pass, for other threads. */
+  private volatile int resyncLeftNow;
   private volatile long verifySliceNanos = TimeUnit.MILLISECONDS.toNanos(25);
   private volatile PassStats lastPass = new PassStats(0, 0, 0, 0, false);
   private volatile PassStats lastWork = lastPass;
@@ -211,8 +213,6 @@ public final class NodeAgent implements AutoCloseable {
   public int resyncLeft() {
     return resyncLeftNow;
   }
-
-  private volatile int resyncLeftNow;
 
   public void start() {
     networks = client.resources(CnmNetwork.class).inAnyNamespace().inform(passOn(o -> true, (a, b) -> true, (o, u) -> true));
@@ -467,10 +467,8 @@ public final class NodeAgent implements AutoCloseable {
     }
     // The re-sync's slice: unchanged joins checked (and repaired) in the kernel, for a bounded time.
     long v0 = System.nanoTime();
-    for (DesiredState.Join j : unchangedToCheck) {
-      if (j != unchangedToCheck.get(0) && System.nanoTime() - v0 > verifySliceNanos) {
-        break; // at least one a pass, so the round always ends
-      }
+    for (int k = 0; k < unchangedToCheck.size() && (k == 0 || System.nanoTime() - v0 <= verifySliceNanos); k++) {
+      DesiredState.Join j = unchangedToCheck.get(k); // at least one a pass, so the round always ends
       toVerify.remove(j.info().key());
       join(j, joined.get(j.info().key()), realized, failed);
     }

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.cnm.api.status.Conditions;
 import io.cnm.api.v1alpha1.CnmEndpoint;
-import io.cnm.api.v1alpha1.CnmEndpointStatus;
 import io.cnm.daemon.dns.DnsRecords;
 import io.cnm.daemon.dns.DnsServer;
 import io.cnm.daemon.dns.UdpUpstream;
@@ -281,14 +280,7 @@ class AgentKernelTest {
     startAgent();
     await().atMost(Duration.ofSeconds(20)).until(() -> realized("db") && realized("web"));
     NetNamespace cat = ns.create("cat");
-    CnmEndpoint e = new CnmEndpoint();
-    e.getMetadata().setName("cat");
-    e.getMetadata().setNamespace("test");
-    e.getMetadata().setLabels(java.util.Map.of(CnmEndpoint.NODE_LABEL, "node-1"));
-    e.setSpec(new io.cnm.api.v1alpha1.CnmEndpointSpec());
-    e.getSpec().setNetwork("pets");
-    e.getSpec().setSandbox(io.cnm.api.v1alpha1.Sandbox.ofNetns("node-1", cat.path()));
-    e = client.resource(e).create(); // labelled, no status yet: what the operator's first write leaves
+    CnmEndpoint e = BoundObjects.labelled(client, "test", "cat", "pets", "node-1", cat.path(), List.of()); // not bound yet
     await().atMost(Duration.ofSeconds(5)).until(() -> io.cnm.daemon.dns.DnsClientAccess.resolve(cat, "db") != null);
     NodeAgent.PassStats before = agent.lastPass();
     agent.trigger();
@@ -296,14 +288,7 @@ class AgentKernelTest {
     assertThat(io.cnm.daemon.dns.DnsClientAccess.resolve(cat, "db")).as("kept through a pass while it waits").isNotNull();
     assertThat(etcNetns.resolve(ns.fullName("cat")).resolve("resolv.conf")).doesNotExist();
 
-    CnmEndpointStatus st = new CnmEndpointStatus();
-    st.setNodeName("node-1");
-    st.setIpv4Address("10.20.0.4/24");
-    st.setGateway("10.20.0.1");
-    st.setMacAddress(io.cnm.api.net.MacAddresses.fromIpv4(io.cnm.api.net.IpAddress.parse("10.20.0.4")));
-    st.setConditions(Conditions.set(null, Conditions.READY, true, "Bound", "test", 1L));
-    e.setStatus(st);
-    client.resource(e).updateStatus();
+    BoundObjects.bind(client, e, "node-1", Cidr.parse("10.20.0.4/24"), "10.20.0.1");
     await().atMost(Duration.ofSeconds(10)).until(() -> realized("cat"));
     assertThat(io.cnm.daemon.dns.DnsClientAccess.resolve(cat, "db")).containsExactly("10.20.0.2");
     assertThat(Files.readString(etcNetns.resolve(ns.fullName("cat")).resolve("resolv.conf"))).contains("nameserver 127.0.0.11");

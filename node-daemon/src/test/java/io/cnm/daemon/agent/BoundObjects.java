@@ -42,6 +42,12 @@ public final class BoundObjects {
   /** An endpoint of {@code network} bound to {@code node}, its sandbox the namespace at {@code netnsPath}. */
   public static void endpoint(KubernetesClient client, String ns, String name, String network, String node, String netnsPath,
       Cidr address, String gateway, List<String> aliases) {
+    bind(client, labelled(client, ns, name, network, node, netnsPath, aliases), node, address, gateway);
+  }
+
+  /** An endpoint as the operator's first write leaves it: labelled for {@code node}, not bound yet (no status). */
+  public static CnmEndpoint labelled(KubernetesClient client, String ns, String name, String network, String node, String netnsPath,
+      List<String> aliases) {
     CnmEndpoint e = new CnmEndpoint();
     e.getMetadata().setName(name);
     e.getMetadata().setNamespace(ns);
@@ -53,13 +59,17 @@ public final class BoundObjects {
       spec.setAliases(aliases);
     }
     e.setSpec(spec);
-    e = client.resource(e).create();
+    return client.resource(e).create();
+  }
+
+  /** The operator's status write on {@code e}: Ready, with the address, gateway and IP-derived MAC. */
+  public static void bind(KubernetesClient client, CnmEndpoint e, String node, Cidr address, String gateway) {
     CnmEndpointStatus st = new CnmEndpointStatus();
     st.setNodeName(node);
     st.setIpv4Address(address.toString());
     st.setGateway(gateway);
     st.setMacAddress(MacAddresses.fromIpv4(address.address()));
-    st.setConditions(Conditions.set(null, Conditions.READY, true, "Bound", ns, 1L));
+    st.setConditions(Conditions.set(null, Conditions.READY, true, "Bound", e.getMetadata().getNamespace(), 1L));
     e.setStatus(st);
     client.resource(e).updateStatus();
   }
