@@ -12,6 +12,7 @@ import io.cnm.api.v1alpha1.MacvlanOptions;
 import io.cnm.api.v1alpha1.OverlayOptions;
 import io.cnm.api.v1alpha1.PortBinding;
 import io.cnm.daemon.dns.DnsRecords;
+import io.cnm.daemon.dns.ShardedMap;
 import io.cnm.daemon.driver.Driver;
 import io.cnm.daemon.driver.Drivers;
 import io.cnm.daemon.driver.EndpointInfo;
@@ -89,6 +90,7 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
     private Map<CnmNetwork, NetworkInfo> nextNetworks = new java.util.IdentityHashMap<>();
     private DnsRecords dns;
     private List<Join> dnsJoins = List.of();
+    private Set<Join> dnsJoinSet = identitySet(List.of());
     private List<ServiceView> dnsServices;
     private Map<String, NetworkInfo> dnsNetworks;
     private Map<String, List<EndpointRecord>> dnsOthers;
@@ -119,19 +121,53 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
     /**
      * Last computation's records when they were made from the very same joins, in the same order,
      * and equal services, networks and remote records: the embedded DNS then keeps its encoded
-     * answers (it encodes anew for every new snapshot).
+     * answers (it encodes anew for every new snapshot). When only some joins came or went, the
+     * last records with those changed ({@link DesiredState#dns(DnsRecords, List, List, List, List, Map)}):
+     * one endpoint's change costs that endpoint's names, not every name on the node.
      */
     DnsRecords dns(List<Join> joins, List<ServiceView> services, Map<String, NetworkInfo> networks,
         Map<String, List<EndpointRecord>> others) {
-      if (dns == null || !sameInstances(joins, dnsJoins) || !services.equals(dnsServices) || !networks.equals(dnsNetworks)
-          || !others.equals(dnsOthers)) {
-        dns = DesiredState.dns(joins, services, networks, others);
-        dnsJoins = joins;
-        dnsServices = services;
-        dnsNetworks = networks;
-        dnsOthers = others;
+      boolean sameAround = dns != null && services.equals(dnsServices) && networks.equals(dnsNetworks) && others.equals(dnsOthers);
+      if (sameAround && sameInstances(joins, dnsJoins)) {
+        return dns;
       }
+      if (sameAround) {
+        List<Join> added = new ArrayList<>();
+        for (Join j : joins) {
+          if (!dnsJoinSet.contains(j)) {
+            added.add(j);
+          }
+        }
+        List<Join> removed = new ArrayList<>();
+        if (joins.size() - added.size() < dnsJoinSet.size()) {
+          Set<Join> now = identitySet(joins);
+          dnsJoinSet.forEach(j -> {
+            if (!now.contains(j)) {
+              removed.add(j);
+            }
+          });
+        }
+        if (added.size() + removed.size() <= 8 + joins.size() / 4) { // beyond that, a whole computation costs less
+          dns = DesiredState.dns(dns, removed, added, joins, services, others);
+          removed.forEach(dnsJoinSet::remove);
+          dnsJoinSet.addAll(added);
+          dnsJoins = joins;
+          return dns;
+        }
+      }
+      dns = DesiredState.dns(joins, services, networks, others);
+      dnsJoins = joins;
+      dnsJoinSet = identitySet(joins);
+      dnsServices = services;
+      dnsNetworks = networks;
+      dnsOthers = others;
       return dns;
+    }
+
+    private static Set<Join> identitySet(List<Join> joins) {
+      Set<Join> set = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      set.addAll(joins);
+      return set;
     }
 
     private static boolean sameInstances(List<Join> a, List<Join> b) {
@@ -478,16 +514,113 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
         r.names().forEach(n -> m.computeIfAbsent(n, x -> new ArrayList<>()).add(r.ip()));
       }
     });
+    names.values().forEach(m -> m.replaceAll((n, ips) -> sorted(ips)));
     for (ServiceView v : services) {
       Map<String, List<IpAddress>> m = names.computeIfAbsent(v.network().key(), k -> new HashMap<>());
-      m.put("tasks." + v.name(), v.addresses());
-      if (v.service().getSpec().endpointModeOrDefault() == EndpointMode.DNSRR) {
-        m.put(v.name(), v.addresses());
-      } else if (v.vip() != null) {
-        m.put(v.name(), List.of(v.vip()));
+      serviceNames(v).forEach((n, ips) -> m.put(n, ips));
+    }
+    sandboxes.replaceAll((p, nets) -> Set.copyOf(nets));
+    names.replaceAll((k, m) -> ShardedMap.copyOf(m));
+    return new DnsRecords(ShardedMap.copyOf(sandboxes), names, networkNames);
+  }
+
+  /**
+   * {@code before} (made from these services and other nodes' records) after {@code removed} left and
+   * {@code added} joined ({@code joins}: all of them now): only the sandboxes and names they touch
+   * are made anew, the rest is shared. It equals what {@link #dns(List, List, Map, Map)} makes of
+   * {@code joins}: a name a service holds stays the service's, addresses are kept sorted.
+   */
+  static DnsRecords dns(DnsRecords before, List<Join> removed, List<Join> added, List<Join> joins, List<ServiceView> services,
+      Map<String, List<EndpointRecord>> others) {
+    Map<String, Set<String>> held = new HashMap<>(); // per network, the names its services hold
+    services.forEach(v -> held.computeIfAbsent(v.network().key(), k -> new HashSet<>()).addAll(serviceNames(v).keySet()));
+    Map<String, Map<String, List<IpAddress>>> names = new HashMap<>(); // per network, each touched name's addresses now
+    Map<String, Set<String>> sandboxes = new HashMap<>(); // each touched sandbox's networks now
+    Set<Map.Entry<String, String>> left = new HashSet<>(); // (sandbox, network) an endpoint left: is another still there?
+    for (Join j : removed) {
+      if (j.info().netnsPath() != null && j.info().ipv4() != null) {
+        edit(before, names, held, j).forEach(ips -> ips.remove(j.info().ipv4().address())); // one occurrence: another may hold it too
+        left.add(Map.entry(j.info().netnsPath(), j.network().key()));
       }
     }
-    return new DnsRecords(sandboxes, names, networkNames);
+    for (Join j : added) {
+      if (j.info().netnsPath() != null && j.info().ipv4() != null) {
+        edit(before, names, held, j).forEach(ips -> ips.add(j.info().ipv4().address()));
+        networksOf(before, sandboxes, j.info().netnsPath()).add(j.network().key());
+      }
+    }
+    if (!left.isEmpty()) {
+      for (Join j : joins) {
+        if (j.info().netnsPath() != null && j.info().ipv4() != null) {
+          left.remove(Map.entry(j.info().netnsPath(), j.network().key()));
+        }
+      }
+      left.forEach(e -> networksOf(before, sandboxes, e.getKey()).remove(e.getValue()));
+    }
+    Map<String, Map<String, List<IpAddress>>> tables = new HashMap<>(before.namesOfNetwork());
+    names.forEach((net, changed) -> {
+      Map<String, List<IpAddress>> puts = new HashMap<>();
+      List<String> gone = new ArrayList<>();
+      changed.forEach((n, ips) -> {
+        if (ips.isEmpty()) {
+          gone.add(n);
+        } else {
+          puts.put(n, sorted(ips));
+        }
+      });
+      ShardedMap<String, List<IpAddress>> table = ShardedMap.copyOf(tables.getOrDefault(net, Map.of())).with(puts, gone);
+      if (table.isEmpty() && !others.containsKey(net) && !held.containsKey(net)) {
+        tables.remove(net); // as a whole computation: no name, no table
+      } else {
+        tables.put(net, table);
+      }
+    });
+    Map<String, Set<String>> puts = new HashMap<>();
+    List<String> gone = new ArrayList<>();
+    sandboxes.forEach((path, nets) -> {
+      if (nets.isEmpty()) {
+        gone.add(path);
+      } else {
+        puts.put(path, Set.copyOf(nets));
+      }
+    });
+    return new DnsRecords(ShardedMap.copyOf(before.networksOfSandbox()).with(puts, gone), tables, before.networkNames());
+  }
+
+  /** The address lists of {@code j}'s names that are not a service's, as they will be: copies to change, made once per name. */
+  private static List<List<IpAddress>> edit(DnsRecords before, Map<String, Map<String, List<IpAddress>>> names,
+      Map<String, Set<String>> held, Join j) {
+    String net = j.network().key();
+    Map<String, List<IpAddress>> now = names.computeIfAbsent(net, k -> new HashMap<>());
+    List<List<IpAddress>> out = new ArrayList<>();
+    for (String n : j.names()) {
+      if (!held.getOrDefault(net, Set.of()).contains(n)) {
+        out.add(now.computeIfAbsent(n, x -> new ArrayList<>(before.namesOfNetwork().getOrDefault(net, Map.of()).getOrDefault(n, List.of()))));
+      }
+    }
+    return out;
+  }
+
+  private static Set<String> networksOf(DnsRecords before, Map<String, Set<String>> sandboxes, String path) {
+    return sandboxes.computeIfAbsent(path, p -> new HashSet<>(before.networksOfSandbox().getOrDefault(p, Set.of())));
+  }
+
+  /** What a service answers for on its network: tasks.NAME always, NAME itself by its VIP or (dnsrr) its backends. */
+  private static Map<String, List<IpAddress>> serviceNames(ServiceView v) {
+    Map<String, List<IpAddress>> out = new HashMap<>();
+    out.put("tasks." + v.name(), v.addresses());
+    if (v.service().getSpec().endpointModeOrDefault() == EndpointMode.DNSRR) {
+      out.put(v.name(), v.addresses());
+    } else if (v.vip() != null) {
+      out.put(v.name(), List.of(v.vip()));
+    }
+    return out;
+  }
+
+  private static List<IpAddress> sorted(List<IpAddress> ips) {
+    List<IpAddress> out = new ArrayList<>(ips);
+    out.sort(null); // an order of their own, not the informer's: the same records however they were made
+    return List.copyOf(out);
   }
 
   static boolean selects(CnmService s, CnmEndpoint ep) {

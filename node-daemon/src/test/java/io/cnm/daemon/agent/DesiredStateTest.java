@@ -143,6 +143,68 @@ class DesiredStateTest {
         .containsExactly("db");
   }
 
+  /**
+   * The memo's records after endpoints come, go and change, a few at a time, over sandboxes with
+   * several endpoints (two on one network), names several endpoints share, names a service holds
+   * (its own and tasks.NAME, taken as aliases) and another node's records: always what a whole
+   * computation of the same inputs gives.
+   */
+  @Test
+  void theMemosRecords_afterSmallChanges_areThoseOfAWholeComputation() {
+    var svc = service("api", "ov", "10.0.0.250/24", 80, 8080);
+    var memo = new DesiredState.Memo();
+    var rnd = new java.util.Random(11);
+    List<String> aliases = List.of("api", "tasks.api", "shared", "cache", "api-svc");
+    Map<String, CnmEndpoint> eps = new java.util.LinkedHashMap<>();
+    int ip = 10;
+    for (int step = 0; step < 400; step++) {
+      for (int op = rnd.nextInt(3); op >= 0; op--) {
+        String name = "e" + rnd.nextInt(40);
+        if (eps.containsKey(name) && rnd.nextInt(3) == 0) {
+          eps.remove(name);
+          continue;
+        }
+        boolean onOv = rnd.nextBoolean();
+        ip++;
+        CnmEndpoint e = endpoint(name, onOv ? "ov" : "br", (onOv ? "10.0.0." : "172.17.0.") + ip % 250, "n1");
+        e.getSpec().setSandbox(Sandbox.ofNetns("n1", "/run/netns/sb" + rnd.nextInt(6)));
+        e.getSpec().setAliases(List.of(aliases.get(rnd.nextInt(aliases.size())), aliases.get(rnd.nextInt(aliases.size()))));
+        eps.put(name, e); // a new object, as an informer's: a changed endpoint or a new one
+      }
+      var in = new DesiredState.Api(List.of(ov, br), List.copyOf(eps.values()), List.of(svc));
+      var remote = new DesiredState.Gossip(Map.of("ov0000000001", List.of(api)), Map.of());
+      DesiredState kept = DesiredState.compute("n1", VTEP, in, DRIVERS, e -> Optional.of(e.getSpec().getSandbox().getNetnsPath()), remote,
+          memo);
+      DesiredState whole = DesiredState.compute("n1", VTEP, in, DRIVERS, e -> Optional.of(e.getSpec().getSandbox().getNetnsPath()), remote);
+      assertThat(kept.dns()).as("step %d", step).isEqualTo(whole.dns());
+    }
+  }
+
+  /** One endpoint's change makes only its own names anew: another network's table is the very one of the last snapshot. */
+  @Test
+  void oneEndpointJoining_leavesTheOtherNetworksNamesAsTheyWere() {
+    var memo = new DesiredState.Memo();
+    List<CnmEndpoint> eps = new java.util.ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      eps.add(endpoint("w" + i, "ov", "10.0.0." + (i + 10), "n1"));
+    }
+    eps.add(endpoint("db", "br", "172.17.0.2", "n1"));
+    java.util.function.Function<List<CnmEndpoint>, DesiredState> pass = list -> DesiredState.compute("n1", VTEP,
+        new DesiredState.Api(List.of(ov, br), List.copyOf(list), List.of()), DRIVERS, e -> Optional.of(e.getSpec().getSandbox().getNetnsPath()),
+        DesiredState.Gossip.NONE, memo);
+    DesiredState before = pass.apply(eps);
+    eps.add(endpoint("cache", "br", "172.17.0.3", "n1"));
+    DesiredState after = pass.apply(eps);
+    assertThat(after.dns().namesOfNetwork().get("t/ov")).isSameAs(before.dns().namesOfNetwork().get("t/ov"));
+    assertThat(after.dns().namesOfNetwork().get("t/br")).containsKeys("cache", "cache-alias", "db");
+    assertThat(Answerer.answer(after.dns(), "/run/netns/db", "cache", 4)).isEqualTo(new Answerer.Local(List.of(IpAddress.parse("172.17.0.3"))));
+    eps.remove(eps.size() - 1);
+    DesiredState gone = pass.apply(eps);
+    assertThat(gone.dns().namesOfNetwork().get("t/ov")).isSameAs(before.dns().namesOfNetwork().get("t/ov"));
+    assertThat(gone.dns()).isEqualTo(before.dns());
+    assertThat(gone.dns().networksOfSandbox()).doesNotContainKey("/run/netns/cache");
+  }
+
   @Test
   void otherNodesRecords_becomePeersAndNames_onlyOnTheirNetwork_andOwnRecordsAreNotPeers() {
     EndpointRecord mine = new EndpointRecord("ov0000000001", "n1", List.of("web"), IpAddress.parse("10.0.0.3"), "02:42:0a:00:00:03", VTEP);
