@@ -55,8 +55,13 @@ import java.util.stream.Collectors;
  * for a pod that no longer exists is deleted, so an address is released even when the pod went
  * while the operator was down (the Whereabouts #546 failure).
  */
-@ControllerConfiguration(name = "cnmendpoint", informer = @io.javaoperatorsdk.operator.api.config.informer.Informer(itemStore = EndpointStore.class))
+@ControllerConfiguration(name = "cnmendpoint", finalizerName = EndpointReconciler.FINALIZER, informer = @io.javaoperatorsdk.operator.api.config.informer.Informer(itemStore = EndpointStore.class))
 public class EndpointReconciler implements Reconciler<CnmEndpoint>, Tuned<CnmEndpoint> {
+  /**
+   * The finalizer that releases an endpoint's address: the Operator SDK's default name for the kind, so endpoints made
+   * before keep theirs. The pod-networks controller makes its endpoints with it already on.
+   */
+  public static final String FINALIZER = "cnmendpoints.cnm.io/finalizer";
   static final String BY_POD = "bySandboxPod";
   static final String BY_NETWORK = "byNetwork";
 

@@ -181,6 +181,51 @@ class EndpointApiTest {
         () -> !h.ipam().allocations().get("test/ovnet").getOrDefault("", java.util.Map.of()).containsKey("test/a"));
   }
 
+  /**
+   * A scheduled pod's endpoint is made with its node and network labels and the finalizer on: the
+   * endpoint controller has nothing to patch, and the endpoint's one write after its creation is its
+   * status (the labels-and-finalizer patch a user's endpoint needs is not sent).
+   */
+  @Test
+  void aPodsEndpoint_isMadeLabelledAndWithTheFinalizer_soItsOnlyWriteIsTheStatus() throws Exception {
+    while (h.server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS) != null) {
+      // what the networks cost
+    }
+    java.util.concurrent.CompletableFuture<CnmEndpoint> bound = new java.util.concurrent.CompletableFuture<>();
+    try (var watch = h.client.resources(CnmEndpoint.class).inNamespace("test").withName("app-pets").watch(new io.fabric8.kubernetes.client.Watcher<>() {
+      @Override
+      public void eventReceived(Action action, CnmEndpoint ep) {
+        if (ready(ep) != null && "True".equals(ready(ep).getStatus())) {
+          bound.complete(ep);
+        }
+      }
+
+      @Override
+      public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {}
+    })) {
+      h.client.resource(pod("app", "node-1", "pets")).create();
+      CnmEndpoint e = bound.get(20, java.util.concurrent.TimeUnit.SECONDS);
+      Thread.sleep(500); // a patch would have come before the status; anything else, at once after it
+      List<String> writes = new java.util.ArrayList<>();
+      for (var r = h.server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS); r != null;
+          r = h.server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        if (r.getPath().contains("/cnmendpoints") && !r.getMethod().equals("GET")) {
+          writes.add(r.getMethod() + " " + r.getPath());
+        }
+      }
+      assertThat(writes).containsExactly("POST /apis/cnm.io/v1alpha1/namespaces/test/cnmendpoints",
+          "PUT /apis/cnm.io/v1alpha1/namespaces/test/cnmendpoints/app-pets/status");
+      assertThat(e.getMetadata().getFinalizers()).containsExactly("cnmendpoints.cnm.io/finalizer");
+      assertThat(e.getMetadata().getLabels()).containsEntry("cnm.io/node", "node-1").containsEntry("cnm.io/network", "pets")
+          .containsEntry("cnm.io/pod", "app");
+      assertThat(e.getStatus().getNodeName()).isEqualTo("node-1");
+    }
+    // Its address is still released through that finalizer when the pod goes.
+    h.client.resource(h.client.pods().inNamespace("test").withName("app").get()).delete();
+    await().atMost(Duration.ofSeconds(20)).until(() -> h.endpoint("app-pets") == null);
+    assertThat(h.ipam().allocations().get("test/pets").getOrDefault("node-1", java.util.Map.of())).isEmpty();
+  }
+
   @Test
   void podAnnotation_createsOwnedEndpoints_followsItsChanges_andIsCleanedUpWithThePod() {
     Pod created = pod("app", "node-1", "pets, ovnet@ip=10.2.0.77;alias=api");
