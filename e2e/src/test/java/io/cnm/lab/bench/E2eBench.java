@@ -6,6 +6,8 @@ import io.cnm.lab.LabAccess;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +29,8 @@ import java.util.stream.IntStream;
  * node. Beside it, in the same run, the API's own floor: a ConfigMap created, a trivial controller
  * in this process writing it once on its ADD (one request, from its informer's copy), the watch
  * seeing that write; one floor sample before each endpoint sample, so both meet the same load.
+ * And the chain: the same requests and watch hops as an endpoint's, made by trivial controllers
+ * here, so what the path's own traffic takes is told apart from the operator's and daemon's work.
  * Also the bursts (480 endpoints created at once on one node, then 300 over three nodes, until all
  * are realized), the CPU the processes used meanwhile, and the daemon's memory.
  */
@@ -38,6 +42,7 @@ public final class E2eBench {
   private final Map<String, Long> readyAt = new ConcurrentHashMap<>();
   private final Map<String, Long> realizedAt = new ConcurrentHashMap<>();
   private final Map<String, Long> floorSeen = new ConcurrentHashMap<>();
+  private final Map<String, Long> chainSeen = new ConcurrentHashMap<>();
 
   private E2eBench(KubernetesClient client) {
     this.client = client;
@@ -182,6 +187,7 @@ public final class E2eBench {
       @Override
       public void onDelete(ConfigMap c, boolean unknown) {}
     });
+    List<SharedIndexInformer<ConfigMap>> chain = chainControllers();
     try {
       long burst20 = burst(0, 20);
       Samples at20 = samples(20);
@@ -201,8 +207,12 @@ public final class E2eBench {
       at500.print("500 endpoints on the node");
       System.out.printf("  %-28s %8.1f %8.1f %8.1f%n", "API floor beside those at 20", min(at20.floor), median(at20.floor), p95(at20.floor));
       System.out.printf("  %-28s %8.1f %8.1f %8.1f%n", "API floor beside those at 500", min(at500.floor), floorMedian, p95(at500.floor));
+      System.out.printf("  %-28s %8.1f %8.1f %8.1f   (the path's requests and watch hops, trivial controllers)%n",
+          "API chain beside those at 500", min(at500.chain), median(at500.chain), p95(at500.chain));
       System.out.printf("ratios: median at 500 / at 20 = %.2f (target <= 1.25); median at 500 / API floor beside them = %.2f (target <= 3)%n",
           median(at500.total) / median(at20.total), median(at500.total) / floorMedian);
+      System.out.printf("  what the path's own requests and watch hops take: chain / floor = %.2f; the rest is the operator's and the "
+          + "daemon's own work: median at 500 / chain = %.2f%n", median(at500.chain) / floorMedian, median(at500.total) / median(at500.chain));
       System.out.printf("  the daemon's work during the samples at 500 (its /q/metrics): %s%n", work);
       System.out.printf("bursts: 20 endpoints at once, all Realized in %d ms; 480 more at once, all Realized in %d ms (%.1f ms each)%n",
           burst20, burst480, burst480 / 480.0);
@@ -217,6 +227,7 @@ public final class E2eBench {
     } finally {
       watch.close();
       floor.close();
+      chain.forEach(SharedIndexInformer::close);
     }
   }
 
@@ -252,7 +263,7 @@ public final class E2eBench {
   }
 
   /** The endpoints' latencies and, taken between them under the same conditions, the API floor's. */
-  record Samples(List<Double> total, List<Double> operator, List<Double> daemon, List<Double> floor) {
+  record Samples(List<Double> total, List<Double> operator, List<Double> daemon, List<Double> floor, List<Double> chain) {
     void print(String what) {
       System.out.printf("  %-28s %8.1f %8.1f %8.1f   %.1f + %.1f%n", what, min(total), median(total), p95(total), median(operator),
           median(daemon));
@@ -304,8 +315,10 @@ public final class E2eBench {
     List<Double> op = new ArrayList<>();
     List<Double> dm = new ArrayList<>();
     List<Double> fl = new ArrayList<>();
+    List<Double> ch = new ArrayList<>();
     for (int k = 0; k < SAMPLES + 3; k++) {
       double floor = floor(onNode + "-" + k);
+      double chain = chain(onNode + "-" + k);
       String name = "s" + onNode + "-" + k;
       long t0 = System.nanoTime();
       client.resource(endpoint(name, 500 + (k % 20))).create();
@@ -315,11 +328,12 @@ public final class E2eBench {
         op.add((readyAt.get(name) - t0) / 1e6);
         dm.add(Math.max(0, realizedAt.get(name) - readyAt.get(name)) / 1e6);
         fl.add(floor);
+        ch.add(chain);
       }
       client.resources(CnmEndpoint.class).inNamespace(NS).withName(name).delete();
       await(() -> client.resources(CnmEndpoint.class).inNamespace(NS).withName(name).get() == null, 30, name + " gone");
     }
-    return new Samples(total, op, dm, fl);
+    return new Samples(total, op, dm, fl, ch);
   }
 
   /** One sample of the floor: a ConfigMap created until the watch sees the trivial controller's write (ms). */
@@ -330,6 +344,79 @@ public final class E2eBench {
         .endMetadata().build()).create();
     await(() -> floorSeen.containsKey(name), 30, name);
     double ms = (floorSeen.get(name) - t0) / 1e6;
+    client.configMaps().inNamespace(NS).withName(name).delete();
+    return ms;
+  }
+
+  /**
+   * The endpoint path's API traffic without its work: a ConfigMap created, a first trivial
+   * controller patching its labels and then writing it (the operator's two requests), a second
+   * writing it once it sees that write (the daemon's status), and the bench seeing the second
+   * write on a watch of its own: four requests and three watch hops, as an endpoint's, beside
+   * the floor's two and two.
+   */
+  private List<SharedIndexInformer<ConfigMap>> chainControllers() {
+    SharedIndexInformer<ConfigMap> first = chainInformer(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(ConfigMap c) {
+        var patched = client.configMaps().inNamespace(NS).resource(c).patch(PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"labels\":{\"node\":\"node1\"}}}");
+        ConfigMap bound = client.getKubernetesSerialization().clone(patched);
+        bound.setData(Map.of("bound", "yes"));
+        client.configMaps().inNamespace(NS).resource(bound).update();
+      }
+
+      @Override
+      public void onUpdate(ConfigMap a, ConfigMap b) {}
+
+      @Override
+      public void onDelete(ConfigMap c, boolean unknown) {}
+    });
+    SharedIndexInformer<ConfigMap> second = chainInformer(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(ConfigMap c) {}
+
+      @Override
+      public void onUpdate(ConfigMap a, ConfigMap b) {
+        if (b.getData() != null && b.getData().containsKey("bound") && !b.getData().containsKey("realized")) {
+          ConfigMap realized = client.getKubernetesSerialization().clone(b);
+          realized.setData(Map.of("bound", "yes", "realized", "yes"));
+          client.configMaps().inNamespace(NS).resource(realized).update();
+        }
+      }
+
+      @Override
+      public void onDelete(ConfigMap c, boolean unknown) {}
+    });
+    SharedIndexInformer<ConfigMap> observer = chainInformer(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(ConfigMap c) {}
+
+      @Override
+      public void onUpdate(ConfigMap a, ConfigMap b) {
+        if (b.getData() != null && b.getData().containsKey("realized")) {
+          chainSeen.putIfAbsent(b.getMetadata().getName(), System.nanoTime());
+        }
+      }
+
+      @Override
+      public void onDelete(ConfigMap c, boolean unknown) {}
+    });
+    return List.of(first, second, observer);
+  }
+
+  private SharedIndexInformer<ConfigMap> chainInformer(ResourceEventHandler<ConfigMap> handler) {
+    return client.configMaps().inNamespace(NS).withLabel("bench", "chain").inform(handler);
+  }
+
+  /** One sample of the chain: a ConfigMap created until the bench's watch sees the second controller's write (ms). */
+  private double chain(String tag) throws InterruptedException {
+    String name = "chain-" + tag;
+    long t0 = System.nanoTime();
+    client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName(name).addToLabels("bench", "chain")
+        .endMetadata().build()).create();
+    await(() -> chainSeen.containsKey(name), 30, name);
+    double ms = (chainSeen.get(name) - t0) / 1e6;
     client.configMaps().inNamespace(NS).withName(name).delete();
     return ms;
   }
