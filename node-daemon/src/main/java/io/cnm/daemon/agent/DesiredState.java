@@ -559,32 +559,29 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
     }
     Map<String, Map<String, List<IpAddress>>> tables = new HashMap<>(before.namesOfNetwork());
     names.forEach((net, changed) -> {
-      Map<String, List<IpAddress>> puts = new HashMap<>();
-      List<String> gone = new ArrayList<>();
-      changed.forEach((n, ips) -> {
-        if (ips.isEmpty()) {
-          gone.add(n);
-        } else {
-          puts.put(n, sorted(ips));
-        }
-      });
-      ShardedMap<String, List<IpAddress>> table = ShardedMap.copyOf(tables.getOrDefault(net, Map.of())).with(puts, gone);
+      ShardedMap<String, List<IpAddress>> table = changed(tables.getOrDefault(net, Map.of()), changed, DesiredState::sorted);
       if (table.isEmpty() && !others.containsKey(net) && !held.containsKey(net)) {
         tables.remove(net); // as a whole computation: no name, no table
       } else {
         tables.put(net, table);
       }
     });
-    Map<String, Set<String>> puts = new HashMap<>();
+    return new DnsRecords(changed(before.networksOfSandbox(), sandboxes, Set::copyOf), tables, before.networkNames());
+  }
+
+  /** {@code table} with each changed entry put, made immutable by {@code frozen}, or removed where nothing is left of it. */
+  private static <V, C extends java.util.Collection<?>> ShardedMap<String, V> changed(Map<String, V> table, Map<String, C> changes,
+      Function<C, V> frozen) {
+    Map<String, V> puts = new HashMap<>();
     List<String> gone = new ArrayList<>();
-    sandboxes.forEach((path, nets) -> {
-      if (nets.isEmpty()) {
-        gone.add(path);
+    changes.forEach((k, c) -> {
+      if (c.isEmpty()) {
+        gone.add(k);
       } else {
-        puts.put(path, Set.copyOf(nets));
+        puts.put(k, frozen.apply(c));
       }
     });
-    return new DnsRecords(ShardedMap.copyOf(before.networksOfSandbox()).with(puts, gone), tables, before.networkNames());
+    return ShardedMap.copyOf(table).with(puts, gone);
   }
 
   /** The address lists of {@code j}'s names that are not a service's, as they will be: copies to change, made once per name. */

@@ -73,12 +73,46 @@ class EndpointApiTest {
   /** Two writes, then the Bound event: sent beside them, it was one more request before the status the user waits for. */
   @Test
   void aNewEndpoint_costsTwoRequests_theFinalizerGoesWithTheLabels_noReadBefore_andItsEventComesAfter() throws Exception {
+    forgetRequests();
+    CnmEndpoint e = readyOnAWatch("db", () -> h.client.resource(netnsEndpoint("db", "pets", "node-1", null)).create());
+    Thread.sleep(500); // a third request would follow the status at once
+    List<String> requests = requests(r -> r.getPath().contains("/cnmendpoints/db") ? r.getMethod() + " " + r.getPath()
+        : r.getMethod().equals("POST") && r.getPath().endsWith("/events") ? "POST an event" : null); // this endpoint's Bound, the only one here
+    // No GET first: a patch by name alone (withName(...).patch) reads the object before it writes.
+    assertThat(requests).containsExactly("PATCH /apis/cnm.io/v1alpha1/namespaces/test/cnmendpoints/db",
+        "PUT /apis/cnm.io/v1alpha1/namespaces/test/cnmendpoints/db/status", "POST an event");
+    assertThat(e.getMetadata().getFinalizers()).containsExactly("cnmendpoints.cnm.io/finalizer");
+    assertThat(e.getMetadata().getLabels()).containsEntry("cnm.io/node", "node-1");
+  }
+
+  /** Forgets what the server recorded so far (the networks' requests). */
+  private void forgetRequests() throws InterruptedException {
     while (h.server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS) != null) {
-      // what the networks cost
+      // dropped
     }
-    // Ready seen on a watch, not by reading the object: every request on it below is the operator's.
+  }
+
+  /**
+   * What the server recorded since the last look, each described by {@code describe} (null: left out). The
+   * test waits for Ready on a watch, not by reading the object, so that every request on it is the operator's.
+   */
+  private List<String> requests(java.util.function.Function<io.fabric8.mockwebserver.http.RecordedRequest, String> describe)
+      throws InterruptedException {
+    List<String> out = new java.util.ArrayList<>();
+    for (var r = h.server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS); r != null;
+        r = h.server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      String d = describe.apply(r);
+      if (d != null) {
+        out.add(d);
+      }
+    }
+    return out;
+  }
+
+  /** Runs {@code create} and waits until a watch sees endpoint {@code name} Ready. */
+  private CnmEndpoint readyOnAWatch(String name, Runnable create) throws Exception {
     java.util.concurrent.CompletableFuture<CnmEndpoint> bound = new java.util.concurrent.CompletableFuture<>();
-    try (var watch = h.client.resources(CnmEndpoint.class).inNamespace("test").withName("db").watch(new io.fabric8.kubernetes.client.Watcher<>() {
+    try (var watch = h.client.resources(CnmEndpoint.class).inNamespace("test").withName(name).watch(new io.fabric8.kubernetes.client.Watcher<>() {
       @Override
       public void eventReceived(Action action, CnmEndpoint ep) {
         if (ready(ep) != null && "True".equals(ready(ep).getStatus())) {
@@ -89,23 +123,8 @@ class EndpointApiTest {
       @Override
       public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {}
     })) {
-      h.client.resource(netnsEndpoint("db", "pets", "node-1", null)).create();
-      CnmEndpoint e = bound.get(20, java.util.concurrent.TimeUnit.SECONDS);
-      Thread.sleep(500); // a third request would follow the status at once
-      List<String> requests = new java.util.ArrayList<>();
-      for (var r = h.server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS); r != null;
-          r = h.server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-        if (r.getPath().contains("/cnmendpoints/db")) {
-          requests.add(r.getMethod() + " " + r.getPath());
-        } else if (r.getMethod().equals("POST") && r.getPath().endsWith("/events")) {
-          requests.add("POST an event"); // the body was read by the server: this endpoint's Bound, the only one in this window
-        }
-      }
-      // No GET first: a patch by name alone (withName(...).patch) reads the object before it writes.
-      assertThat(requests).containsExactly("PATCH /apis/cnm.io/v1alpha1/namespaces/test/cnmendpoints/db",
-          "PUT /apis/cnm.io/v1alpha1/namespaces/test/cnmendpoints/db/status", "POST an event");
-      assertThat(e.getMetadata().getFinalizers()).containsExactly("cnmendpoints.cnm.io/finalizer");
-      assertThat(e.getMetadata().getLabels()).containsEntry("cnm.io/node", "node-1");
+      create.run();
+      return bound.get(20, java.util.concurrent.TimeUnit.SECONDS);
     }
   }
 
@@ -188,38 +207,17 @@ class EndpointApiTest {
    */
   @Test
   void aPodsEndpoint_isMadeLabelledAndWithTheFinalizer_soItsOnlyWriteIsTheStatus() throws Exception {
-    while (h.server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS) != null) {
-      // what the networks cost
-    }
-    java.util.concurrent.CompletableFuture<CnmEndpoint> bound = new java.util.concurrent.CompletableFuture<>();
-    try (var watch = h.client.resources(CnmEndpoint.class).inNamespace("test").withName("app-pets").watch(new io.fabric8.kubernetes.client.Watcher<>() {
-      @Override
-      public void eventReceived(Action action, CnmEndpoint ep) {
-        if (ready(ep) != null && "True".equals(ready(ep).getStatus())) {
-          bound.complete(ep);
-        }
-      }
-
-      @Override
-      public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {}
-    })) {
-      h.client.resource(pod("app", "node-1", "pets")).create();
-      CnmEndpoint e = bound.get(20, java.util.concurrent.TimeUnit.SECONDS);
-      Thread.sleep(500); // a patch would have come before the status; anything else, at once after it
-      List<String> writes = new java.util.ArrayList<>();
-      for (var r = h.server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS); r != null;
-          r = h.server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-        if (r.getPath().contains("/cnmendpoints") && !r.getMethod().equals("GET")) {
-          writes.add(r.getMethod() + " " + r.getPath());
-        }
-      }
-      assertThat(writes).containsExactly("POST /apis/cnm.io/v1alpha1/namespaces/test/cnmendpoints",
-          "PUT /apis/cnm.io/v1alpha1/namespaces/test/cnmendpoints/app-pets/status");
-      assertThat(e.getMetadata().getFinalizers()).containsExactly("cnmendpoints.cnm.io/finalizer");
-      assertThat(e.getMetadata().getLabels()).containsEntry("cnm.io/node", "node-1").containsEntry("cnm.io/network", "pets")
-          .containsEntry("cnm.io/pod", "app");
-      assertThat(e.getStatus().getNodeName()).isEqualTo("node-1");
-    }
+    forgetRequests();
+    CnmEndpoint e = readyOnAWatch("app-pets", () -> h.client.resource(pod("app", "node-1", "pets")).create());
+    Thread.sleep(500); // a patch would have come before the status; anything else, at once after it
+    List<String> writes = requests(r -> r.getPath().contains("/cnmendpoints") && !r.getMethod().equals("GET")
+        ? r.getMethod() + " " + r.getPath() : null);
+    assertThat(writes).containsExactly("POST /apis/cnm.io/v1alpha1/namespaces/test/cnmendpoints",
+        "PUT /apis/cnm.io/v1alpha1/namespaces/test/cnmendpoints/app-pets/status");
+    assertThat(e.getMetadata().getFinalizers()).containsExactly("cnmendpoints.cnm.io/finalizer");
+    assertThat(e.getMetadata().getLabels()).containsEntry("cnm.io/node", "node-1").containsEntry("cnm.io/network", "pets")
+        .containsEntry("cnm.io/pod", "app");
+    assertThat(e.getStatus().getNodeName()).isEqualTo("node-1");
     // Its address is still released through that finalizer when the pod goes.
     h.client.resource(h.client.pods().inNamespace("test").withName("app").get()).delete();
     await().atMost(Duration.ofSeconds(20)).until(() -> h.endpoint("app-pets") == null);
