@@ -11,6 +11,7 @@ import io.cnm.operator.status.EventRecorder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -23,6 +24,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnAddFilter;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
+import java.net.HttpURLConnection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,17 +96,31 @@ public class PodNetworksReconciler implements Reconciler<Pod> {
     for (NetworksAnnotation.Attachment a : wanted) {
       CnmEndpoint desired = desired(pod, a);
       CnmEndpoint current = byName.get(desired.getMetadata().getName());
-      if (current == null) {
+      if (current == null && beingDeleted(ns, a.network())) {
         current = client.resources(CnmEndpoint.class).inNamespace(ns).withName(desired.getMetadata().getName()).get();
-      }
-      if (current == null) {
-        if (beingDeleted(ns, a.network())) {
+        if (current == null) {
           // As docker network connect refuses a network being removed (helm uninstall deletes networks first).
           events.warning(pod, "NetworkBeingDeleted", "network " + a.network() + " is being deleted; it is not attached");
           continue;
         }
-        client.resource(desired).create();
-      } else if (current.getMetadata().getDeletionTimestamp() != null || ofEarlierPod(current, pod)) {
+      } else if (current == null) {
+        // Made at once, not read first: an endpoint of that name the list did not find (not labelled for this pod)
+        // is rare, and the API server says so by refusing the create; it is read and looked at below only then.
+        try {
+          client.resource(desired).create();
+          continue;
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+            throw e;
+          }
+        }
+        current = client.resources(CnmEndpoint.class).inNamespace(ns).withName(desired.getMetadata().getName()).get();
+        if (current == null) {
+          waiting = true; // deleted between the two requests: made on the next look
+          continue;
+        }
+      }
+      if (current.getMetadata().getDeletionTimestamp() != null || ofEarlierPod(current, pod)) {
         // A pod re-created under the same name (a StatefulSet's): the endpoint of the one before is still going.
         // Look again shortly; nothing else would tell this pod once it is gone.
         waiting = true;

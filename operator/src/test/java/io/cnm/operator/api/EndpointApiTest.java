@@ -210,9 +210,10 @@ class EndpointApiTest {
     forgetRequests();
     CnmEndpoint e = readyOnAWatch("app-pets", () -> h.client.resource(pod("app", "node-1", "pets")).create());
     Thread.sleep(500); // a patch would have come before the status; anything else, at once after it
-    List<String> writes = requests(r -> r.getPath().contains("/cnmendpoints") && !r.getMethod().equals("GET")
-        ? r.getMethod() + " " + r.getPath() : null);
-    assertThat(writes).containsExactly("POST /apis/cnm.io/v1alpha1/namespaces/test/cnmendpoints",
+    List<String> onEndpoints = requests(r -> !r.getPath().contains("/cnmendpoints") || r.getPath().contains("watch=") ? null
+        : r.getPath().contains("labelSelector=") ? r.getMethod() + " the pod's endpoints by label" : r.getMethod() + " " + r.getPath());
+    // No read by name before the create either: an endpoint of that name is looked for only when the create is refused.
+    assertThat(onEndpoints).containsExactly("GET the pod's endpoints by label", "POST /apis/cnm.io/v1alpha1/namespaces/test/cnmendpoints",
         "PUT /apis/cnm.io/v1alpha1/namespaces/test/cnmendpoints/app-pets/status");
     assertThat(e.getMetadata().getFinalizers()).containsExactly("cnmendpoints.cnm.io/finalizer");
     assertThat(e.getMetadata().getLabels()).containsEntry("cnm.io/node", "node-1").containsEntry("cnm.io/network", "pets")
@@ -222,6 +223,20 @@ class EndpointApiTest {
     h.client.resource(h.client.pods().inNamespace("test").withName("app").get()).delete();
     await().atMost(Duration.ofSeconds(20)).until(() -> h.endpoint("app-pets") == null);
     assertThat(h.ipam().allocations().get("test/pets").getOrDefault("node-1", java.util.Map.of())).isEmpty();
+  }
+
+  /** A user's endpoint already has the name a pod's would get: the create is refused, the pod is told, the endpoint is left alone. */
+  @Test
+  void aPodsEndpointName_takenByAUsersEndpoint_isReportedOnThePod_andTheEndpointLeftAlone() {
+    h.client.resource(netnsEndpoint("app-pets", "pets", "node-1", null)).create();
+    CnmEndpoint users = awaitStatus("app-pets", "True");
+    h.client.resource(pod("app", "node-1", "pets")).create();
+    await().atMost(Duration.ofSeconds(10)).until(() -> h.client.v1().events().inNamespace("test").list().getItems().stream()
+        .anyMatch(ev -> "EndpointNameTaken".equals(ev.getReason()) && "app".equals(ev.getInvolvedObject().getName())));
+    CnmEndpoint after = h.endpoint("app-pets");
+    assertThat(after.getMetadata().getOwnerReferences()).isNullOrEmpty();
+    assertThat(after.getSpec().getSandbox().getPod()).isNull();
+    assertThat(after.getStatus().getIpv4Address()).isEqualTo(users.getStatus().getIpv4Address());
   }
 
   @Test
