@@ -36,8 +36,9 @@ import java.util.stream.Collectors;
  * Pods annotated {@code cnm.io/networks} get one CnmEndpoint per listed network, named
  * {@code <pod>-<network>}, owned by the pod (garbage-collected with it) and labelled
  * {@code cnm.io/pod} (and, once the pod is scheduled, with its node and network labels and the
- * endpoint controller's finalizer already on, so the endpoint's first write is its status). Endpoints for networks dropped from the annotation are deleted. A malformed
- * annotation changes nothing and is reported as a Warning event on the pod. Not generation-aware:
+ * endpoint controller's finalizer already on, so the endpoint's first write is its status).
+ * Endpoints for networks dropped from the annotation are deleted. A malformed annotation changes
+ * nothing and is reported as a Warning event on the pod. Not generation-aware:
  * an annotation edit does not bump a pod's generation, and that edit is the event that matters.
  */
 @ControllerConfiguration(name = "pod-networks", generationAwareEventProcessing = false,
