@@ -168,25 +168,16 @@ public final class E2eBench {
     createNetwork();
     SharedIndexInformer<CnmEndpoint> watch = watchEndpoints();
     // The floor's trivial controller: on a ConfigMap's ADD, one write; the watch records when that write comes back.
-    SharedIndexInformer<ConfigMap> floor = client.configMaps().inNamespace(NS).withLabel("bench", "floor").inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(ConfigMap c) {
-        // One request, from the informer's copy and its resourceVersion (as the daemon writes a status);
-        // edit() would read the object first, a second request the floor is not meant to have.
-        ConfigMap handled = client.getKubernetesSerialization().clone(c);
-        handled.setData(Map.of("handled", "yes"));
-        client.configMaps().inNamespace(NS).resource(handled).update();
+    SharedIndexInformer<ConfigMap> floor = informer("floor", c -> {
+      // One request, from the informer's copy and its resourceVersion (as the daemon writes a status);
+      // edit() would read the object first, a second request the floor is not meant to have.
+      ConfigMap handled = client.getKubernetesSerialization().clone(c);
+      handled.setData(Map.of("handled", "yes"));
+      client.configMaps().inNamespace(NS).resource(handled).update();
+    }, c -> {
+      if (c.getData() != null && c.getData().containsKey("handled")) {
+        floorSeen.putIfAbsent(c.getMetadata().getName(), System.nanoTime());
       }
-
-      @Override
-      public void onUpdate(ConfigMap a, ConfigMap b) {
-        if (b.getData() != null && b.getData().containsKey("handled")) {
-          floorSeen.putIfAbsent(b.getMetadata().getName(), System.nanoTime());
-        }
-      }
-
-      @Override
-      public void onDelete(ConfigMap c, boolean unknown) {}
     });
     List<SharedIndexInformer<ConfigMap>> chain = chainControllers();
     try {
@@ -366,21 +357,21 @@ public final class E2eBench {
    * the floor's two and two.
    */
   private List<SharedIndexInformer<ConfigMap>> chainControllers() {
-    SharedIndexInformer<ConfigMap> first = chainInformer(c -> {
+    SharedIndexInformer<ConfigMap> first = informer("chain", c -> {
       var patched = client.configMaps().inNamespace(NS).resource(c).patch(PatchContext.of(PatchType.JSON_MERGE),
           "{\"metadata\":{\"labels\":{\"node\":\"node1\"}}}");
       ConfigMap bound = client.getKubernetesSerialization().clone(patched);
       bound.setData(Map.of("bound", "yes"));
       client.configMaps().inNamespace(NS).resource(bound).update();
     }, c -> {});
-    SharedIndexInformer<ConfigMap> second = chainInformer(c -> {}, c -> {
+    SharedIndexInformer<ConfigMap> second = informer("chain", c -> {}, c -> {
       if (c.getData() != null && c.getData().containsKey("bound") && !c.getData().containsKey("realized")) {
         ConfigMap realized = client.getKubernetesSerialization().clone(c);
         realized.setData(Map.of("bound", "yes", "realized", "yes"));
         client.configMaps().inNamespace(NS).resource(realized).update();
       }
     });
-    SharedIndexInformer<ConfigMap> observer = chainInformer(c -> {}, c -> {
+    SharedIndexInformer<ConfigMap> observer = informer("chain", c -> {}, c -> {
       if (c.getData() != null && c.getData().containsKey("bound")) {
         chainBoundSeen.putIfAbsent(c.getMetadata().getName(), System.nanoTime());
       }
@@ -391,10 +382,13 @@ public final class E2eBench {
     return List.of(first, second, observer);
   }
 
-  /** An informer of the chain's ConfigMaps: {@code added} on each ADD, {@code updated} with the new object on each UPDATE. */
-  private SharedIndexInformer<ConfigMap> chainInformer(java.util.function.Consumer<ConfigMap> added,
+  /**
+   * An informer of the ConfigMaps labelled {@code bench=<label>} (the floor's or the chain's):
+   * {@code added} on each ADD, {@code updated} with the new object on each UPDATE.
+   */
+  private SharedIndexInformer<ConfigMap> informer(String label, java.util.function.Consumer<ConfigMap> added,
       java.util.function.Consumer<ConfigMap> updated) {
-    return client.configMaps().inNamespace(NS).withLabel("bench", "chain").inform(new ResourceEventHandler<>() {
+    return client.configMaps().inNamespace(NS).withLabel("bench", label).inform(new ResourceEventHandler<>() {
       @Override
       public void onAdd(ConfigMap c) {
         added.accept(c);

@@ -105,7 +105,7 @@ public final class ShardedMap<K, V> extends AbstractMap<K, V> {
 
   @Override
   public boolean containsKey(Object key) {
-    return key != null && shards[index(key, shards.length)].containsKey(key);
+    return get(key) != null; // no null values
   }
 
   @Override

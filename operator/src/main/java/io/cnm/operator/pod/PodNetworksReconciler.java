@@ -97,27 +97,21 @@ public class PodNetworksReconciler implements Reconciler<Pod> {
     for (NetworksAnnotation.Attachment a : wanted) {
       CnmEndpoint desired = desired(pod, a);
       CnmEndpoint current = byName.get(desired.getMetadata().getName());
-      if (current == null && beingDeleted(ns, a.network())) {
-        current = client.resources(CnmEndpoint.class).inNamespace(ns).withName(desired.getMetadata().getName()).get();
-        if (current == null) {
-          // As docker network connect refuses a network being removed (helm uninstall deletes networks first).
-          events.warning(pod, "NetworkBeingDeleted", "network " + a.network() + " is being deleted; it is not attached");
-          continue;
-        }
-      } else if (current == null) {
+      if (current == null) {
         // Made at once, not read first: an endpoint of that name the list did not find (not labelled for this pod)
         // is rare, and the API server says so by refusing the create; it is read and looked at below only then.
-        try {
-          client.resource(desired).create();
+        boolean networkGoing = beingDeleted(ns, a.network());
+        if (!networkGoing && created(client, desired)) {
           continue;
-        } catch (KubernetesClientException e) {
-          if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-            throw e;
-          }
         }
         current = client.resources(CnmEndpoint.class).inNamespace(ns).withName(desired.getMetadata().getName()).get();
         if (current == null) {
-          waiting = true; // deleted between the two requests: made on the next look
+          if (networkGoing) {
+            // As docker network connect refuses a network being removed (helm uninstall deletes networks first).
+            events.warning(pod, "NetworkBeingDeleted", "network " + a.network() + " is being deleted; it is not attached");
+          } else {
+            waiting = true; // deleted between the two requests: made on the next look
+          }
           continue;
         }
       }
@@ -139,6 +133,19 @@ public class PodNetworksReconciler implements Reconciler<Pod> {
       }
     }
     return waiting ? UpdateControl.<Pod>noUpdate().rescheduleAfter(2_000) : UpdateControl.noUpdate();
+  }
+
+  /** Creates the endpoint; false when the API server refuses it because one of that name exists. */
+  private static boolean created(KubernetesClient client, CnmEndpoint desired) {
+    try {
+      client.resource(desired).create();
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        throw e;
+      }
+      return false;
+    }
   }
 
   /** From the networks' cache: no request on the attach path. */

@@ -239,6 +239,25 @@ class EndpointApiTest {
     assertThat(after.getStatus().getIpv4Address()).isEqualTo(users.getStatus().getIpv4Address());
   }
 
+  /** As docker network connect refuses a network being removed: a pod naming one gets no endpoint on it, and is told. */
+  @Test
+  void aPodNamingANetworkBeingDeleted_getsNoEndpointThere_andIsTold() {
+    CnmNetwork going = network("going", "bridge", "10.4.0.0/24");
+    going.getMetadata().setFinalizers(List.of("test.cnm.io/hold")); // keeps it in deletion while the pod comes
+    h.client.resource(going).create();
+    awaitNetwork("going");
+    h.client.resource(h.network("going")).delete();
+    await().atMost(Duration.ofSeconds(10)).until(() -> h.network("going").getMetadata().getDeletionTimestamp() != null);
+    h.client.resource(pod("app", "node-1", "going, pets")).create();
+    awaitStatus("app-pets", "True");
+    await().atMost(Duration.ofSeconds(10)).until(() -> h.client.v1().events().inNamespace("test").list().getItems().stream()
+        .anyMatch(ev -> "NetworkBeingDeleted".equals(ev.getReason()) && "app".equals(ev.getInvolvedObject().getName())));
+    assertThat(h.endpoint("app-going")).isNull();
+    CnmNetwork held = h.network("going");
+    held.getMetadata().setFinalizers(held.getMetadata().getFinalizers().stream().filter(f -> !f.equals("test.cnm.io/hold")).toList());
+    h.client.resource(held).update();
+  }
+
   @Test
   void podAnnotation_createsOwnedEndpoints_followsItsChanges_andIsCleanedUpWithThePod() {
     Pod created = pod("app", "node-1", "pets, ovnet@ip=10.2.0.77;alias=api");
