@@ -198,6 +198,24 @@ class HelmChartTest {
   }
 
   @Test
+  void bothJvms_takeEveryOptionTheChartGivesThem() throws Exception {
+    // A JVM refuses an unknown -XX flag, but only prints a CompileCommand it cannot parse and runs without it.
+    Container daemon = one(DaemonSet.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+    Container operator = one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+    for (Container c : List.of(daemon, operator)) {
+      ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version")
+          .redirectErrorStream(true);
+      pb.environment().put("JAVA_TOOL_OPTIONS", env(c, "JAVA_TOOL_OPTIONS"));
+      Process p = pb.start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor()).as("%s: %s", c.getName(), out).isZero();
+      String said = out.lines().filter(l -> !l.startsWith("Picked up JAVA_TOOL_OPTIONS")).collect(java.util.stream.Collectors.joining("\n"));
+      assertThat(said).as(c.getName()).doesNotContainIgnoringCase("error").doesNotContain("Unrecognized").doesNotContain("Ignoring")
+          .startsWith("openjdk version");
+    }
+  }
+
+  @Test
   void uninstall_aPreDeleteHookRunsTheOperatorsCleanup_withRightsOnCnmObjectsOnly() {
     // helm template (helm-java) leaves hooks out: the hook's template is rendered as a plain manifest to be read.
     assertThat(hookJob).as("the Job is a pre-delete hook").contains("helm.sh/hook: pre-delete");
