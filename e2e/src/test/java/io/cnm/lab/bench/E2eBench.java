@@ -175,7 +175,7 @@ public final class E2eBench {
       handled.setData(Map.of("handled", "yes"));
       client.configMaps().inNamespace(NS).resource(handled).update();
     }, c -> {
-      if (c.getData() != null && c.getData().containsKey("handled")) {
+      if (has(c, "handled")) {
         floorSeen.putIfAbsent(c.getMetadata().getName(), System.nanoTime());
       }
     });
@@ -318,7 +318,7 @@ public final class E2eBench {
     List<Double> chFirst = new ArrayList<>();
     for (int k = 0; k < SAMPLES + 3; k++) {
       double floor = floor(onNode + "-" + k);
-      double[] chain = chain(onNode + "-" + k);
+      Chain chain = chain(onNode + "-" + k);
       String name = "s" + onNode + "-" + k;
       long t0 = System.nanoTime();
       client.resource(endpoint(name, 500 + (k % 20))).create();
@@ -328,8 +328,8 @@ public final class E2eBench {
         op.add((readyAt.get(name) - t0) / 1e6);
         dm.add(Math.max(0, realizedAt.get(name) - readyAt.get(name)) / 1e6);
         fl.add(floor);
-        ch.add(chain[0]);
-        chFirst.add(chain[1]);
+        ch.add(chain.total());
+        chFirst.add(chain.first());
       }
       client.resources(CnmEndpoint.class).inNamespace(NS).withName(name).delete();
       await(() -> client.resources(CnmEndpoint.class).inNamespace(NS).withName(name).get() == null, 30, name + " gone");
@@ -365,21 +365,25 @@ public final class E2eBench {
       client.configMaps().inNamespace(NS).resource(bound).update();
     }, c -> {});
     SharedIndexInformer<ConfigMap> second = informer("chain", c -> {}, c -> {
-      if (c.getData() != null && c.getData().containsKey("bound") && !c.getData().containsKey("realized")) {
+      if (has(c, "bound") && !has(c, "realized")) {
         ConfigMap realized = client.getKubernetesSerialization().clone(c);
         realized.setData(Map.of("bound", "yes", "realized", "yes"));
         client.configMaps().inNamespace(NS).resource(realized).update();
       }
     });
     SharedIndexInformer<ConfigMap> observer = informer("chain", c -> {}, c -> {
-      if (c.getData() != null && c.getData().containsKey("bound")) {
+      if (has(c, "bound")) {
         chainBoundSeen.putIfAbsent(c.getMetadata().getName(), System.nanoTime());
       }
-      if (c.getData() != null && c.getData().containsKey("realized")) {
+      if (has(c, "realized")) {
         chainSeen.putIfAbsent(c.getMetadata().getName(), System.nanoTime());
       }
     });
     return List.of(first, second, observer);
+  }
+
+  private static boolean has(ConfigMap c, String key) {
+    return c.getData() != null && c.getData().containsKey(key);
   }
 
   /**
@@ -404,17 +408,17 @@ public final class E2eBench {
     });
   }
 
-  /**
-   * One sample of the chain: a ConfigMap created until the bench's watch sees the second
-   * controller's write, and until it sees the first's (ms).
-   */
-  private double[] chain(String tag) throws InterruptedException {
+  /** One sample of the chain (ms): until the bench's watch sees the second controller's write, and the first's. */
+  record Chain(double total, double first) {}
+
+  /** One sample of the chain: a ConfigMap created until the bench's watch sees the second controller's write. */
+  private Chain chain(String tag) throws InterruptedException {
     String name = "chain-" + tag;
     long t0 = System.nanoTime();
     client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName(name).addToLabels("bench", "chain")
         .endMetadata().build()).create();
     await(() -> chainSeen.containsKey(name), 30, name);
-    double[] ms = {(chainSeen.get(name) - t0) / 1e6, (chainBoundSeen.getOrDefault(name, chainSeen.get(name)) - t0) / 1e6};
+    Chain ms = new Chain((chainSeen.get(name) - t0) / 1e6, (chainBoundSeen.getOrDefault(name, chainSeen.get(name)) - t0) / 1e6);
     client.configMaps().inNamespace(NS).withName(name).delete();
     return ms;
   }

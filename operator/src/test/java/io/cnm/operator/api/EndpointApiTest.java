@@ -85,6 +85,11 @@ class EndpointApiTest {
     assertThat(e.getMetadata().getLabels()).containsEntry("cnm.io/node", "node-1");
   }
 
+  /** Waits until an event in the test namespace matches. */
+  private void awaitEvent(java.util.function.Predicate<io.fabric8.kubernetes.api.model.Event> matches) {
+    await().atMost(Duration.ofSeconds(10)).until(() -> h.client.v1().events().inNamespace("test").list().getItems().stream().anyMatch(matches));
+  }
+
   /** Forgets what the server recorded so far (the networks' requests). */
   private void forgetRequests() throws InterruptedException {
     while (h.server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS) != null) {
@@ -231,8 +236,7 @@ class EndpointApiTest {
     h.client.resource(netnsEndpoint("app-pets", "pets", "node-1", null)).create();
     CnmEndpoint users = awaitStatus("app-pets", "True");
     h.client.resource(pod("app", "node-1", "pets")).create();
-    await().atMost(Duration.ofSeconds(10)).until(() -> h.client.v1().events().inNamespace("test").list().getItems().stream()
-        .anyMatch(ev -> "EndpointNameTaken".equals(ev.getReason()) && "app".equals(ev.getInvolvedObject().getName())));
+    awaitEvent(ev -> "EndpointNameTaken".equals(ev.getReason()) && "app".equals(ev.getInvolvedObject().getName()));
     CnmEndpoint after = h.endpoint("app-pets");
     assertThat(after.getMetadata().getOwnerReferences()).isNullOrEmpty();
     assertThat(after.getSpec().getSandbox().getPod()).isNull();
@@ -250,8 +254,7 @@ class EndpointApiTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> h.network("going").getMetadata().getDeletionTimestamp() != null);
     h.client.resource(pod("app", "node-1", "going, pets")).create();
     awaitStatus("app-pets", "True");
-    await().atMost(Duration.ofSeconds(10)).until(() -> h.client.v1().events().inNamespace("test").list().getItems().stream()
-        .anyMatch(ev -> "NetworkBeingDeleted".equals(ev.getReason()) && "app".equals(ev.getInvolvedObject().getName())));
+    awaitEvent(ev -> "NetworkBeingDeleted".equals(ev.getReason()) && "app".equals(ev.getInvolvedObject().getName()));
     assertThat(h.endpoint("app-going")).isNull();
     CnmNetwork held = h.network("going");
     held.getMetadata().setFinalizers(held.getMetadata().getFinalizers().stream().filter(f -> !f.equals("test.cnm.io/hold")).toList());
@@ -327,8 +330,7 @@ class EndpointApiTest {
     h.client.resource(pod("odd", "node-1", "pets@speed=fast")).create();
     await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() ->
         h.client.resources(CnmEndpoint.class).inNamespace("test").list().getItems().isEmpty());
-    await().atMost(Duration.ofSeconds(10)).until(() -> h.client.v1().events().inNamespace("test").list().getItems().stream()
-        .anyMatch(ev -> "InvalidNetworksAnnotation".equals(ev.getReason()) && ev.getMessage().contains("unknown option 'speed'")));
+    awaitEvent(ev -> "InvalidNetworksAnnotation".equals(ev.getReason()) && ev.getMessage().contains("unknown option 'speed'"));
   }
 
   @Test
@@ -336,8 +338,7 @@ class EndpointApiTest {
     Pod p = pod("hostpod", "node-1", "pets");
     p.getSpec().setHostNetwork(true);
     h.client.resource(p).create();
-    await().atMost(Duration.ofSeconds(10)).until(() -> h.client.v1().events().inNamespace("test").list().getItems().stream()
-        .anyMatch(ev -> "HostNetworkPod".equals(ev.getReason()) && ev.getMessage().contains("hostNetwork: true")));
+    awaitEvent(ev -> "HostNetworkPod".equals(ev.getReason()) && ev.getMessage().contains("hostNetwork: true"));
     await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> h.endpoint("hostpod-pets") == null);
   }
 
