@@ -831,7 +831,7 @@ public final class NodeAgent implements AutoCloseable {
     try {
       // Only the daemon's part (Realized, the interface), onto the object as it is now: the operator's part stays.
       CnmEndpoint written = EndpointStatusOwners.writeDaemonPart(client, ep, ok, reason, message, ifname);
-      if (written != null && !ok) {
+      if (written != null && !ok && !EndpointStatusOwners.RELEASED.equals(reason)) { // a release is the deletion going well
         warn(written, reason, message);
       }
     } catch (RuntimeException e) {

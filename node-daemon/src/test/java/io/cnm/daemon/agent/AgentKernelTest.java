@@ -305,6 +305,36 @@ class AgentKernelTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> ownedLinks("veth") == 0 && ownedLinks("bridge") == 0);
   }
 
+  /**
+   * A deletion that goes well says Released on the endpoint and is no warning (it used to make a
+   * Warning Event per deleted endpoint); an endpoint that cannot be realized still makes one.
+   */
+  @Test
+  void aReleasedEndpoint_makesNoWarningEvent_butOneThatCannotBeRealizedDoes() {
+    startAgent();
+    await().atMost(Duration.ofSeconds(20)).until(() -> realized("db") && realized("web"));
+    client.resources(CnmEndpoint.class).inNamespace("test").withName("db").edit(e -> {
+      e.getMetadata().setFinalizers(List.of("cnm.io/test-hold")); // as the operator's: held until the daemon has said Released
+      return e;
+    });
+    client.resources(CnmEndpoint.class).inNamespace("test").withName("db").delete();
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      CnmEndpoint e = client.resources(CnmEndpoint.class).inNamespace("test").withName("db").get();
+      return Conditions.find(e.getStatus().getConditions(), Conditions.REALIZED)
+          .filter(c -> io.cnm.api.status.EndpointStatusOwners.RELEASED.equals(c.getReason())).isPresent();
+    });
+    BoundObjects.endpoint(client, "test", "ghost", "pets", "node-1", "/run/netns/cnmtest-no-such-sandbox", Cidr.parse("10.20.0.9/24"),
+        "10.20.0.1", List.of());
+    await().atMost(Duration.ofSeconds(20)).until(() -> warnings().contains("ghost SandboxNotFound"));
+    assertThat(warnings()).noneMatch(w -> w.startsWith("db "));
+  }
+
+  /** The Warning Events in the test namespace, as "object reason". */
+  List<String> warnings() {
+    return client.v1().events().inNamespace("test").list().getItems().stream().filter(e -> "Warning".equals(e.getType()))
+        .map(e -> e.getInvolvedObject().getName() + " " + e.getReason()).toList();
+  }
+
   @Test
   void aFailingNodeTable_stopsNothingElse_isRetriedWithGrowingPauses_andRecovers() throws Exception {
     java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean(true);
