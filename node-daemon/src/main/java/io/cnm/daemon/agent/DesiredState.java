@@ -193,10 +193,16 @@ public record DesiredState(Map<String, NetworkInfo> networks, List<Join> joins, 
 
     /** Keeps what this computation used, and only that, for the next. */
     void done() {
+      // The last maps, emptied, take the next computation's: a map grown to this node's endpoints
+      // once is not grown again from empty, rehashing all of them, at every pass.
+      Map<CnmEndpoint, Join> lastJoins = joins;
       joins = nextJoins;
-      nextJoins = new java.util.IdentityHashMap<>();
+      lastJoins.clear();
+      nextJoins = lastJoins;
+      Map<CnmNetwork, NetworkInfo> lastNetworks = networks;
       networks = nextNetworks;
-      nextNetworks = new java.util.IdentityHashMap<>();
+      lastNetworks.clear();
+      nextNetworks = lastNetworks;
     }
   }
 

@@ -419,7 +419,7 @@ public final class NodeAgent implements AutoCloseable {
         }
       }
     }
-    Set<String> wantedEndpoints = new HashSet<>();
+    Set<String> wantedEndpoints = new HashSet<>(2 * d.joins().size());
     d.joins().forEach(j -> wantedEndpoints.add(j.info().key()));
     if (full) {
       toVerify.clear();
@@ -441,8 +441,9 @@ public final class NodeAgent implements AutoCloseable {
         }
       }
     }
-    // By identity: an API object's own hashCode walks all of it.
-    Map<CnmEndpoint, String> realized = new java.util.IdentityHashMap<>();
+    // By identity: an API object's own hashCode walks all of it. Sized for this node's endpoints: grown from
+    // empty, the map would rehash them all several times in every pass.
+    Map<CnmEndpoint, String> realized = new java.util.IdentityHashMap<>(d.joins().size());
     Map<CnmEndpoint, Failure> failed = new java.util.IdentityHashMap<>();
     List<DesiredState.Join> unchangedToCheck = new ArrayList<>();
     for (DesiredState.Join j : d.joins()) {
@@ -545,7 +546,7 @@ public final class NodeAgent implements AutoCloseable {
       problems.failed("DNS of sandbox " + path, e.getMessage(), e);
     });
     stage("gossip records", () -> cluster.publish(d.published(), d.publishedBackends()));
-    Map<CnmEndpoint, String> nowConfirmed = new java.util.IdentityHashMap<>();
+    Map<CnmEndpoint, String> nowConfirmed = new java.util.IdentityHashMap<>(realized.size());
     realized.forEach((ep, ifname) -> {
       if (ifname.equals(confirmed.get(ep)) || report(ep, true, "Realized", ifname.isEmpty() ? "joined on node " + node
           : ifname + " in the sandbox on node " + node, ifname.isEmpty() ? null : ifname)) {
@@ -842,7 +843,7 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private Set<String> joinedSandboxes() {
-    Set<String> paths = new HashSet<>();
+    Set<String> paths = new HashSet<>(2 * joined.size());
     for (Applied a : joined.values()) {
       if (a.info().netnsPath() != null) {
         paths.add(a.info().netnsPath());
