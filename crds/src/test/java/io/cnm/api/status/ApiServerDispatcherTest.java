@@ -86,7 +86,7 @@ class ApiServerDispatcherTest {
   }
 
   @Test
-  void aRefusedStatusPut_leavesTheNextRequestsOfTheSameThreadUnchecked() {
+  void aRefusedStatusPut_leavesNoCheckBehindForTheNextRequests() {
     CnmEndpoint created = client.resource(endpoint("ep")).create();
     client.resource(withNode(client.getKubernetesSerialization().clone(created), "node-1")).updateStatus();
     assertThatThrownBy(() -> client.resource(withNode(client.getKubernetesSerialization().clone(created), "node-2")).updateStatus())
