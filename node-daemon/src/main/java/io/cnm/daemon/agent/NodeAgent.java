@@ -913,22 +913,11 @@ public final class NodeAgent implements AutoCloseable {
       List<PodNetworkStatus.Attached> attached = PodNetworkStatus.attached(mine);
       var want = PodNetworkStatus.condition(pod, asked, attached.size());
       if (!PodNetworkStatus.same(want, PodNetworkStatus.current(pod))) {
-        client.pods().inNamespace(ns).withName(name).editStatus(p -> {
-          List<io.fabric8.kubernetes.api.model.PodCondition> conditions = new ArrayList<>(
-              p.getStatus().getConditions() == null ? List.of() : p.getStatus().getConditions());
-          conditions.removeIf(c -> PodNetworkStatus.CONDITION.equals(c.getType()));
-          conditions.add(want);
-          p.getStatus().setConditions(conditions);
-          return p;
-        });
+        PodNetworkStatus.writeCondition(client, pod, want);
       }
       String annotation = PodNetworkStatus.annotation(attached);
-      Map<String, String> annotations = pod.getMetadata().getAnnotations();
-      if (!annotation.equals(annotations.get(PodNetworkStatus.ANNOTATION))) {
-        client.pods().inNamespace(ns).withName(name).edit(p -> {
-          p.getMetadata().getAnnotations().put(PodNetworkStatus.ANNOTATION, annotation);
-          return p;
-        });
+      if (!annotation.equals(pod.getMetadata().getAnnotations().get(PodNetworkStatus.ANNOTATION))) {
+        PodNetworkStatus.writeAnnotation(client, pod, annotation);
       }
     }
   }

@@ -3,11 +3,15 @@ package io.cnm.daemon.agent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cnm.api.status.Conditions;
+import io.cnm.api.status.StatusUpdates;
 import io.cnm.api.v1alpha1.CnmEndpoint;
 import io.cnm.api.v1alpha1.NetworksAnnotation;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -22,8 +26,9 @@ import java.util.Objects;
  * its node: the pod condition {@link #CONDITION} (True once every network it asked for has a
  * realized endpoint; a pod with the readiness gate of that name is not Ready before), and the
  * annotation {@link #ANNOTATION} listing what was attached (network, interface, IPs, MAC), in
- * the shape Multus users read from {@code k8s.v1.cni.cncf.io/network-status}. Pure: the agent
- * writes what this computes.
+ * the shape Multus users read from {@code k8s.v1.cni.cncf.io/network-status}. What is to be
+ * said is computed purely; {@link #writeCondition} and {@link #writeAnnotation} say it, one request
+ * each.
  */
 final class PodNetworkStatus {
   static final String CONDITION = "cnm.io/networks-ready";
@@ -84,6 +89,33 @@ final class PodNetworkStatus {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Puts {@code want} among the pod's conditions, in place of its own earlier one: one request,
+   * from {@code copy} (the informer's). When the kubelet wrote the status after that copy, the API
+   * server refuses it as a conflict, and the condition is put on the pod as it is now: the
+   * kubelet's conditions are never written back from a stale copy.
+   */
+  static void writeCondition(KubernetesClient client, Pod copy, PodCondition want) {
+    StatusUpdates.update(client, copy, p -> {
+      if (same(want, current(p))) {
+        return null;
+      }
+      List<PodCondition> conditions = new ArrayList<>(p.getStatus().getConditions() == null ? List.of() : p.getStatus().getConditions());
+      conditions.removeIf(c -> CONDITION.equals(c.getType()));
+      conditions.add(want);
+      p.getStatus().setConditions(conditions);
+      return p;
+    });
+  }
+
+  /** Sets the annotation {@link #ANNOTATION}: one merge patch of that key alone, no read before it, nothing else of the pod touched. */
+  static void writeAnnotation(KubernetesClient client, Pod pod, String value) {
+    var patch = JSON.createObjectNode();
+    patch.putObject("metadata").putObject("annotations").put(ANNOTATION, value);
+    // Through the copy, which names the pod: by name alone, the client would read the pod first.
+    client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
   }
 
   /** The condition as it should be, keeping lastTransitionTime when the status stays. */
