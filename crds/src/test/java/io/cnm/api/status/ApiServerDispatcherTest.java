@@ -9,9 +9,6 @@ import io.cnm.api.v1alpha1.CnmEndpointStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import java.util.HashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,9 +20,7 @@ class ApiServerDispatcherTest {
 
   @BeforeEach
   void setUp() {
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new ApiServerDispatcher(), false);
-    server.init();
-    java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
+    server = ApiServerDispatcher.start();
     client = server.createClient();
     Crds.install(client);
     for (int i = 0; i < 50; i++) { // others in the store: the object is found among them, not alone
