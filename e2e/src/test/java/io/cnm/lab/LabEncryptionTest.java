@@ -49,6 +49,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 class LabEncryptionTest {
   static final String SECRET_MARKER = "encrypted-overlay-marker-5f2c";
   static final String PLAIN_MARKER = "plain-overlay-marker-9a41";
+  /** The daemons' volume rekey in this lab: a new epoch after this many packets under one key. */
+  static final int REKEY_AFTER = 20_000;
+  static final String SEALED = "cnm_esp_packets_total{direction=\"sealed\"}";
   /** The daemons' certificates are valid this long here (renewed with a third left): a rotation within a test. */
   static final int CERT_SECONDS = 45;
   CnmLab lab;
@@ -66,7 +69,7 @@ class LabEncryptionTest {
     }
     state = Files.createTempDirectory("cnm-lab-encryption");
     lab = new CnmLab(state, LabDemoTest.HOME).withDaemonEnv(Map.of("CNM_GOSSIP_PUSH_PULL_MS", "5000",
-        "CNM_ENCRYPTION_REKEY_AFTER_PACKETS", "20000", "CNM_ENCRYPTION_KEY_GRACE_MS", "2000"))
+        "CNM_ENCRYPTION_REKEY_AFTER_PACKETS", String.valueOf(REKEY_AFTER), "CNM_ENCRYPTION_KEY_GRACE_MS", "2000"))
         .withServerEnv(Map.of("CNM_LAB_CERTIFICATE_SECONDS", String.valueOf(CERT_SECONDS)));
     lab.run("up", "--nodes", "3");
     for (String[] sb : new String[][] {{"e1", "node1"}, {"e2", "node2"}, {"p1", "node1"}, {"p2", "node2"}}) {
@@ -151,6 +154,7 @@ class LabEncryptionTest {
   void aKeyRotationUnderASteadyTcpStream_losesNoSecondOfIt_andVolumeRekeysHappen() throws Exception {
     byte[] before = keys().get(0);
     double rekeysBefore = metric(1, "cnm_esp_rekeys_total");
+    double sealedBefore = metric(1, SEALED);
     Process server = new ProcessBuilder("ip", "netns", "exec", CnmLab.PREFIX + "e2", "iperf3", "-s", "-1", "-p", "5301")
         .redirectErrorStream(true).redirectOutput(state.resolve("iperf3-server.out").toFile()).start();
     Path pcap = state.resolve("rotation.pcap");
@@ -189,8 +193,15 @@ class LabEncryptionTest {
     } else {
       System.out.println("the old and the new key share their 5-bit tag: which key sealed is not told by the SPI this run");
     }
-    if (noKernelEsp.isPresent()) { // the kernel path reads its states' counters every 10 s: its rekeys come later
-      assertThat(metric(1, "cnm_esp_rekeys_total")).as("new epochs after 20,000 packets each").isGreaterThan(rekeysBefore);
+    double sealed = metric(1, SEALED) - sealedBefore;
+    if (noKernelEsp.isPresent() && sealed >= 2 * REKEY_AFTER) {
+      // The kernel path reads its states' counters every 10 s: its rekeys come later. The rotation splits the
+      // stream between two keys: with twice the volume sealed, one of them carried it whatever the split.
+      assertThat(metric(1, "cnm_esp_rekeys_total")).as("new epochs after %d packets each, %.0f sealed", REKEY_AFTER, sealed)
+          .isGreaterThan(rekeysBefore);
+    } else if (noKernelEsp.isPresent()) {
+      System.out.printf("rekeys not checked: %.0f packets sealed in this run, under the %d that make one certain%n", sealed,
+          2 * REKEY_AFTER);
     }
     assertThat(metric(2, "cnm_esp_dropped_total{reason=\"authentication\"}")).as("nothing failed to open across the rotation").isZero();
   }
