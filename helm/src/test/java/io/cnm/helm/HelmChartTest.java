@@ -373,6 +373,14 @@ class HelmChartTest {
     assertThat(verbs(role, "", "secrets")).isEmpty();
   }
 
+  /** What the daemon's two writes on a pod need (PodNetworkStatus): a status PUT from its copy, a merge patch of the annotation. */
+  @Test
+  void nodeDaemonRbac_allowsThePodWritesItMakes() {
+    ClusterRole role = clusterRole("cnm-node-daemon");
+    assertThat(verbs(role, "", "pods/status")).contains("update");
+    assertThat(verbs(role, "", "pods")).contains("get", "patch").doesNotContain("update", "create", "delete");
+  }
+
   private static <T extends HasMetadata> T one(Class<T> type) {
     List<T> found = rendered.stream().filter(type::isInstance).map(type::cast).toList();
     assertThat(found).as("exactly one %s rendered", type.getSimpleName()).hasSize(1);
