@@ -255,12 +255,10 @@ public final class CnmLab {
       return;
     }
     Path daemonApp = home.resolve(DAEMON_JAR);
-    // The API address goes through Fabric8's own environment, as the daemon's client reads it.
-    Map<String, String> env = new java.util.HashMap<>(Map.of(
-        "KUBERNETES_MASTER", "http://127.0.0.1:" + apiPort, "KUBERNETES_NAMESPACE", "default", "NODE_NAME", "node" + node,
-        "CNM_NODE_NETNS", "/run/netns/" + PREFIX + "node" + node, "CNM_HTTP_PORT", String.valueOf(19464 + node)));
+    Map<String, String> env = new java.util.HashMap<>(apiEnv("http://127.0.0.1:" + apiPort));
+    env.putAll(Map.of("NODE_NAME", "node" + node, "CNM_NODE_NETNS", "/run/netns/" + PREFIX + "node" + node,
+        "CNM_HTTP_PORT", String.valueOf(19464 + node)));
     env.putAll(gossipEnv());
-    env.putAll(API_TOKEN);
     // Each node has its own Docker plugin directories and state, as separate machines would.
     env.put("CNM_PLUGINS_SOCKETS_DIR", pluginSockets("node" + node).toString());
     env.put("CNM_PLUGINS_SPEC_DIRS", pluginSpecs("node" + node).toString());
@@ -288,12 +286,10 @@ public final class CnmLab {
     if (!Files.exists(app)) {
       throw new LabException(app + " is missing: run make build first");
     }
-    Map<String, String> env = new java.util.HashMap<>(Map.of(
-        "KUBERNETES_MASTER", "http://127.0.0.1:" + apiPort, "KUBERNETES_NAMESPACE", "default", "POD_NAMESPACE", "default",
-        "CNM_GOSSIP_NAMESPACE", "default", "QUARKUS_HTTP_PORT", String.valueOf(OPERATOR_PORT),
+    Map<String, String> env = new java.util.HashMap<>(apiEnv("http://127.0.0.1:" + apiPort));
+    env.putAll(Map.of("POD_NAMESPACE", "default", "CNM_GOSSIP_NAMESPACE", "default", "QUARKUS_HTTP_PORT", String.valueOf(OPERATOR_PORT),
         "CNM_PLUGINS_SOCKETS_DIR", pluginSockets("operator").toString(), "CNM_PLUGINS_SPEC_DIRS", pluginSpecs("operator").toString()));
     env.putAll(serverEnv);
-    env.putAll(API_TOKEN);
     List<String> cmd = new java.util.ArrayList<>(List.of(java()));
     cmd.addAll(operatorJvmOptionsAsInItsContainer());
     cmd.addAll(List.of("-jar", app.toString()));
@@ -555,13 +551,17 @@ public final class CnmLab {
   }
 
   /**
-   * A token for the lab's API, which takes any. A client configured from its environment with no
-   * credentials at all reads its whole configuration again (environment, kubeconfig, service
-   * account files) before every request from its first minute on: Fabric8's token refresh finds
-   * no token to keep. In a cluster the daemons and the operator have their service account's
-   * token and refresh once a minute; with this the lab's processes do as they would there.
+   * How a lab process reaches the lab's API: through Fabric8's own environment, as the daemon's and
+   * the operator's clients read it. With a token, which the lab's API takes whatever it is: a
+   * client configured from its environment with no credentials at all reads its whole
+   * configuration again (environment, kubeconfig, service account files) before every request
+   * from its first minute on, since Fabric8's token refresh finds no token to keep. In a cluster
+   * the daemons and the operator have their service account's token and refresh once a minute;
+   * with this the lab's processes do as they would there.
    */
-  static final Map<String, String> API_TOKEN = Map.of("KUBERNETES_AUTH_TOKEN", "cnm-lab");
+  static Map<String, String> apiEnv(String masterUrl) {
+    return Map.of("KUBERNETES_MASTER", masterUrl, "KUBERNETES_NAMESPACE", "default", "KUBERNETES_AUTH_TOKEN", "cnm-lab");
+  }
 
   static KubernetesClient client(int port) {
     Config config = new ConfigBuilder(Config.empty()).withMasterUrl("http://127.0.0.1:" + port).withNamespace("default")

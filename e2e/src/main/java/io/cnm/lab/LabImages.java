@@ -173,8 +173,7 @@ final class LabImages {
   }
 
   private static Map<String, String> api() {
-    return Map.of("KUBERNETES_MASTER", "http://" + API_ADDRESS + ":" + API_PORT, "KUBERNETES_NAMESPACE", "default",
-        "KUBERNETES_AUTH_TOKEN", CnmLab.API_TOKEN.get("KUBERNETES_AUTH_TOKEN"));
+    return CnmLab.apiEnv("http://" + API_ADDRESS + ":" + API_PORT);
   }
 
   /** podman run in the foreground (the lab's process keeps its log), removed when it ends. */

@@ -12,13 +12,9 @@ import io.cnm.operator.recovery.NodeSubnets;
 import io.cnm.operator.service.ServiceReconciler;
 import io.cnm.operator.status.EventRecorder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.javaoperatorsdk.operator.Operator;
 import java.time.Duration;
-import java.util.HashMap;
 import org.awaitility.Awaitility;
 
 /**
@@ -46,8 +42,7 @@ public final class OperatorHarness implements AutoCloseable {
     // cancelled timer ("Task already scheduled or cancelled", thrown on a JOSDK worker thread). Awaitility would
     // fail whatever test is awaiting at that moment with it; it is not that test's failure.
     Awaitility.doNotCatchUncaughtExceptionsByDefault();
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new io.cnm.api.status.ApiServerDispatcher(), false);
-    server.init();
+    server = io.cnm.api.status.ApiServerDispatcher.start();
     client = server.createClient();
     io.cnm.api.crd.Crds.install(client);
     client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("test")
