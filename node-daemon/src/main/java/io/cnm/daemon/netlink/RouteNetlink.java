@@ -134,6 +134,15 @@ public final class RouteNetlink implements Netlink {
     }
   }
 
+  /**
+   * A request for the link with this name, addressed by the name itself (ifi_index 0 and
+   * IFLA_IFNAME, which the kernel looks up): one request where an index lookup first made two. A
+   * missing link is ENODEV either way.
+   */
+  private static Message named(int type, String name, int ifFlags, int change) {
+    return ifinfo(type, NLM_F_ACK, 0, ifFlags, change).attrString(IFLA_IFNAME, name);
+  }
+
   private int index(String name) {
     return link(name).orElseThrow(() -> new NetlinkException("link " + name, NetlinkException.ENODEV)).index();
   }
@@ -204,23 +213,23 @@ public final class RouteNetlink implements Netlink {
 
   @Override
   public void deleteLink(String name) {
-    ack(ifinfo(RTM_DELLINK, NLM_F_ACK, index(name), 0, 0), "delete link " + name);
+    ack(named(RTM_DELLINK, name, 0, 0), "delete link " + name);
   }
 
   @Override
   public void setUp(String name, boolean up) {
-    ack(ifinfo(RTM_NEWLINK, NLM_F_ACK, index(name), up ? IFF_UP : 0, IFF_UP), "set " + name + (up ? " up" : " down"));
+    ack(named(RTM_NEWLINK, name, up ? IFF_UP : 0, IFF_UP), "set " + name + (up ? " up" : " down"));
   }
 
   @Override
   public void setMaster(String name, String master) {
-    ack(ifinfo(RTM_NEWLINK, NLM_F_ACK, index(name), 0, 0).attrU32(IFLA_MASTER, master == null ? 0 : index(master)),
+    ack(named(RTM_NEWLINK, name, 0, 0).attrU32(IFLA_MASTER, master == null ? 0 : index(master)),
         "set master of " + name);
   }
 
   @Override
   public void attachUp(String name, String bridge) {
-    ack(ifinfo(RTM_NEWLINK, NLM_F_ACK, index(name), IFF_UP, IFF_UP).attrU32(IFLA_MASTER, index(bridge)),
+    ack(named(RTM_NEWLINK, name, IFF_UP, IFF_UP).attrU32(IFLA_MASTER, index(bridge)),
         "attach " + name + " to " + bridge);
   }
 
@@ -234,17 +243,17 @@ public final class RouteNetlink implements Netlink {
 
   @Override
   public void setMtu(String name, int mtu) {
-    ack(ifinfo(RTM_NEWLINK, NLM_F_ACK, index(name), 0, 0).attrU32(IFLA_MTU, mtu), "set mtu of " + name);
+    ack(named(RTM_NEWLINK, name, 0, 0).attrU32(IFLA_MTU, mtu), "set mtu of " + name);
   }
 
   @Override
   public void setMac(String name, String mac) {
-    ack(ifinfo(RTM_NEWLINK, NLM_F_ACK, index(name), 0, 0).attr(IFLA_ADDRESS, mac(mac)), "set mac of " + name);
+    ack(named(RTM_NEWLINK, name, 0, 0).attr(IFLA_ADDRESS, mac(mac)), "set mac of " + name);
   }
 
   @Override
   public void setAlias(String name, String alias) {
-    ack(ifinfo(RTM_NEWLINK, NLM_F_ACK, index(name), 0, 0).attrString(IFLA_IFALIAS, alias), "set alias of " + name);
+    ack(named(RTM_NEWLINK, name, 0, 0).attrString(IFLA_IFALIAS, alias), "set alias of " + name);
   }
 
   @Override
@@ -254,7 +263,7 @@ public final class RouteNetlink implements Netlink {
 
   @Override
   public void moveTo(String name, NetNamespace namespace) {
-    ack(ifinfo(RTM_NEWLINK, NLM_F_ACK, index(name), 0, 0).attrU32(IFLA_NET_NS_FD, namespace.fd()), "move " + name + " to " + namespace);
+    ack(named(RTM_NEWLINK, name, 0, 0).attrU32(IFLA_NET_NS_FD, namespace.fd()), "move " + name + " to " + namespace);
   }
 
   @Override

@@ -49,7 +49,8 @@ public final class Sandboxes {
       }
       String ifname = mine.map(Link::name).orElseGet(() -> freeName(p.wantedName(), sandboxLinks));
       if (hostSide.isEmpty()) {
-        // Fresh attach: create, mark, enslave and raise, without reading back what was just made.
+        // Fresh attach: create, mark, enslave and raise, without reading back what was just made. A daemon stopped
+        // before the mark leaves the veth unmarked: the adoption after its restart marks it.
         node.addVeth(p.hostName(), ifname, p.mtu(), sandbox, p.mac());
         node.setAlias(p.hostName(), p.mark());
         node.attachUp(p.hostName(), p.bridge());
@@ -199,6 +200,9 @@ public final class Sandboxes {
 
   /** An existing attachment (a restarted daemon, a re-sync): check every piece, fix only what differs. */
   private void adopt(VethPort p, Link h, Netlink inside, String ifname) {
+    if (!p.mark().equals(h.alias())) {
+      node.setAlias(p.hostName(), p.mark());
+    }
     int bridgeIndex = node.link(p.bridge()).orElseThrow().index();
     if (h.masterIndex() != bridgeIndex || !h.up()) {
       node.attachUp(p.hostName(), p.bridge());

@@ -28,19 +28,20 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code make bench-attach}: attach latency for N endpoints on one node (default 200), cnm
  * against the CNI reference plugins (bridge + host-local, Debian's containernetworking-plugins)
- * in the same run, each after 50 warm-up attaches that are not counted. cnm's time runs from handing the endpoint to the bridge driver until its
- * interface is up with its address inside the sandbox and the sandbox's DNS (127.0.0.11) answers
- * its name; the CNI time is one ADD (interface and address; a CNI plugin serves no DNS). Both
- * work in a throwaway node namespace with fresh sandboxes (cnmtest-*), all removed at the end.
- * Addresses: cnm 10.30.0.0/16, CNI 10.31.0.0/16.
+ * in the same run, after 50 warm-up attaches of each that are not counted. The two alternate one
+ * attach at a time (which of them goes first alternates too), so both meet the same background
+ * load: the kernel's cleanup of namespaces deleted just before (by an earlier run, by tests) slows
+ * every netlink request while it lasts, and measured one after the other, the first half of a run
+ * met it and the second did not. cnm's time runs from handing the endpoint to the bridge driver
+ * until its interface is up with its address inside the sandbox and the sandbox's DNS
+ * (127.0.0.11) answers its name; the CNI time is one ADD (interface and address; a CNI plugin
+ * serves no DNS). Both work in a throwaway node namespace with fresh sandboxes (cnmtest-*), all
+ * removed at the end. Addresses: cnm 10.30.0.0/16, CNI 10.31.0.0/16.
  */
 public final class AttachBench {
   static final Path CNI = Path.of("/usr/lib/cni");
 
   private AttachBench() {}
-
-  /** cnm's time split: join (netlink), DNS bind in the sandbox, first DNS answer. */
-  static long[][] phases;
 
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 200;
@@ -58,67 +59,105 @@ public final class AttachBench {
         cnmSandboxes.add(ns.create("a" + i));
         cniSandboxes.add(ns.create("c" + i));
       }
-      long[] cnm = Arrays.copyOfRange(cnm(node, cnmSandboxes), warm, n + warm);
-      long[] cni = Arrays.copyOfRange(cni(node, cniSandboxes), warm, n + warm);
-      phases = Arrays.stream(phases).map(p -> Arrays.copyOfRange(p, warm, n + warm)).toArray(long[][]::new);
-      print(n, cnm, cni);
+      long[] cnm = new long[n + warm];
+      long[] cni = new long[n + warm];
+      long[][] phases = new long[3][n + warm];
+      try (Cnm side = new Cnm(node, cnmSandboxes)) {
+        Cni other = new Cni(node, cniSandboxes);
+        for (int i = 0; i < n + warm; i++) {
+          if (i % 2 == 0) {
+            cnm[i] = side.attach(i, phases);
+            cni[i] = other.attach(i);
+          } else {
+            cni[i] = other.attach(i);
+            cnm[i] = side.attach(i, phases);
+          }
+        }
+      }
+      print(n, Arrays.copyOfRange(cnm, warm, n + warm), Arrays.copyOfRange(cni, warm, n + warm),
+          Arrays.stream(phases).map(p -> Arrays.copyOfRange(p, warm, n + warm)).toArray(long[][]::new));
     }
     System.exit(0);
   }
 
-  private static long[] cnm(NetNamespace node, List<NetNamespace> sandboxes) {
-    Cidr subnet = Cidr.parse("10.30.0.0/16");
-    NetworkInfo net = new NetworkInfo("bench/net", "benchnet", "bridge", List.of(subnet), List.of(Cidr.parse("10.30.0.1/16")),
-        false, 0, 0, false, Map.of(BridgeDriver.NAME, "br-bench"));
-    Map<String, Set<String>> ofSandbox = new HashMap<>();
-    Map<String, List<IpAddress>> names = new HashMap<>();
-    List<EndpointInfo> eps = new ArrayList<>();
-    for (int i = 0; i < sandboxes.size(); i++) {
-      IpAddress ip = IpAddress.ofV4(subnet.network().v4Value() + 2 + i);
-      byte[] b = ip.bytes();
-      String mac = String.format("02:42:%02x:%02x:%02x:%02x", b[0] & 0xff, b[1] & 0xff, b[2] & 0xff, b[3] & 0xff);
-      eps.add(new EndpointInfo("bench/ep" + i, net.key(), sandboxes.get(i).path(), null, Cidr.of(ip, 16),
-          IpAddress.parse("10.30.0.1"), mac, List.of()));
-      ofSandbox.put(sandboxes.get(i).path(), new HashSet<>(Set.of(net.key())));
-      names.put("ep" + i, List.of(ip));
-    }
-    DnsRecords records = new DnsRecords(ofSandbox, Map.of(net.key(), names), Map.of(net.key(), "benchnet"));
-    long[] took = new long[sandboxes.size()];
-    phases = new long[3][sandboxes.size()];
-    try (Netlink nodeNl = RouteNetlink.in(node); DnsServer dns = new DnsServer(() -> records,
-        (name, type) -> java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("no upstream")))) {
-      BridgeDriver driver = new BridgeDriver(new io.cnm.daemon.sandbox.Sandboxes(nodeNl, NetlinkFactory.kernel()));
-      driver.ensureNetwork(net);
-      for (int i = 0; i < eps.size(); i++) {
-        long t0 = System.nanoTime();
-        driver.join(net, eps.get(i));
-        long t1 = System.nanoTime();
-        dns.serve(sandboxes.get(i), sandboxes.get(i).path(), 53);
-        long t2 = System.nanoTime();
-        List<String> answer = DnsClientAccess.resolve(sandboxes.get(i), "ep" + i);
-        took[i] = System.nanoTime() - t0;
-        phases[0][i] = t1 - t0;
-        phases[1][i] = t2 - t1;
-        phases[2][i] = took[i] - (t2 - t0);
-        if (answer == null || !answer.equals(List.of(eps.get(i).ipv4().address().toString()))) {
-          throw new IllegalStateException("endpoint " + i + " does not answer its own name: " + answer);
-        }
+  /** cnm's side: one bridge network, the embedded DNS serving every sandbox's names. */
+  private static final class Cnm implements AutoCloseable {
+    private final List<NetNamespace> sandboxes;
+    private final NetworkInfo net;
+    private final List<EndpointInfo> eps = new ArrayList<>();
+    private final Netlink nodeNl;
+    private final DnsServer dns;
+    private final BridgeDriver driver;
+
+    Cnm(NetNamespace node, List<NetNamespace> sandboxes) {
+      this.sandboxes = sandboxes;
+      Cidr subnet = Cidr.parse("10.30.0.0/16");
+      net = new NetworkInfo("bench/net", "benchnet", "bridge", List.of(subnet), List.of(Cidr.parse("10.30.0.1/16")),
+          false, 0, 0, false, Map.of(BridgeDriver.NAME, "br-bench"));
+      Map<String, Set<String>> ofSandbox = new HashMap<>();
+      Map<String, List<IpAddress>> names = new HashMap<>();
+      for (int i = 0; i < sandboxes.size(); i++) {
+        IpAddress ip = IpAddress.ofV4(subnet.network().v4Value() + 2 + i);
+        byte[] b = ip.bytes();
+        String mac = String.format("02:42:%02x:%02x:%02x:%02x", b[0] & 0xff, b[1] & 0xff, b[2] & 0xff, b[3] & 0xff);
+        eps.add(new EndpointInfo("bench/ep" + i, net.key(), sandboxes.get(i).path(), null, Cidr.of(ip, 16),
+            IpAddress.parse("10.30.0.1"), mac, List.of()));
+        ofSandbox.put(sandboxes.get(i).path(), new HashSet<>(Set.of(net.key())));
+        names.put("ep" + i, List.of(ip));
       }
+      DnsRecords records = new DnsRecords(ofSandbox, Map.of(net.key(), names), Map.of(net.key(), "benchnet"));
+      nodeNl = RouteNetlink.in(node);
+      dns = new DnsServer(() -> records,
+          (name, type) -> java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("no upstream")));
+      driver = new BridgeDriver(new io.cnm.daemon.sandbox.Sandboxes(nodeNl, NetlinkFactory.kernel()));
+      driver.ensureNetwork(net);
     }
-    return took;
+
+    /** Endpoint i joined until its name is answered in its sandbox (ns); its phases (join, DNS bind, first answer) into {@code phases}. */
+    long attach(int i, long[][] phases) {
+      long t0 = System.nanoTime();
+      driver.join(net, eps.get(i));
+      long t1 = System.nanoTime();
+      dns.serve(sandboxes.get(i), sandboxes.get(i).path(), 53);
+      long t2 = System.nanoTime();
+      List<String> answer = DnsClientAccess.resolve(sandboxes.get(i), "ep" + i);
+      long took = System.nanoTime() - t0;
+      phases[0][i] = t1 - t0;
+      phases[1][i] = t2 - t1;
+      phases[2][i] = took - (t2 - t0);
+      if (answer == null || !answer.equals(List.of(eps.get(i).ipv4().address().toString()))) {
+        throw new IllegalStateException("endpoint " + i + " does not answer its own name: " + answer);
+      }
+      return took;
+    }
+
+    @Override
+    public void close() {
+      dns.close();
+      nodeNl.close();
+    }
   }
 
-  private static long[] cni(NetNamespace node, List<NetNamespace> sandboxes) throws Exception {
-    Path ipamDir = Files.createTempDirectory("cnm-bench-cni-ipam");
-    String conf = """
-        {"cniVersion":"1.0.0","name":"benchcni","type":"bridge","bridge":"cnibench0","isGateway":true,"ipMasq":false,
-         "ipam":{"type":"host-local","subnet":"10.31.0.0/16","dataDir":"%s"}}""".formatted(ipamDir);
-    long[] took = new long[sandboxes.size()];
-    for (int i = 0; i < sandboxes.size(); i++) {
+  /** The CNI side: the reference bridge plugin with host-local, one ADD per sandbox. */
+  private static final class Cni {
+    private final NetNamespace node;
+    private final List<NetNamespace> sandboxes;
+    private final String conf;
+
+    Cni(NetNamespace node, List<NetNamespace> sandboxes) throws java.io.IOException {
+      this.node = node;
+      this.sandboxes = sandboxes;
+      Path ipamDir = Files.createTempDirectory("cnm-bench-cni-ipam");
+      conf = """
+          {"cniVersion":"1.0.0","name":"benchcni","type":"bridge","bridge":"cnibench0","isGateway":true,"ipMasq":false,
+           "ipam":{"type":"host-local","subnet":"10.31.0.0/16","dataDir":"%s"}}""".formatted(ipamDir);
+    }
+
+    /** One ADD for sandbox i (ns), spawned from a thread inside the node namespace: the plugin builds its bridge there. */
+    long attach(int i) {
       String netns = sandboxes.get(i).path();
       String id = "bench" + i;
-      // Spawned from a thread inside the node namespace: the plugin builds its bridge there.
-      took[i] = node.run(() -> {
+      return node.run(() -> {
         ProcessBuilder pb = new ProcessBuilder(CNI.resolve("bridge").toString()).redirectErrorStream(true);
         pb.environment().putAll(Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", id, "CNI_NETNS", netns, "CNI_IFNAME", "eth0",
             "CNI_PATH", CNI.toString()));
@@ -133,11 +172,10 @@ public final class AttachBench {
         return System.nanoTime() - t0;
       });
     }
-    return took;
   }
 
-  private static void print(int n, long[] cnm, long[] cni) {
-    System.out.printf("attach latency, %d endpoints on one node after 50 warm-up attaches each (ms)%n", n);
+  private static void print(int n, long[] cnm, long[] cni, long[][] phases) {
+    System.out.printf("attach latency, %d endpoints on one node after 50 warm-up attaches each, the two alternating (ms)%n", n);
     System.out.printf("%-46s %8s %8s %8s%n", "", "min", "median", "p95");
     row("cnm bridge driver (netlink) + DNS answering", cnm);
     row("CNI bridge + host-local (reference plugins)", cni);

@@ -8,6 +8,7 @@ import io.cnm.api.net.IpAddress;
 import io.cnm.daemon.kernel.Packets;
 import io.cnm.daemon.kernel.TestNamespaces;
 import io.cnm.daemon.netns.NetNamespace;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -89,6 +90,27 @@ class RouteNetlinkKernelTest {
       assertThat(eth0.kind()).isEqualTo("veth");
       assertThat(eth0.mac()).isEqualTo("02:42:0a:63:00:02");
     }
+  }
+
+  @Test
+  void settersAddressedByName_changeThatLink_andRefuseAMissingOneWithEnodev() {
+    nl.addVeth("by-a", "by-b", 0, null, null);
+    nl.setUp("by-a", true);
+    nl.setMtu("by-a", 1280);
+    nl.setAlias("by-a", "cnm:named");
+    nl.setMac("by-a", "02:42:0a:63:00:09");
+    Link a = nl.link("by-a").orElseThrow();
+    assertThat(a.up()).isTrue();
+    assertThat(a.mtu()).isEqualTo(1280);
+    assertThat(a.alias()).isEqualTo("cnm:named");
+    assertThat(a.mac()).isEqualTo("02:42:0a:63:00:09");
+    assertThat(nl.link("by-b").orElseThrow().up()).isFalse(); // only the named link changed
+    for (Runnable r : List.<Runnable>of(() -> nl.setUp("no-such", true), () -> nl.setMtu("no-such", 1280),
+        () -> nl.setAlias("no-such", "x"), () -> nl.setMac("no-such", "02:42:0a:63:00:0a"))) {
+      assertThatThrownBy(r::run)
+          .isInstanceOfSatisfying(NetlinkException.class, e -> assertThat(e.errno()).isEqualTo(NetlinkException.ENODEV));
+    }
+    assertThat(nl.link("no-such")).isEmpty(); // never created by a setter
   }
 
   @Test

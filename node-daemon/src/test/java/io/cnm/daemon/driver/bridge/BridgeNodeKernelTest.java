@@ -6,9 +6,11 @@ import io.cnm.api.net.Cidr;
 import io.cnm.api.net.IpAddress;
 import io.cnm.daemon.driver.EndpointInfo;
 import io.cnm.daemon.driver.NetworkInfo;
+import io.cnm.daemon.driver.Owned;
 import io.cnm.daemon.driver.none.NullDriver;
 import io.cnm.daemon.kernel.Packets;
 import io.cnm.daemon.kernel.TestNamespaces;
+import io.cnm.daemon.netlink.Link;
 import io.cnm.daemon.netlink.Netlink;
 import io.cnm.daemon.netlink.NetlinkFactory;
 import io.cnm.daemon.sandbox.Sandboxes;
@@ -185,17 +187,25 @@ class BridgeNodeKernelTest {
     NetworkInfo front = net("front", "10.10.1.0/24", false, true);
     NetNamespace a = attach("a", front, "10.10.1.2", List.of());
     EndpointInfo ep = endpoint("a", front, "10.10.1.2", a, List.of());
+    String veth = BridgeDriver.hostVeth("test/a");
+    Link fresh = nodeNl.link(veth).orElseThrow();
+    assertThat(fresh.alias()).isEqualTo(Owned.mark("test/a"));
+    assertThat(fresh.up()).isTrue();
+    assertThat(fresh.masterIndex()).isEqualTo(nodeNl.link("br-front").orElseThrow().index());
+    // A daemon stopped between creating the veth and marking it: the next join marks it, and builds nothing new.
+    nodeNl.setAlias(veth, "");
     int before = nodeNl.links().size();
     driver.ensureNetwork(front);
     assertThat(driver.join(front, ep)).isEqualTo("eth0");
     assertThat(nodeNl.links()).hasSize(before);
+    assertThat(nodeNl.link(veth).orElseThrow().alias()).isEqualTo(Owned.mark("test/a"));
     try (Netlink inside = RouteNetlink.in(a)) {
       assertThat(inside.links()).extracting(l -> l.name()).containsExactlyInAnyOrder("lo", "eth0");
       assertThat(inside.addresses("eth0")).filteredOn(c -> c.family() == 4).containsExactly(Cidr.parse("10.10.1.2/24"));
       assertThat(inside.link("eth0").orElseThrow().mac()).isEqualTo("02:42:0a:0a:01:02");
     }
     driver.leave(front, ep);
-    assertThat(nodeNl.link(BridgeDriver.hostVeth("test/a"))).isEmpty();
+    assertThat(nodeNl.link(veth)).isEmpty();
     driver.removeNetwork(front);
     assertThat(nodeNl.link("br-front")).isEmpty();
   }
