@@ -271,16 +271,24 @@ public final class E2eBench {
 
   /**
    * What node1's daemon counted (its /q/metrics): difference passes, joins and node-table writes,
-   * each as a count and a sum of seconds. The difference of two readings says where the daemon's
-   * part of a sample goes: its own passes, or the API around them.
+   * each as a count and a sum of seconds, and the passes' seconds by stage. The difference of two
+   * readings says where the daemon's part of a sample goes: its own passes (and in them, which
+   * stage), or the API around them.
    */
-  record DaemonWork(double passes, double passSeconds, double joins, double joinSeconds, double nftWrites, double nftSeconds) {
+  record DaemonWork(double passes, double passSeconds, double joins, double joinSeconds, double nftWrites, double nftSeconds,
+      double[] stageSeconds) {
+    static final String[] STAGES = {"desired", "kernel", "firewall", "sandboxes", "report"};
+
     static DaemonWork read() throws Exception {
       String s = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
           java.net.URI.create("http://127.0.0.1:19465/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      double[] stages = new double[STAGES.length];
+      for (int i = 0; i < STAGES.length; i++) {
+        stages[i] = sample(s, "cnm_daemon_pass_stage_seconds_sum{kind=\"difference\",stage=\"" + STAGES[i] + "\"}");
+      }
       return new DaemonWork(sample(s, "cnm_daemon_pass_seconds_count{kind=\"difference\"}"), sample(s, "cnm_daemon_pass_seconds_sum{kind=\"difference\"}"),
           sample(s, "cnm_endpoint_attach_seconds_count{outcome=\"ok\"}"), sample(s, "cnm_endpoint_attach_seconds_sum{outcome=\"ok\"}"),
-          sample(s, "cnm_nft_apply_seconds_count"), sample(s, "cnm_nft_apply_seconds_sum"));
+          sample(s, "cnm_nft_apply_seconds_count"), sample(s, "cnm_nft_apply_seconds_sum"), stages);
     }
 
     private static double sample(String metrics, String series) {
@@ -293,14 +301,19 @@ public final class E2eBench {
 
     DaemonWork minus(DaemonWork o) {
       return new DaemonWork(passes - o.passes, passSeconds - o.passSeconds, joins - o.joins, joinSeconds - o.joinSeconds,
-          nftWrites - o.nftWrites, nftSeconds - o.nftSeconds);
+          nftWrites - o.nftWrites, nftSeconds - o.nftSeconds,
+          java.util.stream.IntStream.range(0, STAGES.length).mapToDouble(i -> stageSeconds[i] - o.stageSeconds[i]).toArray());
     }
 
     @Override
     public String toString() {
-      return String.format("%.0f difference passes, %.1f ms each on average; %.0f joins, %.1f ms each; %.0f node-table writes, %.1f ms each",
-          passes, 1000 * passSeconds / Math.max(1, passes), joins, 1000 * joinSeconds / Math.max(1, joins), nftWrites,
-          1000 * nftSeconds / Math.max(1, nftWrites));
+      StringBuilder byStage = new StringBuilder();
+      for (int i = 0; i < STAGES.length; i++) {
+        byStage.append(i == 0 ? "" : ", ").append(STAGES[i]).append(String.format(" %.1f", 1000 * stageSeconds[i] / Math.max(1, passes)));
+      }
+      return String.format("%.0f difference passes, %.1f ms each on average (by stage, ms: %s); %.0f joins, %.1f ms each; "
+          + "%.0f node-table writes, %.1f ms each", passes, 1000 * passSeconds / Math.max(1, passes), byStage, joins,
+          1000 * joinSeconds / Math.max(1, joins), nftWrites, 1000 * nftSeconds / Math.max(1, nftWrites));
     }
   }
 

@@ -22,6 +22,7 @@ import io.cnm.daemon.encryption.NodeEncryption;
 import io.cnm.daemon.lb.Balancer;
 import io.cnm.daemon.lb.SandboxBalancers;
 import io.cnm.daemon.metrics.DaemonMetrics;
+import io.cnm.daemon.metrics.DaemonMetrics.PassStage;
 import io.cnm.api.net.Cidr;
 import io.cnm.api.net.IpAddress;
 import io.cnm.daemon.netlink.Link;
@@ -386,12 +387,13 @@ public final class NodeAgent implements AutoCloseable {
       loop.schedule(this::trigger, 200, TimeUnit.MILLISECONDS);
       return null;
     }
-    long t0 = System.nanoTime();
+    PassClock clock = new PassClock();
     boolean full = resyncDue;
     resyncDue = false;
     knownSandboxes = full ? Set.of() : joinedSandboxes();
     DesiredState d = DesiredState.compute(node, vtep, api(), drivers, this::sandboxPath,
         new DesiredState.Gossip(cluster.endpoints(), cluster.serviceBackends()), memo);
+    clock.lap(PassStage.DESIRED);
     int networkChanges = 0;
     int joins = 0;
     int leaves = 0;
@@ -473,6 +475,7 @@ public final class NodeAgent implements AutoCloseable {
       toVerify.remove(j.info().key());
       join(j, joined.get(j.info().key()), realized, failed);
     }
+    clock.lap(PassStage.KERNEL);
     // Encryption, then the node's table (isolation, masquerade, published ports, the encrypted VNIs marked and
     // guarded), both before any peer is programmed: a VXLAN datagram of an encrypted overlay never finds a way out
     // in the clear, not even for the moment between the peers' entries and the rules that catch them.
@@ -488,6 +491,7 @@ public final class NodeAgent implements AutoCloseable {
         appliedRuleset = ruleset; // kept as applied only once written
       });
     }
+    clock.lap(PassStage.FIREWALL);
     boolean guarded = ruleset.equals(appliedRuleset);
     for (var e : d.peers().entrySet()) {
       NetworkInfo n = d.networks().get(e.getKey());
@@ -538,6 +542,7 @@ public final class NodeAgent implements AutoCloseable {
       leftoversRemoved = true;
     }
     stage("route_localnet for localhost-published ports", () -> routeLocalnet(firewall, full));
+    clock.lap(PassStage.KERNEL);
     Map<String, String> lbFailed = balancers.apply(heldForGossip(d), full);
     lbFailed.forEach((path, msg) -> problems.failed("load balancer of sandbox " + path, msg, null));
     records.set(d.dns());
@@ -545,6 +550,7 @@ public final class NodeAgent implements AutoCloseable {
       stagesFailed++;
       problems.failed("DNS of sandbox " + path, e.getMessage(), e);
     });
+    clock.lap(PassStage.SANDBOXES);
     stage("gossip records", () -> cluster.publish(d.published(), d.publishedBackends()));
     Map<CnmEndpoint, String> nowConfirmed = new java.util.IdentityHashMap<>(realized.size());
     realized.forEach((ep, ifname) -> {
@@ -560,8 +566,12 @@ public final class NodeAgent implements AutoCloseable {
     stage("pods' network status", this::reportPods);
     toVerify.retainAll(wantedEndpoints);
     resyncLeftNow = toVerify.size(); // before lastPass: who sees a pass sees what it left of the re-sync
-    lastPass = new PassStats(joins, leaves, networkChanges, System.nanoTime() - t0, full);
+    clock.lap(PassStage.REPORT);
+    lastPass = new PassStats(joins, leaves, networkChanges, clock.total(), full);
     metrics.pass(lastPass.nanos(), full);
+    for (PassStage st : PassStage.values()) {
+      metrics.passStage(st, clock.nanos(st), full);
+    }
     metrics.endpoints(realized.size(), failed.size() + d.problems().size());
     if (joins + leaves + networkChanges > 0) {
       lastWork = lastPass;

@@ -28,6 +28,20 @@ public final class DaemonMetrics {
     }
   }
 
+  /**
+   * The stages of a pass, by what waits in each: computing the desired state (CPU), the kernel
+   * (drivers' joins and leaves, networks, peers, sweeps), the node's nftables table (with the
+   * encryption path), the sandboxes' balancers and DNS, and the report to the cluster (status
+   * writes to the API server, Events, pods, gossip records).
+   */
+  public enum PassStage {
+    DESIRED, KERNEL, FIREWALL, SANDBOXES, REPORT;
+
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
   private static final Duration MIN = Duration.ofNanos(10_000);
 
   private final MeterRegistry registry;
@@ -37,6 +51,8 @@ public final class DaemonMetrics {
   private final Timer fullPass;
   private final Timer differencePass;
   private final Timer nftApply;
+  /** By kind (full, difference) then stage: plain timers (count, sum, max), no buckets, for a daemon's memory. */
+  private final Timer[][] passStages = new Timer[2][PassStage.values().length];
   private final AtomicInteger realized = new AtomicInteger();
   private final AtomicInteger failed = new AtomicInteger();
   private final Map<DnsResult, Counter> dnsQueries = new EnumMap<>(DnsResult.class);
@@ -53,6 +69,13 @@ public final class DaemonMetrics {
         .tag("kind", "full").register(registry);
     differencePass = latency("cnm.daemon.pass", "One pass of the agent: desired state computed and the differences applied", Duration.ofSeconds(30))
         .tag("kind", "difference").register(registry);
+    for (PassStage st : PassStage.values()) {
+      for (int kind = 0; kind < 2; kind++) {
+        passStages[kind][st.ordinal()] = Timer.builder("cnm.daemon.pass.stage")
+            .description("Where the agent's passes spend their time, by stage (the stages of a pass add up to it)")
+            .tag("kind", kind == 0 ? "full" : "difference").tag("stage", st.label()).register(registry);
+      }
+    }
     nftApply = latency("cnm.nft.apply", "Writing the node table (table inet cnm) in one nftables transaction", Duration.ofSeconds(5))
         .register(registry);
     Gauge.builder("cnm.endpoints", realized, AtomicInteger::get).description("Endpoints of this node by state, as of the last pass")
@@ -87,6 +110,11 @@ public final class DaemonMetrics {
 
   public void pass(long nanos, boolean full) {
     (full ? fullPass : differencePass).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** One pass's time in one stage. */
+  public void passStage(PassStage stage, long nanos, boolean full) {
+    passStages[full ? 0 : 1][stage.ordinal()].record(nanos, TimeUnit.NANOSECONDS);
   }
 
   public void nftApplied(long nanos) {

@@ -246,6 +246,40 @@ class AgentKernelTest {
   }
 
   /**
+   * Where passes spend their time, by stage, on /q/metrics: every pass records each stage once,
+   * the stages add up to the pass, and the pass that joined the endpoints spent time in the kernel
+   * and in its report (the status writes).
+   */
+  @Test
+  void passStages_addUpToThePasses_andTheJoiningPassShowsKernelAndReport() throws Exception {
+    var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    metrics = new io.cnm.daemon.metrics.DaemonMetrics(registry);
+    startAgent();
+    await().atMost(Duration.ofSeconds(20)).until(() -> realized("db") && realized("web"));
+    stopAgent();
+    Thread.sleep(500); // a pass still running when the agent stopped has ended: no pass runs while the meters are read
+    for (String kind : List.of("full", "difference")) {
+      var pass = registry.find("cnm.daemon.pass").tag("kind", kind).timer();
+      double stagesSum = 0;
+      for (var st : io.cnm.daemon.metrics.DaemonMetrics.PassStage.values()) {
+        var t = registry.find("cnm.daemon.pass.stage").tag("kind", kind).tag("stage", st.label()).timer();
+        assertThat(t.count()).as(kind + " " + st.label() + " recorded once a pass").isEqualTo(pass.count());
+        stagesSum += t.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS);
+      }
+      assertThat(stagesSum).as(kind + ": the stages add up to the passes").isCloseTo(pass.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS),
+          org.assertj.core.data.Offset.offset(1.0));
+    }
+    double kernel = 0;
+    double report = 0;
+    for (String kind : List.of("full", "difference")) {
+      kernel += registry.find("cnm.daemon.pass.stage").tag("kind", kind).tag("stage", "kernel").timer().totalTime(java.util.concurrent.TimeUnit.NANOSECONDS);
+      report += registry.find("cnm.daemon.pass.stage").tag("kind", kind).tag("stage", "report").timer().totalTime(java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+    assertThat(kernel).as("the joins' kernel work").isGreaterThan(0);
+    assertThat(report).as("the status writes").isGreaterThan(0);
+  }
+
+  /**
    * A difference pass takes a joined sandbox as there without a stat, and a Realized it found
    * already said on that very object as said: a sandbox that goes is still let go within about a
    * second while passes keep running, and a Realized someone else turned False is written back.
