@@ -277,6 +277,7 @@ public final class E2eBench {
    */
   record DaemonWork(double passes, double passSeconds, double joins, double joinSeconds, double nftWrites, double nftSeconds,
       double[] stageSeconds) {
+    /** The daemon's PassStage labels, read as text off another process (its classes are not on this bench's class path). */
     static final String[] STAGES = {"desired", "kernel", "firewall", "sandboxes", "report"};
 
     static DaemonWork read() throws Exception {

@@ -51,8 +51,9 @@ public final class DaemonMetrics {
   private final Timer fullPass;
   private final Timer differencePass;
   private final Timer nftApply;
-  /** By kind (full, difference) then stage: plain timers (count, sum, max), no buckets, for a daemon's memory. */
-  private final Timer[][] passStages = new Timer[2][PassStage.values().length];
+  /** By stage, for full and for difference passes: plain timers (count, sum, max), no buckets, for a daemon's memory. */
+  private final Timer[] fullPassStages;
+  private final Timer[] differencePassStages;
   private final AtomicInteger realized = new AtomicInteger();
   private final AtomicInteger failed = new AtomicInteger();
   private final Map<DnsResult, Counter> dnsQueries = new EnumMap<>(DnsResult.class);
@@ -69,13 +70,8 @@ public final class DaemonMetrics {
         .tag("kind", "full").register(registry);
     differencePass = latency("cnm.daemon.pass", "One pass of the agent: desired state computed and the differences applied", Duration.ofSeconds(30))
         .tag("kind", "difference").register(registry);
-    for (PassStage st : PassStage.values()) {
-      for (int kind = 0; kind < 2; kind++) {
-        passStages[kind][st.ordinal()] = Timer.builder("cnm.daemon.pass.stage")
-            .description("Where the agent's passes spend their time, by stage (the stages of a pass add up to it)")
-            .tag("kind", kind == 0 ? "full" : "difference").tag("stage", st.label()).register(registry);
-      }
-    }
+    fullPassStages = passStages(registry, "full");
+    differencePassStages = passStages(registry, "difference");
     nftApply = latency("cnm.nft.apply", "Writing the node table (table inet cnm) in one nftables transaction", Duration.ofSeconds(5))
         .register(registry);
     Gauge.builder("cnm.endpoints", realized, AtomicInteger::get).description("Endpoints of this node by state, as of the last pass")
@@ -93,6 +89,16 @@ public final class DaemonMetrics {
   /** Meters that go nowhere: for tests and tools that build the agent without an application. */
   public static DaemonMetrics none() {
     return new DaemonMetrics(new CompositeMeterRegistry());
+  }
+
+  private static Timer[] passStages(MeterRegistry registry, String kind) {
+    Timer[] out = new Timer[PassStage.values().length];
+    for (PassStage st : PassStage.values()) {
+      out[st.ordinal()] = Timer.builder("cnm.daemon.pass.stage")
+          .description("Where the agent's passes spend their time, by stage (the stages of a pass add up to it)")
+          .tag("kind", kind).tag("stage", st.label()).register(registry);
+    }
+    return out;
   }
 
   private static Timer.Builder latency(String name, String description, Duration max) {
@@ -114,7 +120,7 @@ public final class DaemonMetrics {
 
   /** One pass's time in one stage. */
   public void passStage(PassStage stage, long nanos, boolean full) {
-    passStages[full ? 0 : 1][stage.ordinal()].record(nanos, TimeUnit.NANOSECONDS);
+    (full ? fullPassStages : differencePassStages)[stage.ordinal()].record(nanos, TimeUnit.NANOSECONDS);
   }
 
   public void nftApplied(long nanos) {
