@@ -3,7 +3,7 @@
 #   scripts/images.sh [OUT]        (default build/images; run make build first; CNM_IMAGES_CACHE: where the root file
 #                                   system is cached, default OUT/cache)
 # Layer 1, shared by both images: a Debian bookworm root file system (mmdebstrap: openjdk-17-jre-headless, nftables,
-# iproute2, ca-certificates), cached under OUT/cache by its package list. Layer 2: the component's application at
+# iproute2, ca-certificates, libssl3 for the ESP path's AES-GCM), cached under OUT/cache by its package list. Layer 2: the component's application at
 # /deployments (the operator's quarkus-app directory; the node-daemon's jar and its lib/). Every tar is reproducible:
 # sorted names, owner 0:0, mtime SOURCE_DATE_EPOCH (0 unless set), and the image config's dates are that time too, so
 # the same inputs give the same digests. mmdebstrap makes the root file system reproducible for the same packages, but
@@ -16,7 +16,7 @@ CREATED=$(date -u -d "@$EPOCH" +%Y-%m-%dT%H:%M:%SZ)
 SUITE=bookworm
 MIRROR=${CNM_IMAGES_MIRROR:-http://deb.debian.org/debian}
 SECURITY=${CNM_IMAGES_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
-PACKAGES=openjdk-17-jre-headless,nftables,iproute2,ca-certificates
+PACKAGES=openjdk-17-jre-headless,nftables,iproute2,ca-certificates,libssl3
 # The image tag is the chart's appVersion, so the chart's default image references name exactly these images.
 TAG=$(sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' helm/cnm-operator/Chart.yaml)
 REPO=$(sed -n 's/^  registry: *//p' helm/cnm-operator/values.yaml | head -1)

@@ -170,7 +170,8 @@ public final class UserspaceEsp implements NodeEncryption {
       // Room for a burst while the one receiving thread is busy (the kernel caps it at net.core.rmem_max).
       udp = ns.run(() -> GsoSocket.bind(InetAddress.getByAddress(local.bytes()), EspTunnel.PORT, 4 << 20));
       tunnel = new EspTunnel(local, session, rekeyAfter, tun, udp);
-      LOG.infof("encrypted overlays: userspace ESP on %s:%d through %s (session %d)", local, EspTunnel.PORT, DEVICE, session);
+      LOG.infof("encrypted overlays: userspace ESP on %s:%d through %s (session %d), %s", local, EspTunnel.PORT, DEVICE, session,
+          io.cnm.daemon.esp.Gcm.implementation());
     } catch (IOException | RuntimeException e) {
       if (udp != null) {
         udp.close();

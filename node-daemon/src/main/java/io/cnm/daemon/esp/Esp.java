@@ -1,9 +1,6 @@
 package io.cnm.daemon.esp;
 
 import java.nio.ByteBuffer;
-import java.security.GeneralSecurityException;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
 
 /**
  * ESP packets with AES-GCM, as RFC 4303 and RFC 4106 lay them out:
@@ -66,14 +63,7 @@ public final class Esp {
     }
     out[p++] = (byte) pad;
     out[p] = (byte) nextHeader;
-    try {
-      Cipher c = sa.cipher();
-      c.init(Cipher.ENCRYPT_MODE, sa.key(), new GCMParameterSpec(ICV * 8, nonce(sa.salt(), out, HEADER)));
-      c.updateAAD(out, 0, HEADER);
-      c.doFinal(out, HEADER + IV, plain, out, HEADER + IV);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM unavailable: " + e, e);
-    }
+    sa.gcm().seal(nonce(sa.salt(), out, HEADER), out, 0, HEADER, HEADER + IV, plain);
     return out;
   }
 
@@ -98,16 +88,9 @@ public final class Esp {
     if (!window.check(seq)) {
       throw new Dropped(Drop.REPLAY, "sequence number " + seq + " replayed or too old (highest " + window.highest() + ")");
     }
-    byte[] plain;
-    try {
-      Cipher c = sa.cipher();
-      c.init(Cipher.DECRYPT_MODE, sa.key(), new GCMParameterSpec(ICV * 8, nonce(sa.salt(), packet, offset + HEADER)));
-      c.updateAAD(packet, offset, HEADER);
-      plain = c.doFinal(packet, offset + HEADER + IV, length - HEADER - IV);
-    } catch (javax.crypto.AEADBadTagException e) {
+    byte[] plain = new byte[length - HEADER - IV - ICV];
+    if (!sa.gcm().open(nonce(sa.salt(), packet, offset + HEADER), packet, offset, HEADER, offset + HEADER + IV, length - HEADER - IV, plain)) {
       throw new Dropped(Drop.AUTHENTICATION, "ICV did not verify");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM unavailable: " + e, e);
     }
     int padLength = plain[plain.length - 2] & 0xFF;
     int nextHeader = plain[plain.length - 1] & 0xFF;

@@ -2,7 +2,6 @@ package io.cnm.daemon.esp;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * One direction of an ESP tunnel between two nodes: its SPI and its AES-GCM key material (RFC 4106:
@@ -15,11 +14,11 @@ public final class SecurityAssociation {
   public static final long SEQ_LIMIT = 0xFFFF_FFFFL;
 
   private final int spi;
-  private final SecretKeySpec key;
+  private final byte[] key;
   private final byte[] salt;
   private final AtomicLong sequence = new AtomicLong();
-  /** The association's own cipher: an association is used by one thread (the one sending, or the one receiving). */
-  private javax.crypto.Cipher cipher;
+  /** The association's own AES-GCM: an association is used by one thread (the one sending, or the one receiving). */
+  private Gcm gcm;
 
   /** @param keymat the AES key (16, 24 or 32 bytes) followed by the 4-byte salt */
   public SecurityAssociation(int spi, byte[] keymat) {
@@ -30,7 +29,7 @@ public final class SecurityAssociation {
       throw new IllegalArgumentException("SPIs 0-255 are reserved (RFC 4303 2.1), got " + Integer.toUnsignedString(spi));
     }
     this.spi = spi;
-    this.key = new SecretKeySpec(Arrays.copyOf(keymat, keymat.length - 4), "AES");
+    this.key = Arrays.copyOf(keymat, keymat.length - 4);
     this.salt = Arrays.copyOfRange(keymat, keymat.length - 4, keymat.length);
   }
 
@@ -38,16 +37,17 @@ public final class SecurityAssociation {
     return spi;
   }
 
-  SecretKeySpec key() {
-    return key;
+  /** The AES key (without the salt). */
+  byte[] key() {
+    return key.clone();
   }
 
-  /** AES/GCM, made once per association: Cipher.getInstance per packet cost more than the sealing. */
-  javax.crypto.Cipher cipher() throws java.security.GeneralSecurityException {
-    if (cipher == null) {
-      cipher = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+  /** AES-GCM under this association's key, made at its first packet (an association tried once and dropped makes none). */
+  Gcm gcm() {
+    if (gcm == null) {
+      gcm = Gcm.of(key);
     }
-    return cipher;
+    return gcm;
   }
 
   byte[] salt() {
