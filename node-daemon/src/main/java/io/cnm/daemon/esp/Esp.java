@@ -88,8 +88,9 @@ public final class Esp {
     if (!window.check(seq)) {
       throw new Dropped(Drop.REPLAY, "sequence number " + seq + " replayed or too old (highest " + window.highest() + ")");
     }
-    byte[] plain = new byte[length - HEADER - IV - ICV];
-    if (!sa.gcm().open(nonce(sa.salt(), packet, offset + HEADER), packet, offset, HEADER, offset + HEADER + IV, length - HEADER - IV, plain)) {
+    int sealed = length - HEADER - IV; // the ciphertext and its ICV
+    byte[] plain = new byte[sealed - ICV];
+    if (!sa.gcm().open(nonce(sa.salt(), packet, offset + HEADER), packet, offset, HEADER, offset + HEADER + IV, sealed, plain)) {
       throw new Dropped(Drop.AUTHENTICATION, "ICV did not verify");
     }
     int padLength = plain[plain.length - 2] & 0xFF;

@@ -37,7 +37,7 @@ public final class SecurityAssociation {
     return spi;
   }
 
-  /** The AES key (without the salt). */
+  /** The AES key (without the salt), a copy: the packets go through {@link #gcm}; tests check the key schedule with it. */
   byte[] key() {
     return key.clone();
   }

@@ -33,9 +33,10 @@ import java.util.concurrent.TimeUnit;
  * load: measured one block after the other, cnm's median moved 4.3-9.0 ms from run to run, likely
  * with the kernel's cleanup of namespaces deleted just before (by an earlier run, by tests).
  * cnm's time runs from handing the endpoint to the bridge driver until its interface is up with
- * its address inside the sandbox and the sandbox's DNS (127.0.0.11) answers its name; the CNI time is one ADD (interface and address; a CNI plugin
- * serves no DNS). Both work in a throwaway node namespace with fresh sandboxes (cnmtest-*), all
- * removed at the end. Addresses: cnm 10.30.0.0/16, CNI 10.31.0.0/16.
+ * its address inside the sandbox and the sandbox's DNS (127.0.0.11) answers its name; the CNI
+ * time is one ADD (interface and address; a CNI plugin serves no DNS). Both work in a throwaway
+ * node namespace with fresh sandboxes (cnmtest-*), all removed at the end. Addresses: cnm
+ * 10.30.0.0/16, CNI 10.31.0.0/16.
  */
 public final class AttachBench {
   static final Path CNI = Path.of("/usr/lib/cni");
