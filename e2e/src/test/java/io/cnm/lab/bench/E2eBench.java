@@ -278,7 +278,7 @@ public final class E2eBench {
   record DaemonWork(double passes, double passSeconds, double joins, double joinSeconds, double nftWrites, double nftSeconds,
       double[] stageSeconds) {
     /** The daemon's PassStage labels, read as text off another process (its classes are not on this bench's class path). */
-    static final String[] STAGES = {"desired", "kernel", "firewall", "sandboxes", "report"};
+    static final String[] STAGES = {"desired", "kernel", "firewall", "sandboxes", "report", "resync"};
 
     static DaemonWork read() throws Exception {
       String s = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(

@@ -459,7 +459,7 @@ public final class NodeAgent implements AutoCloseable {
       if (a != null && a.network().equals(j.network()) && a.info().equals(j.info())) {
         realized.put(j.endpoint(), a.ifname());
         if (toVerify.contains(j.info().key())) {
-          unchangedToCheck.add(j); // after every change of this pass
+          unchangedToCheck.add(j); // after the pass's report (verifySlice)
         }
         continue;
       }
@@ -467,13 +467,6 @@ public final class NodeAgent implements AutoCloseable {
       if (join(j, a, realized, failed)) {
         joins++;
       }
-    }
-    // The re-sync's slice: unchanged joins checked (and repaired) in the kernel, for a bounded time.
-    long v0 = System.nanoTime();
-    for (int k = 0; k < unchangedToCheck.size() && (k == 0 || System.nanoTime() - v0 <= verifySliceNanos); k++) {
-      DesiredState.Join j = unchangedToCheck.get(k); // at least one a pass, so the round always ends
-      toVerify.remove(j.info().key());
-      join(j, joined.get(j.info().key()), realized, failed);
     }
     clock.lap(PassStage.KERNEL);
     // Encryption, then the node's table (isolation, masquerade, published ports, the encrypted VNIs marked and
@@ -554,8 +547,7 @@ public final class NodeAgent implements AutoCloseable {
     stage("gossip records", () -> cluster.publish(d.published(), d.publishedBackends()));
     Map<CnmEndpoint, String> nowConfirmed = new java.util.IdentityHashMap<>(realized.size());
     realized.forEach((ep, ifname) -> {
-      if (ifname.equals(confirmed.get(ep)) || report(ep, true, "Realized", ifname.isEmpty() ? "joined on node " + node
-          : ifname + " in the sandbox on node " + node, ifname.isEmpty() ? null : ifname)) {
+      if (ifname.equals(confirmed.get(ep)) || reportRealized(ep, ifname)) {
         nowConfirmed.put(ep, ifname);
       }
     });
@@ -564,9 +556,11 @@ public final class NodeAgent implements AutoCloseable {
     reportReleased();
     d.problems().forEach(p -> report(p.endpoint(), false, p.reason(), p.message(), null));
     stage("pods' network status", this::reportPods);
+    clock.lap(PassStage.REPORT);
+    boolean verified = verifySlice(unchangedToCheck);
     toVerify.retainAll(wantedEndpoints);
     resyncLeftNow = toVerify.size(); // before lastPass: who sees a pass sees what it left of the re-sync
-    clock.lap(PassStage.REPORT);
+    clock.lap(PassStage.RESYNC);
     lastPass = new PassStats(joins, leaves, networkChanges, clock.total(), full);
     metrics.pass(lastPass.nanos(), full);
     for (PassStage st : PassStage.values()) {
@@ -582,7 +576,41 @@ public final class NodeAgent implements AutoCloseable {
     }
     failedNetworks.keySet().retainAll(d.networks().keySet());
     problems.endPass();
-    return networkFailed.isEmpty() && failed.isEmpty() && lbFailed.isEmpty() && swept && stagesFailed == 0;
+    return networkFailed.isEmpty() && failed.isEmpty() && lbFailed.isEmpty() && swept && verified && stagesFailed == 0;
+  }
+
+  /**
+   * The re-sync's slice: unchanged joins checked (and repaired) in the kernel for at most
+   * {@link #verifySliceNanos}, after the pass's report, so no change's status waits behind it; an
+   * event arriving ends it early (its pass comes next, the round goes on after). At least one join
+   * a pass, so the round always ends. What a check finds is said at once.
+   *
+   * @return whether every join checked held or was repaired
+   */
+  private boolean verifySlice(List<DesiredState.Join> unchanged) {
+    Map<CnmEndpoint, String> repaired = new java.util.IdentityHashMap<>();
+    Map<CnmEndpoint, Failure> failed = new java.util.IdentityHashMap<>();
+    long v0 = System.nanoTime();
+    for (int k = 0; k < unchanged.size() && (k == 0 || System.nanoTime() - v0 <= verifySliceNanos && !pending.get()); k++) {
+      DesiredState.Join j = unchanged.get(k);
+      toVerify.remove(j.info().key());
+      Applied had = joined.get(j.info().key());
+      if (join(j, had, repaired, failed) && !had.ifname().equals(repaired.get(j.endpoint()))) {
+        confirmed.remove(j.endpoint()); // repaired under another interface name: said now
+        reportRealized(j.endpoint(), repaired.get(j.endpoint()));
+      }
+    }
+    failed.forEach((ep, f) -> {
+      confirmed.remove(ep);
+      report(ep, false, f.reason(), f.message(), null);
+    });
+    return failed.isEmpty();
+  }
+
+  /** @return whether the status already said it (nothing written) */
+  private boolean reportRealized(CnmEndpoint ep, String ifname) {
+    return report(ep, true, "Realized", ifname.isEmpty() ? "joined on node " + node : ifname + " in the sandbox on node " + node,
+        ifname.isEmpty() ? null : ifname);
   }
 
   /**

@@ -31,11 +31,12 @@ public final class DaemonMetrics {
   /**
    * The stages of a pass, by what waits in each: computing the desired state (CPU), the kernel
    * (drivers' joins and leaves, networks, peers, sweeps), the node's nftables table (with the
-   * encryption path), the sandboxes' balancers and DNS, and the report to the cluster (status
-   * writes to the API server, Events, pods, gossip records).
+   * encryption path), the sandboxes' balancers and DNS, the report to the cluster (status
+   * writes to the API server, Events, pods, gossip records), and last the re-sync's slice of
+   * unchanged joins checked in the kernel (after the report, so no change waits for it).
    */
   public enum PassStage {
-    DESIRED, KERNEL, FIREWALL, SANDBOXES, REPORT;
+    DESIRED, KERNEL, FIREWALL, SANDBOXES, REPORT, RESYNC;
 
     public String label() {
       return name().toLowerCase(java.util.Locale.ROOT);

@@ -111,11 +111,15 @@ class AgentKernelTest {
   }
 
   void startAgent(Nftables nft, ClusterTables cluster) {
+    startAgent(nft, cluster, d -> d);
+  }
+
+  void startAgent(Nftables nft, ClusterTables cluster, java.util.function.UnaryOperator<Drivers> around) {
     AtomicReference<DnsRecords> records = new AtomicReference<>(DnsRecords.EMPTY);
     upstream = new UdpUpstream(List.of(), 500, null);
     dns = new DnsServer(records::get, upstream);
-    Drivers drivers = Drivers.builtIn(new Sandboxes(nodeNl, NetlinkFactory.kernel()), new Underlay(null, 1500),
-        Cidr.parse("172.31.240.0/20"));
+    Drivers drivers = around.apply(Drivers.builtIn(new Sandboxes(nodeNl, NetlinkFactory.kernel()), new Underlay(null, 1500),
+        Cidr.parse("172.31.240.0/20")));
     agent = new NodeAgent(client, "node-1", null, nodeNl, drivers, nft, dns, records,
         new PodSandboxes(Path.of("/proc")), etcNetns, cluster, List.of()).nodeNamespace(node).metrics(metrics);
     agent.start();
@@ -170,7 +174,9 @@ class AgentKernelTest {
       createEndpoint("rs" + i, ns.create("rs" + i), "10.20.0." + (20 + i));
       sandboxes.add("rs" + i);
     }
-    startAgent();
+    // Each check made to take 100 ms, so the round lasts long enough to be seen spread (a pass of the real
+    // driver alone can take less than one look at the sandboxes' addresses).
+    startAgent(new NftCommand(node.path()), ClusterTables.NONE, d -> slowChecks(d, 100, new java.util.concurrent.atomic.AtomicInteger()));
     agent.resyncSlice(0); // one join checked per pass: the round takes a pass per endpoint
     await().atMost(Duration.ofSeconds(20)).until(() -> sandboxes.stream().allMatch(this::realized));
     // Behind the agent's back: every sandbox's address taken away.
@@ -186,6 +192,55 @@ class AgentKernelTest {
     assertThat(spread).as("the re-sync was spread over passes, not one pass over every join").isTrue();
     await().atMost(Duration.ofSeconds(5)).until(() -> agent.resyncLeft() == 0);
     assertThat(Packets.echo(db, "10.20.0.2", 6002, web, 3002)).isEqualTo("echo hello");
+  }
+
+  /**
+   * A re-sync's checks never hold a new endpoint's status: the checks of unchanged joins come after
+   * a pass's report and stop when an event arrives. The bridge driver is the real one, with every
+   * join of an endpoint it joined before (a re-sync's check) made to take 300 ms, and one slice
+   * allowed to check the whole round: the new endpoint is Realized while the round has most of its
+   * checks still to make, and the round ends after it.
+   */
+  @Test
+  void aNewEndpoint_isRealizedDuringAResync_beforeTheRoundsChecks() throws Exception {
+    List<String> sandboxes = new java.util.ArrayList<>(List.of("db", "web"));
+    for (int i = 0; i < 6; i++) {
+      createEndpoint("rs" + i, ns.create("rs" + i), "10.20.0." + (20 + i));
+      sandboxes.add("rs" + i);
+    }
+    java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+    startAgent(new NftCommand(node.path()), ClusterTables.NONE, d -> slowChecks(d, 300, checks));
+    agent.resyncSlice(60_000);
+    await().atMost(Duration.ofSeconds(20)).until(() -> sandboxes.stream().allMatch(this::realized));
+    assertThat(checks.get()).as("no check before the re-sync").isZero();
+    agent.requestResync();
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> checks.get() > 0);
+    NetNamespace late = ns.create("late");
+    createEndpoint("late", late, "10.20.0.40");
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> realized("late"));
+    assertThat(checks.get()).as("checks made when the new endpoint was Realized, of the round's " + sandboxes.size())
+        .isLessThanOrEqualTo(3);
+    await().atMost(Duration.ofSeconds(20)).until(() -> checks.get() == sandboxes.size() && agent.resyncLeft() == 0);
+    assertThat(Packets.echo(db, "10.20.0.2", 6003, late, 3000)).isEqualTo("echo hello");
+  }
+
+  /** The drivers, the bridge's join of an endpoint it joined before (a re-sync's check) taking {@code millis}, counted. */
+  static Drivers slowChecks(Drivers drivers, long millis, java.util.concurrent.atomic.AtomicInteger checks) {
+    io.cnm.daemon.driver.Driver bridge = drivers.get("bridge").orElseThrow();
+    java.util.Set<String> joinedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    io.cnm.daemon.driver.Driver slow = (io.cnm.daemon.driver.Driver) java.lang.reflect.Proxy.newProxyInstance(
+        io.cnm.daemon.driver.Driver.class.getClassLoader(), new Class<?>[] {io.cnm.daemon.driver.Driver.class}, (proxy, m, args) -> {
+          if (m.getName().equals("join") && !joinedOnce.add(((io.cnm.daemon.driver.EndpointInfo) args[1]).key())) {
+            checks.incrementAndGet();
+            Thread.sleep(millis);
+          }
+          try {
+            return m.invoke(bridge, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    return new Drivers(List.of(slow));
   }
 
   @Test
