@@ -209,7 +209,7 @@ public final class CnmLab {
         awaitReady(UNDERLAY, LabImages.OPERATOR_PORT, "operator (image)", "operator");
       } else if (operatorProcess) {
         startOperator(procs, port);
-        awaitReady(OPERATOR_PORT, "operator");
+        awaitReady(OPERATOR_PORT, "operator", "operator");
       }
       for (int i = 1; i <= nodes; i++) {
         startDaemon(procs, i, port);
@@ -237,7 +237,7 @@ public final class CnmLab {
     if (images()) {
       awaitReady(PREFIX + "node" + node, LabImages.DAEMON_PORT, "node-daemon of node" + node + " (image)", "node-daemon-node" + node);
     } else {
-      awaitReady(19464 + node, "node-daemon of node" + node);
+      awaitReady(19464 + node, "node-daemon of node" + node, "node-daemon-node" + node);
     }
   }
 
@@ -468,9 +468,20 @@ public final class CnmLab {
     throw new LabException(what + " did not become ready in 120 s; see the logs in " + state);
   }
 
-  private void awaitReady(int port, String what) {
-    long deadline = System.currentTimeMillis() + 120_000;
+  private void awaitReady(int port, String what, String process) {
+    Processes procs = new Processes(state);
+    awaitReady(port, what, state.resolve(process + ".log"), () -> procs.alive(process), 120_000);
+  }
+
+  /**
+   * Until the server on loopback {@code port} answers ready. A server that says it will never be
+   * (the node-daemon's preflight: "not running: missing nftables...") or whose process exited
+   * fails at once, with what it said, instead of after the whole wait.
+   */
+  static void awaitReady(int port, String what, Path log, java.util.function.BooleanSupplier alive, long timeoutMillis) {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
     while (System.currentTimeMillis() < deadline) {
+      String never = null;
       try {
         HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/q/health/ready").toURL().openConnection();
         c.setConnectTimeout(500);
@@ -478,12 +489,35 @@ public final class CnmLab {
         if (c.getResponseCode() == 200) {
           return;
         }
+        never = notRunning(c.getErrorStream());
       } catch (IOException e) {
-        // not listening yet
+        // not listening yet, or not a health answer
+      }
+      if (never != null) {
+        throw new LabException(what + " does not start: " + never + "; see " + log);
+      }
+      if (!alive.getAsBoolean()) {
+        throw new LabException(what + " exited; see " + log);
       }
       sleep(250);
     }
-    throw new LabException(what + " did not become ready in 120 s; see the logs in " + state);
+    throw new LabException(what + " did not become ready in " + timeoutMillis / 1000 + " s; see " + log);
+  }
+
+  /** Why a readiness answer says its server will not run at all (a check's {@code state} "not running: why"), or null. */
+  static String notRunning(InputStream body) throws IOException {
+    if (body == null) {
+      return null;
+    }
+    try (body) {
+      for (var check : new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).path("checks")) {
+        String st = check.path("data").path("state").asText("");
+        if (st.startsWith("not running: ")) {
+          return st.substring("not running: ".length());
+        }
+      }
+    }
+    return null;
   }
 
   int down() {

@@ -52,6 +52,7 @@ public final class DaemonMetrics {
   private final Timer fullPass;
   private final Timer differencePass;
   private final Timer nftApply;
+  private final Timer statusWrite;
   /** By stage, for full and for difference passes: plain timers (count, sum, max), no buckets, for a daemon's memory. */
   private final Timer[] fullPassStages;
   private final Timer[] differencePassStages;
@@ -74,6 +75,10 @@ public final class DaemonMetrics {
     fullPassStages = passStages(registry, "full");
     differencePassStages = passStages(registry, "difference");
     nftApply = latency("cnm.nft.apply", "Writing the node table (table inet cnm) in one nftables transaction", Duration.ofSeconds(5))
+        .register(registry);
+    // No buckets (for the daemon's memory): count, sum and max tell a slow API server from a slow node.
+    statusWrite = Timer.builder("cnm.daemon.status.write")
+        .description("Writing the node's part of one CnmEndpoint's status to the API server, conflicts and their retries included")
         .register(registry);
     Gauge.builder("cnm.endpoints", realized, AtomicInteger::get).description("Endpoints of this node by state, as of the last pass")
         .tag("state", "realized").register(registry);
@@ -122,6 +127,11 @@ public final class DaemonMetrics {
   /** One pass's time in one stage. */
   public void passStage(PassStage stage, long nanos, boolean full) {
     (full ? fullPassStages : differencePassStages)[stage.ordinal()].record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** One endpoint's status written (or found already said on the object as it is now). */
+  public void statusWritten(long nanos) {
+    statusWrite.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   public void nftApplied(long nanos) {

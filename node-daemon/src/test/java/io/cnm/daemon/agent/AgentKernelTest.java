@@ -303,7 +303,7 @@ class AgentKernelTest {
   /**
    * Where passes spend their time, by stage, on /q/metrics: every pass records each stage once,
    * the stages add up to the pass, and the pass that joined the endpoints spent time in the kernel
-   * and in its report (the status writes).
+   * and in its report (the status writes, timed on their own too).
    */
   @Test
   void passStages_addUpToThePasses_andTheJoiningPassShowsKernelAndReport() throws Exception {
@@ -332,6 +332,10 @@ class AgentKernelTest {
     }
     assertThat(kernel).as("the joins' kernel work").isGreaterThan(0);
     assertThat(report).as("the status writes").isGreaterThan(0);
+    var writes = registry.find("cnm.daemon.status.write").timer();
+    assertThat(writes.count()).as("one Realized written for each of db and web").isGreaterThanOrEqualTo(2);
+    assertThat(writes.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS)).as("the writes' time, within the report's").isGreaterThan(0)
+        .isLessThanOrEqualTo(report);
   }
 
   /**
