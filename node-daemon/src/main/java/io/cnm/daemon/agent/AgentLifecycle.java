@@ -224,6 +224,17 @@ public class AgentLifecycle implements AutoCloseable {
     return preflightProblems;
   }
 
+  /**
+   * Why the agent will not run in this process (NODE_NAME unset, a required tool missing); empty
+   * while it runs or is still starting, which readiness must not report as never.
+   */
+  public Optional<String> whyNotRunning() {
+    if (nodeName.isEmpty()) {
+      return Optional.of("NODE_NAME is not set");
+    }
+    return preflightProblems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", preflightProblems));
+  }
+
   private static boolean onPath(String tool) {
     for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
       if (java.nio.file.Files.isExecutable(Path.of(dir, tool))) {

@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * Ready once a pass of the agent has run to its end, and not while passes keep failing whole
  * (three in a row). A daemon without NODE_NAME does nothing for any node, so it is never ready
- * (the DaemonSet sets NODE_NAME from spec.nodeName).
+ * (the DaemonSet sets NODE_NAME from spec.nodeName); its state then says "not running: why", and
+ * "starting" while the agent is being started.
  */
 public class AgentReadiness implements HealthCheck {
   private final AgentLifecycle lifecycle;
@@ -28,7 +29,7 @@ public class AgentReadiness implements HealthCheck {
         data.put("state", "no pass has run to its end yet");
       }
       return new Result("agent", a.ready(), data);
-    }).orElseGet(() -> new Result("agent", false, Map.of("state", lifecycle.preflightProblems().isEmpty()
-        ? "not running: NODE_NAME is not set" : "not running: " + String.join("; ", lifecycle.preflightProblems()))));
+    }).orElseGet(() -> new Result("agent", false, Map.of("state", lifecycle.whyNotRunning().map(why -> "not running: " + why)
+        .orElse("starting"))));
   }
 }
