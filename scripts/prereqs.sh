@@ -6,7 +6,7 @@
 set -euo pipefail
 
 demo=(java:openjdk-17-jdk-headless ip:iproute2 nft:nftables)
-test=("${demo[@]}" make:make curl:curl nsenter:util-linux ping:iputils-ping tcpdump:tcpdump python3:python3 tshark:tshark)
+test=("${demo[@]}" make:make curl:curl nsenter:util-linux ping:iputils-ping tcpdump:tcpdump python3:python3 tshark:tshark iperf3:iperf3)
 # make images, and cnm-lab up --images (podman with runc: crun fails on this kind's hybrid cgroups).
 images=(mmdebstrap:mmdebstrap umoci:umoci podman:podman runc:runc)
 

@@ -63,9 +63,9 @@ class LabEncryptionTest {
   @BeforeAll
   void up() throws Exception {
     LabRuns.assumeLabCanStart();
-    assumeTrue(Files.exists(Path.of("/dev/net/tun")), "the kernel's TUN device (/dev/net/tun) is missing: no userspace ESP path; skipped");
+    LabRuns.assume(Files.exists(Path.of("/dev/net/tun")), "the kernel's TUN device (/dev/net/tun) is missing: no userspace ESP path; skipped");
     for (String tool : List.of("tcpdump", "tshark", "iperf3")) {
-      assumeTrue(LabImages.onPath(tool), tool + " is not installed (scripts/prereqs.sh test installs it); skipped");
+      LabRuns.assume(LabImages.onPath(tool), tool + " is not installed (scripts/prereqs.sh test installs it); skipped");
     }
     state = Files.createTempDirectory("cnm-lab-encryption");
     lab = new CnmLab(state, LabDemoTest.HOME).withDaemonEnv(Map.of("CNM_GOSSIP_PUSH_PULL_MS", "5000",

@@ -79,9 +79,23 @@ final class LabRuns {
 
   /** Skips the calling test, saying why, where a lab cannot come up: not root, the node-daemon not built, a lab already up. */
   static void assumeLabCanStart() throws Exception {
-    assumeTrue("root".equals(System.getProperty("user.name")), "the lab needs root to create network namespaces; skipped");
-    assumeTrue(Files.exists(LabDemoTest.HOME.resolve(CnmLab.DAEMON_JAR)), "node-daemon is not built; skipped");
-    assumeTrue(!LabDemoTest.labNamespacesExist(), "a cnm-lab is already up on this machine (cnm-lab down first); skipped");
+    assume("root".equals(System.getProperty("user.name")), "the lab needs root to create network namespaces; skipped");
+    assume(Files.exists(LabDemoTest.HOME.resolve(CnmLab.DAEMON_JAR)), "node-daemon is not built; skipped");
+    assume(!LabDemoTest.labNamespacesExist(), "a cnm-lab is already up on this machine (cnm-lab down first); skipped");
+  }
+
+  /**
+   * An assumption whose reason is printed with the test class when it does not hold: a class
+   * skipped in its {@code @BeforeAll} shows in Maven's counts only as a class with no tests.
+   */
+  static void assume(boolean holds, String why) {
+    if (!holds) {
+      String who = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+          .walk(frames -> frames.map(StackWalker.StackFrame::getDeclaringClass).filter(c -> c != LabRuns.class).findFirst())
+          .map(Class::getSimpleName).orElse("?");
+      System.err.println("[skipped] " + who + ": " + why);
+    }
+    assumeTrue(holds, why);
   }
 
   /** The lab's CnmEndpoint of that name (namespace default), or null. */

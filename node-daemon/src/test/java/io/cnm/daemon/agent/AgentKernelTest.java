@@ -167,13 +167,19 @@ class AgentKernelTest {
     assertThat(new NftCommand(node.path()).listTable(io.cnm.daemon.nft.Ruleset.TABLE)).contains("masquerade");
   }
 
-  @Test
-  void aResync_checksEveryJoinOverSeveralPasses_andRepairsWhatChangedBehindItsBack() throws Exception {
+  /** Endpoints rs0..rs5 (10.20.0.20-25) in sandboxes of their own: with db and web, the names of the eight sandboxes. */
+  List<String> sixMoreSandboxes() {
     List<String> sandboxes = new java.util.ArrayList<>(List.of("db", "web"));
     for (int i = 0; i < 6; i++) {
       createEndpoint("rs" + i, ns.create("rs" + i), "10.20.0." + (20 + i));
       sandboxes.add("rs" + i);
     }
+    return sandboxes;
+  }
+
+  @Test
+  void aResync_checksEveryJoinOverSeveralPasses_andRepairsWhatChangedBehindItsBack() throws Exception {
+    List<String> sandboxes = sixMoreSandboxes();
     // Each check made to take 100 ms, so the round lasts long enough to be seen spread (a pass of the real
     // driver alone can take less than one look at the sandboxes' addresses).
     startAgent(new NftCommand(node.path()), ClusterTables.NONE, d -> slowChecks(d, 100, new java.util.concurrent.atomic.AtomicInteger()));
@@ -203,11 +209,7 @@ class AgentKernelTest {
    */
   @Test
   void aNewEndpoint_isRealizedDuringAResync_beforeTheRoundsChecks() throws Exception {
-    List<String> sandboxes = new java.util.ArrayList<>(List.of("db", "web"));
-    for (int i = 0; i < 6; i++) {
-      createEndpoint("rs" + i, ns.create("rs" + i), "10.20.0." + (20 + i));
-      sandboxes.add("rs" + i);
-    }
+    List<String> sandboxes = sixMoreSandboxes();
     java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
     startAgent(new NftCommand(node.path()), ClusterTables.NONE, d -> slowChecks(d, 300, checks));
     agent.resyncSlice(60_000);
