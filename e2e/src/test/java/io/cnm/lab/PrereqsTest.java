@@ -63,7 +63,8 @@ class PrereqsTest {
     Result r = run("test", "java", "ip", "nft", "make", "curl", "nsenter", "ping");
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err().lines().toList()).containsExactly(
-        "make test needs tcpdump python3 tshark: apt-get install -y tcpdump python3 tshark (as root, make test installs them itself)");
+        "make test needs tcpdump python3 tshark iperf3: apt-get install -y tcpdump python3 tshark iperf3 (as root, make test installs them "
+            + "itself)");
   }
 
   @Test
