@@ -22,7 +22,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -455,17 +457,9 @@ public final class CnmLab {
 
   /** Until a server inside a lab namespace (a container there, run by the lab's process {@code process}) answers ready. */
   private void awaitReady(String namespace, int port, String what, String process) {
-    long deadline = System.currentTimeMillis() + 120_000;
-    while (System.currentTimeMillis() < deadline) {
-      if (LabImages.readyIn(namespace, port)) {
-        return;
-      }
-      if (!new Processes(state).alive(process)) {
-        throw new LabException(what + " exited; see " + state.resolve(process + ".log"));
-      }
-      sleep(250);
-    }
-    throw new LabException(what + " did not become ready in 120 s; see the logs in " + state);
+    Processes procs = new Processes(state);
+    awaitReady(() -> Answer.of(LabImages.getIn(namespace, port, "/q/health/ready")), what, state.resolve(process + ".log"),
+        () -> procs.alive(process), 120_000);
   }
 
   private void awaitReady(int port, String what, String process) {
@@ -473,26 +467,54 @@ public final class CnmLab {
     awaitReady(port, what, state.resolve(process + ".log"), () -> procs.alive(process), 120_000);
   }
 
-  /**
-   * Until the server on loopback {@code port} answers ready. A server that says it will never be
-   * (the node-daemon's preflight: "not running: missing nftables...") or whose process exited
-   * fails at once, with what it said, instead of after the whole wait.
-   */
-  static void awaitReady(int port, String what, Path log, java.util.function.BooleanSupplier alive, long timeoutMillis) {
-    long deadline = System.currentTimeMillis() + timeoutMillis;
-    while (System.currentTimeMillis() < deadline) {
-      String never = null;
+  /** Until the server on loopback {@code port} answers ready (as {@link #awaitReady(Supplier, String, Path, BooleanSupplier, long)}). */
+  static void awaitReady(int port, String what, Path log, BooleanSupplier alive, long timeoutMillis) {
+    awaitReady(() -> Answer.onLoopback(port), what, log, alive, timeoutMillis);
+  }
+
+  /** A readiness answer: its HTTP status (0 when nothing answered) and its body. */
+  record Answer(int code, String body) {
+    static final Answer NONE = new Answer(0, "");
+
+    static Answer onLoopback(int port) {
       try {
         HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/q/health/ready").toURL().openConnection();
         c.setConnectTimeout(500);
         c.setReadTimeout(1000);
-        if (c.getResponseCode() == 200) {
-          return;
+        int code = c.getResponseCode();
+        try (InputStream body = code == 200 ? c.getInputStream() : c.getErrorStream()) {
+          return new Answer(code, body == null ? "" : new String(body.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
         }
-        never = notRunning(c.getErrorStream());
       } catch (IOException e) {
-        // not listening yet, or not a health answer
+        return NONE; // not listening yet
       }
+    }
+
+    /** From a whole HTTP/1.0 answer as text (status line, headers, a blank line, the body). */
+    static Answer of(String raw) {
+      String[] status = raw.lines().findFirst().orElse("").split(" ");
+      int blank = raw.indexOf("\r\n\r\n");
+      try {
+        return new Answer(status.length > 1 ? Integer.parseInt(status[1]) : 0, blank < 0 ? "" : raw.substring(blank + 4));
+      } catch (NumberFormatException e) {
+        return NONE;
+      }
+    }
+  }
+
+  /**
+   * Until {@code ask} answers ready. A server that says it will never be (the node-daemon's
+   * preflight: "not running: missing nftables...") or whose process exited fails at once, with
+   * what it said, instead of after the whole wait.
+   */
+  static void awaitReady(Supplier<Answer> ask, String what, Path log, BooleanSupplier alive, long timeoutMillis) {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    while (System.currentTimeMillis() < deadline) {
+      Answer a = ask.get();
+      if (a.code() == 200) {
+        return;
+      }
+      String never = notRunning(a.body());
       if (never != null) {
         throw new LabException(what + " does not start: " + never + "; see " + log);
       }
@@ -505,17 +527,16 @@ public final class CnmLab {
   }
 
   /** Why a readiness answer says its server will not run at all (a check's {@code state} "not running: why"), or null. */
-  static String notRunning(InputStream body) throws IOException {
-    if (body == null) {
-      return null;
-    }
-    try (body) {
+  static String notRunning(String body) {
+    try {
       for (var check : new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).path("checks")) {
         String st = check.path("data").path("state").asText("");
         if (st.startsWith("not running: ")) {
           return st.substring("not running: ".length());
         }
       }
+    } catch (IOException e) {
+      // not a health answer
     }
     return null;
   }

@@ -207,11 +207,6 @@ final class LabImages {
     }
   }
 
-  /** Whether an HTTP server inside a lab namespace answers 200 at /q/health/ready. */
-  static boolean readyIn(String namespace, int port) {
-    return getIn(namespace, port, "/q/health/ready").lines().findFirst().orElse("").contains(" 200 ");
-  }
-
   /**
    * The whole HTTP/1.0 answer (status line, headers, body) of GET {@code path} on 127.0.0.1:{@code port}
    * inside a lab namespace, through bash's /dev/tcp (nothing to install); empty when nothing answers.

@@ -59,6 +59,15 @@ class LabReadinessTest {
   }
 
   @Test
+  void anAnswerReadInsideALabNamespace_isTakenAsOneOverLoopback() {
+    String raw = "HTTP/1.0 503 Service Unavailable\r\nContent-Type: application/json\r\n\r\n" + NOT_RUNNING;
+    assertThatThrownBy(() -> CnmLab.awaitReady(() -> CnmLab.Answer.of(raw), "node-daemon of node1 (image)", Path.of("n.log"), () -> true,
+        60_000)).isInstanceOf(LabException.class).hasMessageStartingWith("node-daemon of node1 (image) does not start: missing nftables");
+    CnmLab.awaitReady(() -> CnmLab.Answer.of("HTTP/1.0 200 OK\r\n\r\n{}"), "operator (image)", Path.of("o.log"), () -> true, 1_000);
+    assertThat(CnmLab.Answer.of("")).isEqualTo(CnmLab.Answer.NONE);
+  }
+
+  @Test
   void aDaemonStillStarting_isWaitedFor_untilReady() throws Exception {
     int port = serve(STARTING, 3);
     CnmLab.awaitReady(port, "node-daemon of node1", Path.of("x.log"), () -> true, 60_000);

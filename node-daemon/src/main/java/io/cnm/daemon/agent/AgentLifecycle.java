@@ -219,11 +219,6 @@ public class AgentLifecycle implements AutoCloseable {
   }
 
 
-  /** What preflight found missing that the agent cannot work without (empty when it started). */
-  public List<String> preflightProblems() {
-    return preflightProblems;
-  }
-
   /**
    * Why the agent will not run in this process (NODE_NAME unset, a required tool missing); empty
    * while it runs or is still starting, which readiness must not report as never.
