@@ -34,6 +34,15 @@ public final class StatusUpdates {
    * @return the object as written, or null when it is gone or nothing was to be written
    */
   public static <T extends HasMetadata> T update(KubernetesClient client, T like, UnaryOperator<T> change) {
+    return update(client, like, change, () -> {});
+  }
+
+  /**
+   * As {@link #update(KubernetesClient, HasMetadata, UnaryOperator)}, telling {@code conflicted}
+   * each time the API server refused a write as made on a stale object (each costs a read and a
+   * write more).
+   */
+  public static <T extends HasMetadata> T update(KubernetesClient client, T like, UnaryOperator<T> change, Runnable conflicted) {
     KubernetesClientException last = null;
     // First from the caller's copy (a cache's, usually current): one request instead of two. A stale copy
     // carries a stale resourceVersion, which the API server refuses, and the next attempts read fresh.
@@ -58,6 +67,7 @@ public final class StatusUpdates {
           throw e;
         }
         last = e;
+        conflicted.run();
         if (!fromCopy) {
           pause(attempt);
         }

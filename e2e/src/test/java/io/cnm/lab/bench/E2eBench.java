@@ -276,7 +276,7 @@ public final class E2eBench {
    * stage), or the API around them.
    */
   record DaemonWork(double passes, double passSeconds, double joins, double joinSeconds, double nftWrites, double nftSeconds,
-      double statusWrites, double statusSeconds, double[] stageSeconds) {
+      double statusWrites, double statusSeconds, double statusConflicts, double[] stageSeconds) {
     /** The daemon's PassStage labels, read as text off another process (its classes are not on this bench's class path). */
     static final String[] STAGES = {"desired", "kernel", "firewall", "sandboxes", "report", "resync"};
 
@@ -290,7 +290,8 @@ public final class E2eBench {
       return new DaemonWork(sample(s, "cnm_daemon_pass_seconds_count{kind=\"difference\"}"), sample(s, "cnm_daemon_pass_seconds_sum{kind=\"difference\"}"),
           sample(s, "cnm_endpoint_attach_seconds_count{outcome=\"ok\"}"), sample(s, "cnm_endpoint_attach_seconds_sum{outcome=\"ok\"}"),
           sample(s, "cnm_nft_apply_seconds_count"), sample(s, "cnm_nft_apply_seconds_sum"),
-          sample(s, "cnm_daemon_status_write_seconds_count"), sample(s, "cnm_daemon_status_write_seconds_sum"), stages);
+          sample(s, "cnm_daemon_status_write_seconds_count"), sample(s, "cnm_daemon_status_write_seconds_sum"),
+          sample(s, "cnm_daemon_status_write_conflicts_total"), stages);
     }
 
     private static double sample(String metrics, String series) {
@@ -304,6 +305,7 @@ public final class E2eBench {
     DaemonWork minus(DaemonWork o) {
       return new DaemonWork(passes - o.passes, passSeconds - o.passSeconds, joins - o.joins, joinSeconds - o.joinSeconds,
           nftWrites - o.nftWrites, nftSeconds - o.nftSeconds, statusWrites - o.statusWrites, statusSeconds - o.statusSeconds,
+          statusConflicts - o.statusConflicts,
           java.util.stream.IntStream.range(0, STAGES.length).mapToDouble(i -> stageSeconds[i] - o.stageSeconds[i]).toArray());
     }
 
@@ -314,9 +316,9 @@ public final class E2eBench {
         byStage.append(i == 0 ? "" : ", ").append(STAGES[i]).append(String.format(" %.1f", 1000 * stageSeconds[i] / Math.max(1, passes)));
       }
       return String.format("%.0f difference passes, %.1f ms each on average (by stage, ms: %s); %.0f joins, %.1f ms each; "
-          + "%.0f node-table writes, %.1f ms each; %.0f status writes, %.1f ms each", passes, 1000 * passSeconds / Math.max(1, passes),
+          + "%.0f node-table writes, %.1f ms each; %.0f status writes, %.1f ms each (%.0f refused as stale and made again)", passes, 1000 * passSeconds / Math.max(1, passes),
           byStage, joins, 1000 * joinSeconds / Math.max(1, joins), nftWrites, 1000 * nftSeconds / Math.max(1, nftWrites), statusWrites,
-          1000 * statusSeconds / Math.max(1, statusWrites));
+          1000 * statusSeconds / Math.max(1, statusWrites), statusConflicts);
     }
   }
 

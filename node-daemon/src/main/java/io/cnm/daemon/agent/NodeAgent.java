@@ -870,7 +870,7 @@ public final class NodeAgent implements AutoCloseable {
     try {
       // Only the daemon's part (Realized, the interface), onto the object as it is now: the operator's part stays.
       long w0 = System.nanoTime();
-      CnmEndpoint written = EndpointStatusOwners.writeDaemonPart(client, ep, ok, reason, message, ifname);
+      CnmEndpoint written = EndpointStatusOwners.writeDaemonPart(client, ep, ok, reason, message, ifname, metrics::statusConflict);
       metrics.statusWritten(System.nanoTime() - w0);
       if (written != null && !ok && !EndpointStatusOwners.RELEASED.equals(reason)) { // a release is the deletion going well
         warn(written, reason, message);

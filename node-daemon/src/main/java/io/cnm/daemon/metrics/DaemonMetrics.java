@@ -53,6 +53,7 @@ public final class DaemonMetrics {
   private final Timer differencePass;
   private final Timer nftApply;
   private final Timer statusWrite;
+  private final Counter statusConflicts;
   /** By stage, for full and for difference passes: plain timers (count, sum, max), no buckets, for a daemon's memory. */
   private final Timer[] fullPassStages;
   private final Timer[] differencePassStages;
@@ -79,6 +80,9 @@ public final class DaemonMetrics {
     // No buckets (for the daemon's memory): count, sum and max tell a slow API server from a slow node.
     statusWrite = Timer.builder("cnm.daemon.status.write")
         .description("Writing the node's part of one CnmEndpoint's status to the API server, conflicts and their retries included")
+        .register(registry);
+    statusConflicts = Counter.builder("cnm.daemon.status.write.conflicts")
+        .description("CnmEndpoint status writes the API server refused as made on a stale copy (each costs a read and a write more)")
         .register(registry);
     Gauge.builder("cnm.endpoints", realized, AtomicInteger::get).description("Endpoints of this node by state, as of the last pass")
         .tag("state", "realized").register(registry);
@@ -132,6 +136,11 @@ public final class DaemonMetrics {
   /** One endpoint's status written (or found already said on the object as it is now). */
   public void statusWritten(long nanos) {
     statusWrite.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** One status write refused as stale (it is made again on the object as it is now). */
+  public void statusConflict() {
+    statusConflicts.increment();
   }
 
   public void nftApplied(long nanos) {

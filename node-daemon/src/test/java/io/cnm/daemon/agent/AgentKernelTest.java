@@ -338,6 +338,8 @@ class AgentKernelTest {
     assertThat(writes.count()).as("one Realized written for each of db and web").isGreaterThanOrEqualTo(2);
     assertThat(writes.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS)).as("the writes' time, within the report's").isGreaterThan(0)
         .isLessThanOrEqualTo(report);
+    assertThat(registry.find("cnm.daemon.status.write.conflicts").counter().count())
+        .as("no write from a stale copy: nothing else writes these endpoints' status").isZero();
   }
 
   /**
