@@ -42,12 +42,15 @@ public final class EndpointStatusOwners {
   /** The node-daemon's part: its Realized condition (and the interface it made), the operator's part kept. */
   public static CnmEndpoint writeDaemonPart(KubernetesClient client, CnmEndpoint ep, boolean realized, String reason, String message,
       String interfaceName) {
-    return writeDaemonPart(client, ep, realized, reason, message, interfaceName, () -> {});
+    return writeDaemonPart(client, ep, realized, reason, message, interfaceName, () -> {}, c -> client.resource(c).updateStatus());
   }
 
-  /** As above, telling {@code conflicted} of each write the API server refused as made on a stale copy. */
+  /**
+   * As above, each write made by {@code put} (see {@link StatusUpdates}), telling {@code conflicted}
+   * of each one the API server refused as made on a stale copy.
+   */
   public static CnmEndpoint writeDaemonPart(KubernetesClient client, CnmEndpoint ep, boolean realized, String reason, String message,
-      String interfaceName, Runnable conflicted) {
+      String interfaceName, Runnable conflicted, java.util.function.UnaryOperator<CnmEndpoint> put) {
     return StatusUpdates.update(client, ep, fresh -> {
       CnmEndpointStatus st = fresh.getStatus() == null ? new CnmEndpointStatus() : fresh.getStatus();
       boolean unchanged = Conditions.find(st.getConditions(), Conditions.REALIZED)
@@ -63,7 +66,7 @@ public final class EndpointStatusOwners {
       }
       fresh.setStatus(st);
       return fresh;
-    }, conflicted);
+    }, conflicted, put);
   }
 
   /** The node says the endpoint's interface is there (Realized=True): its address is in use on that node. */

@@ -43,6 +43,16 @@ public final class StatusUpdates {
    * write more).
    */
   public static <T extends HasMetadata> T update(KubernetesClient client, T like, UnaryOperator<T> change, Runnable conflicted) {
+    return update(client, like, change, conflicted, changed -> client.resource(changed).updateStatus());
+  }
+
+  /**
+   * As above, each write made by {@code put}: it replaces the status subresource with the object
+   * given and returns the object as written, or throws {@link KubernetesClientException} with the
+   * API server's code (409 on a stale object).
+   */
+  public static <T extends HasMetadata> T update(KubernetesClient client, T like, UnaryOperator<T> change, Runnable conflicted,
+      UnaryOperator<T> put) {
     KubernetesClientException last = null;
     // First from the caller's copy (a cache's, usually current): one request instead of two. A stale copy
     // carries a stale resourceVersion, which the API server refuses, and the next attempts read fresh.
@@ -61,7 +71,7 @@ public final class StatusUpdates {
         return null;
       }
       try {
-        return client.resource(changed).updateStatus();
+        return put.apply(changed);
       } catch (KubernetesClientException e) {
         if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
           throw e;

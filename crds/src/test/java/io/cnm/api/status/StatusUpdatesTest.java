@@ -41,13 +41,13 @@ class StatusUpdatesTest {
     AtomicInteger conflicts = new AtomicInteger();
 
     CnmEndpoint first = EndpointStatusOwners.writeDaemonPart(client, created, true, "Realized", "eth0 in the sandbox", "eth0",
-        conflicts::incrementAndGet);
+        conflicts::incrementAndGet, c -> client.resource(c).updateStatus());
     assertThat(conflicts).hasValue(0);
     assertThat(first.getStatus().getInterfaceName()).isEqualTo("eth0");
 
     // From the copy before that write: its resourceVersion is stale, so the API server refuses it once.
     CnmEndpoint second = EndpointStatusOwners.writeDaemonPart(client, created, false, "JoinFailed", "no such sandbox", null,
-        conflicts::incrementAndGet);
+        conflicts::incrementAndGet, c -> client.resource(c).updateStatus());
     assertThat(conflicts).hasValue(1);
     assertThat(Conditions.find(second.getStatus().getConditions(), Conditions.REALIZED).orElseThrow().getReason()).isEqualTo("JoinFailed");
     assertThat(second.getStatus().getInterfaceName()).as("the first write's part, kept").isEqualTo("eth0");

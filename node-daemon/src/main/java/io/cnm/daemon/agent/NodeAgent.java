@@ -71,6 +71,8 @@ public final class NodeAgent implements AutoCloseable {
   public static final String HOST_SUBNETS = "cnm.io/host-subnets";
 
   private final KubernetesClient client;
+  /** The daemon's status writes: one blocking request each, on the pass's own thread. */
+  private final io.cnm.daemon.kube.DirectStatusPut<CnmEndpoint> statusPut;
   private final String node;
   private final IpAddress vtep;
   private final Netlink nodeNetlink;
@@ -162,6 +164,7 @@ public final class NodeAgent implements AutoCloseable {
       DnsServer dnsServer, AtomicReference<DnsRecords> records, PodSandboxes pods, Path etcNetns, ClusterTables cluster,
       List<Cidr> reservedSubnets) {
     this.client = client;
+    this.statusPut = new io.cnm.daemon.kube.DirectStatusPut<>(client, CnmEndpoint.class);
     this.node = node;
     this.vtep = vtep;
     this.nodeNetlink = nodeNetlink;
@@ -870,7 +873,8 @@ public final class NodeAgent implements AutoCloseable {
     try {
       // Only the daemon's part (Realized, the interface), onto the object as it is now: the operator's part stays.
       long w0 = System.nanoTime();
-      CnmEndpoint written = EndpointStatusOwners.writeDaemonPart(client, ep, ok, reason, message, ifname, metrics::statusConflict);
+      CnmEndpoint written = EndpointStatusOwners.writeDaemonPart(client, ep, ok, reason, message, ifname, metrics::statusConflict,
+          statusPut);
       metrics.statusWritten(System.nanoTime() - w0);
       if (written != null && !ok && !EndpointStatusOwners.RELEASED.equals(reason)) { // a release is the deletion going well
         warn(written, reason, message);
