@@ -19,6 +19,7 @@ import io.cnm.daemon.driver.Owned;
 import io.cnm.daemon.driver.Peer;
 import io.cnm.daemon.driver.overlay.OverlayDriver;
 import io.cnm.daemon.encryption.NodeEncryption;
+import io.cnm.daemon.kube.DirectStatusPut;
 import io.cnm.daemon.lb.Balancer;
 import io.cnm.daemon.lb.SandboxBalancers;
 import io.cnm.daemon.metrics.DaemonMetrics;
@@ -72,7 +73,7 @@ public final class NodeAgent implements AutoCloseable {
 
   private final KubernetesClient client;
   /** The daemon's status writes: one blocking request each, on the pass's own thread. */
-  private final io.cnm.daemon.kube.DirectStatusPut<CnmEndpoint> statusPut;
+  private final DirectStatusPut<CnmEndpoint> statusPut;
   private final String node;
   private final IpAddress vtep;
   private final Netlink nodeNetlink;
@@ -164,7 +165,7 @@ public final class NodeAgent implements AutoCloseable {
       DnsServer dnsServer, AtomicReference<DnsRecords> records, PodSandboxes pods, Path etcNetns, ClusterTables cluster,
       List<Cidr> reservedSubnets) {
     this.client = client;
-    this.statusPut = new io.cnm.daemon.kube.DirectStatusPut<>(client, CnmEndpoint.class);
+    this.statusPut = new DirectStatusPut<>(client, CnmEndpoint.class);
     this.node = node;
     this.vtep = vtep;
     this.nodeNetlink = nodeNetlink;
