@@ -193,6 +193,7 @@ public final class NodeAgent implements AutoCloseable {
   /** Where attach, detach, pass and node-table timings and the endpoint counts go (default: nowhere). */
   public NodeAgent metrics(DaemonMetrics metrics) {
     this.metrics = metrics;
+    metrics.statusWritesViaClient(statusPut);
     return this;
   }
 

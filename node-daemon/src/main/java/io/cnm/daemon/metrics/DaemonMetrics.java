@@ -187,6 +187,16 @@ public final class DaemonMetrics {
     }
   }
 
+  /**
+   * Status writes the direct path left to the Kubernetes client: a configuration it does not
+   * handle, a 401 or 403, an I/O failure. Steadily rising, it says the direct path is not taken.
+   */
+  public void statusWritesViaClient(io.cnm.daemon.kube.DirectStatusPut<?> put) {
+    FunctionCounter.builder("cnm.daemon.status.write.via.client", put, io.cnm.daemon.kube.DirectStatusPut::viaClient)
+        .description("CnmEndpoint status writes made through the Kubernetes client instead of directly (configuration, 401/403, I/O failure)")
+        .register(registry);
+  }
+
   /** The gossip's mutual TLS: connections refused, and when this daemon's certificate expires. */
   public void gossipTls(io.cnm.daemon.gossip.GossipTls tls) {
     FunctionCounter.builder("cnm.gossip.tls.refused", tls, io.cnm.daemon.gossip.GossipTls::refused)
