@@ -457,14 +457,17 @@ public final class CnmLab {
 
   /** Until a server inside a lab namespace (a container there, run by the lab's process {@code process}) answers ready. */
   private void awaitReady(String namespace, int port, String what, String process) {
-    Processes procs = new Processes(state);
-    awaitReady(() -> Answer.of(LabImages.getIn(namespace, port, "/q/health/ready")), what, state.resolve(process + ".log"),
-        () -> procs.alive(process), 120_000);
+    awaitReady(() -> Answer.of(LabImages.getIn(namespace, port, "/q/health/ready")), what, process);
   }
 
+  /** Until the lab's process {@code process} answers ready on loopback {@code port}. */
   private void awaitReady(int port, String what, String process) {
+    awaitReady(() -> Answer.onLoopback(port), what, process);
+  }
+
+  private void awaitReady(Supplier<Answer> ask, String what, String process) {
     Processes procs = new Processes(state);
-    awaitReady(port, what, state.resolve(process + ".log"), () -> procs.alive(process), 120_000);
+    awaitReady(ask, what, state.resolve(process + ".log"), () -> procs.alive(process), 120_000);
   }
 
   /** Until the server on loopback {@code port} answers ready (as {@link #awaitReady(Supplier, String, Path, BooleanSupplier, long)}). */
@@ -526,10 +529,12 @@ public final class CnmLab {
     throw new LabException(what + " did not become ready in " + timeoutMillis / 1000 + " s; see " + log);
   }
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper HEALTH_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
   /** Why a readiness answer says its server will not run at all (a check's {@code state} "not running: why"), or null. */
   static String notRunning(String body) {
     try {
-      for (var check : new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).path("checks")) {
+      for (var check : HEALTH_JSON.readTree(body).path("checks")) {
         String st = check.path("data").path("state").asText("");
         if (st.startsWith("not running: ")) {
           return st.substring("not running: ".length());

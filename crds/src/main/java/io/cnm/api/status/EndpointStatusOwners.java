@@ -42,7 +42,7 @@ public final class EndpointStatusOwners {
   /** The node-daemon's part: its Realized condition (and the interface it made), the operator's part kept. */
   public static CnmEndpoint writeDaemonPart(KubernetesClient client, CnmEndpoint ep, boolean realized, String reason, String message,
       String interfaceName) {
-    return writeDaemonPart(client, ep, realized, reason, message, interfaceName, () -> {}, c -> client.resource(c).updateStatus());
+    return writeDaemonPart(client, ep, realized, reason, message, interfaceName, () -> {}, StatusUpdates.throughClient(client));
   }
 
   /**

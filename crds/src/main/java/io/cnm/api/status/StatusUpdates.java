@@ -34,22 +34,19 @@ public final class StatusUpdates {
    * @return the object as written, or null when it is gone or nothing was to be written
    */
   public static <T extends HasMetadata> T update(KubernetesClient client, T like, UnaryOperator<T> change) {
-    return update(client, like, change, () -> {});
+    return update(client, like, change, () -> {}, throughClient(client));
+  }
+
+  /** The status write made by the client: {@code updateStatus()}. */
+  public static <T extends HasMetadata> UnaryOperator<T> throughClient(KubernetesClient client) {
+    return changed -> client.resource(changed).updateStatus();
   }
 
   /**
-   * As {@link #update(KubernetesClient, HasMetadata, UnaryOperator)}, telling {@code conflicted}
-   * each time the API server refused a write as made on a stale object (each costs a read and a
-   * write more).
-   */
-  public static <T extends HasMetadata> T update(KubernetesClient client, T like, UnaryOperator<T> change, Runnable conflicted) {
-    return update(client, like, change, conflicted, changed -> client.resource(changed).updateStatus());
-  }
-
-  /**
-   * As above, each write made by {@code put}: it replaces the status subresource with the object
-   * given and returns the object as written, or throws {@link KubernetesClientException} with the
-   * API server's code (409 on a stale object).
+   * As above, each write made by {@code put}, telling {@code conflicted} each time the API server
+   * refused a write as made on a stale object (each costs a read and a write more). {@code put}
+   * replaces the status subresource with the object given and returns the object as written, or
+   * throws {@link KubernetesClientException} with the API server's code (409 on a stale object).
    */
   public static <T extends HasMetadata> T update(KubernetesClient client, T like, UnaryOperator<T> change, Runnable conflicted,
       UnaryOperator<T> put) {

@@ -38,6 +38,7 @@ public final class DirectStatusPut<T extends HasMetadata> implements UnaryOperat
   private final Class<T> type;
   private final String notDirect;
   private final String base;
+  private final String plural;
   private final SSLSocketFactory tls;
   private final AtomicLong viaClient = new AtomicLong();
 
@@ -59,6 +60,7 @@ public final class DirectStatusPut<T extends HasMetadata> implements UnaryOperat
     String group = HasMetadata.getGroup(type);
     this.base = String.valueOf(c.getMasterUrl()).replaceAll("/+$", "") + (group.isEmpty() ? "/api/" : "/apis/" + group + "/")
         + HasMetadata.getVersion(type) + "/namespaces/";
+    this.plural = "/" + HasMetadata.getPlural(type) + "/";
     if (why != null) {
       LOG.infof("status writes go through the Kubernetes client: %s", why);
     }
@@ -101,8 +103,8 @@ public final class DirectStatusPut<T extends HasMetadata> implements UnaryOperat
     int code;
     byte[] answer;
     try {
-      con = (HttpURLConnection) URI.create(base + changed.getMetadata().getNamespace() + "/" + HasMetadata.getPlural(type) + "/"
-          + changed.getMetadata().getName() + "/status").toURL().openConnection();
+      con = (HttpURLConnection) URI.create(base + changed.getMetadata().getNamespace() + plural + changed.getMetadata().getName() + "/status")
+          .toURL().openConnection();
       if (con instanceof HttpsURLConnection https) {
         https.setSSLSocketFactory(tls);
         if (c.isDisableHostnameVerification() || c.isTrustCerts()) { // trusting any certificate already names no host
