@@ -32,6 +32,8 @@ public final class SandboxResolvers implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(SandboxResolvers.class);
   /** How long a pass waits for a socket being opened: a namespace switch and a bind, normally milliseconds. */
   static final long OPEN_WAIT_SECONDS = 10;
+  /** How long closing a socket may take: one task on its event loop, normally microseconds. */
+  private static final long CLOSE_WAIT_MILLIS = 1000;
 
   private final DnsServer server;
   private final NetnsResolvConf resolvConfs;
@@ -101,7 +103,7 @@ public final class SandboxResolvers implements AutoCloseable {
       var e = it.next();
       if (!sandboxes.contains(e.getKey())) {
         it.remove();
-        e.getValue().close();
+        closeNow(e.getValue());
         restore(e.getKey());
       }
     }
@@ -119,7 +121,7 @@ public final class SandboxResolvers implements AutoCloseable {
   private Exception take(String path) {
     Channel old = served.remove(path);
     if (old != null) {
-      old.close(); // closed under us: opened again; its resolv.conf is there
+      closeNow(old); // closed under us: opened again; its resolv.conf is there
     }
     CompletableFuture<Channel> f = prepared.get(path);
     if (f != null && f.isCompletedExceptionally()) {
@@ -151,6 +153,17 @@ public final class SandboxResolvers implements AutoCloseable {
     }
     served.put(path, ch);
     return null;
+  }
+
+  /**
+   * Closes a served socket before returning: {@code close()} from this thread only asks the
+   * socket's event loop, which could still answer a query sent right after (or hold the address a
+   * new socket binds).
+   */
+  private static void closeNow(Channel ch) {
+    if (!ch.close().awaitUninterruptibly(CLOSE_WAIT_MILLIS)) {
+      LOG.warnf("DNS socket %s not closed after %d ms", ch, CLOSE_WAIT_MILLIS);
+    }
   }
 
   private void restore(String path) {
