@@ -147,7 +147,7 @@ public final class SandboxResolvers implements AutoCloseable {
       try {
         resolvConfs.install(path);
       } catch (IOException e) {
-        ch.close(); // served whole or not at all: the next pass tries again
+        closeNow(ch); // served whole or not at all: the next pass tries again
         return e;
       }
     }
