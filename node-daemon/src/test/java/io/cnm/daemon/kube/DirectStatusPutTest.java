@@ -16,6 +16,11 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -25,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * The daemon's status writes against a real HTTP server (the mock API server with the real API
  * server's rule for stale status writes), over plain HTTP and over TLS: written directly, with the
  * client's token; a stale one refused as the client would refuse it; a configuration it does not
- * handle, or a server it cannot reach, left to the client.
+ * handle, a write the server refuses as unauthorized or forbidden, or a server it cannot reach,
+ * left to the client.
  */
 class DirectStatusPutTest {
   KubernetesMockServer server;
@@ -40,7 +46,11 @@ class DirectStatusPutTest {
   }
 
   private KubernetesClient start(boolean https, java.util.function.UnaryOperator<ConfigBuilder> config) {
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new ApiServerDispatcher(), https);
+    return start(https, config, new ApiServerDispatcher());
+  }
+
+  private KubernetesClient start(boolean https, java.util.function.UnaryOperator<ConfigBuilder> config, Dispatcher dispatcher) {
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, https);
     server.init();
     KubernetesClient admin = server.createClient();
     Crds.install(admin);
@@ -134,5 +144,59 @@ class DirectStatusPutTest {
     assertThat(client.getConfiguration().getMasterUrl()).contains(":" + port);
     assertThatThrownBy(() -> put.apply(realized(ep, "nowhere"))).isInstanceOf(KubernetesClientException.class);
     assertThat(put.viaClient()).isEqualTo(1);
+  }
+
+  /**
+   * The API server as it answers a token it no longer accepts: the next status PUT refused with
+   * {@code code}, everything else (the client's own attempt after it) as before.
+   */
+  private static final class RefusingNextStatusWrite extends Dispatcher {
+    private final ApiServerDispatcher api = new ApiServerDispatcher();
+    private final List<String> statusWrites = java.util.Collections.synchronizedList(new ArrayList<>());
+    private volatile int refuse;
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      if ("PUT".equals(request.getMethod()) && request.getPath().endsWith("/status")) {
+        statusWrites.add(request.getHeader("User-Agent"));
+        int code = refuse;
+        if (code != 0) {
+          refuse = 0;
+          return new MockResponse().setResponseCode(code).setBody("{\"apiVersion\":\"v1\",\"kind\":\"Status\",\"status\":\"Failure\","
+              + "\"code\":" + code + "}");
+        }
+      }
+      return api.dispatch(request);
+    }
+  }
+
+  @Test
+  void aWriteRefusedAsUnauthorizedOrForbidden_isMadeAgainByTheClient_andCounted() {
+    RefusingNextStatusWrite dispatcher = new RefusingNextStatusWrite();
+    start(false, b -> b.withOauthToken("t0k3n"), dispatcher);
+    DirectStatusPut<CnmEndpoint> put = new DirectStatusPut<>(client, CnmEndpoint.class);
+    CnmEndpoint ep = created("ep");
+    int code = 401;
+    for (String message : List.of("after a 401", "after a 403")) {
+      dispatcher.refuse = code;
+      CnmEndpoint written = put.apply(realized(client.resource(ep).get(), message));
+      assertThat(Conditions.find(written.getStatus().getConditions(), Conditions.REALIZED).orElseThrow().getMessage()).isEqualTo(message);
+      assertThat(Conditions.find(client.resource(ep).get().getStatus().getConditions(), Conditions.REALIZED).orElseThrow().getMessage())
+          .as("stored").isEqualTo(message);
+      code = 403;
+    }
+    assertThat(put.viaClient()).as("each refused write went through the client").isEqualTo(2);
+    assertThat(dispatcher.statusWrites).as("each refused direct write, then the client's").hasSize(4)
+        .satisfies(agents -> {
+          assertThat(agents.get(0)).isEqualTo("cnm-node-daemon");
+          assertThat(agents.get(1)).isNotEqualTo("cnm-node-daemon");
+          assertThat(agents.get(2)).isEqualTo("cnm-node-daemon");
+          assertThat(agents.get(3)).isNotEqualTo("cnm-node-daemon");
+        });
+
+    CnmEndpoint direct = put.apply(realized(client.resource(ep).get(), "direct again"));
+    assertThat(direct.getStatus().getConditions()).isNotEmpty();
+    assertThat(put.viaClient()).as("the next write is direct again").isEqualTo(2);
+    assertThat(dispatcher.statusWrites).hasSize(5).last().isEqualTo("cnm-node-daemon");
   }
 }
