@@ -45,6 +45,16 @@ public final class LabAccess {
     return status(process, "VmRSS:") / 1024;
   }
 
+  /**
+   * What the RSS is made of (/proc/PID/status), in MiB: anonymous memory (the JVM's heap, metaspace,
+   * code, stacks, and every native allocation), file-backed pages (the JVM's and JDK's libraries,
+   * the shared class archive, the module image) and shared memory.
+   */
+  public String rssParts(String process) throws Exception {
+    return String.format("anonymous %d, files %d, shared %d", status(process, "RssAnon:") / 1024, status(process, "RssFile:") / 1024,
+        status(process, "RssShmem:") / 1024);
+  }
+
   /** The process's threads now (each has a stack, and the C library may give it an arena of its own). */
   public long threads(String process) throws Exception {
     return status(process, "Threads:");

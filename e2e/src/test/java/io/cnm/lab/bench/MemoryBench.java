@@ -88,8 +88,14 @@ public final class MemoryBench {
       long operatorRss = report(lab, "operator", "operator with " + (ON_NODE + PODS) + " endpoints and " + PODS + " pods in the cluster",
           lab.operatorJvmOptions(), limit(lab, "operator"), OPERATOR_TARGET_MIB);
       long daemonAfter = lab.rssMiB("node-daemon-node1");
-      System.out.printf("node-daemon after the cluster grew (its own %d endpoints unchanged): RSS %d MiB; pods in its heap: %d "
-          + "(it watches its node's only)%n", ON_NODE, daemonAfter, lab.instances("node-daemon-node1", "io.fabric8.kubernetes.api.model.Pod"));
+      String daemonAfterParts = lab.rssParts("node-daemon-node1");
+      System.out.printf("node-daemon after the cluster grew (its own %d endpoints unchanged): RSS %d MiB (%s); pods in its heap: %d "
+          + "(it watches its node's only)%n", ON_NODE, daemonAfter, daemonAfterParts,
+          lab.instances("node-daemon-node1", "io.fabric8.kubernetes.api.model.Pod"));
+      String nmtAfter = lab.nativeMemory("node-daemon-node1");
+      if (!nmtAfter.isEmpty()) {
+        System.out.println("  committed by category: " + nmtAfter);
+      }
       System.out.printf("targets: node-daemon %d MiB <= %d: %s; operator %d MiB <= %d: %s%n", Math.max(daemonRss, daemonAfter),
           DAEMON_TARGET_MIB, Math.max(daemonRss, daemonAfter) <= DAEMON_TARGET_MIB ? "met" : "NOT met", operatorRss, OPERATOR_TARGET_MIB,
           operatorRss <= OPERATOR_TARGET_MIB ? "met" : "NOT met");
@@ -102,11 +108,13 @@ public final class MemoryBench {
   private static long report(LabAccess lab, String process, String what, java.util.List<String> options, long limitMiB, long targetMiB)
       throws Exception {
     long rss = lab.rssMiB(process);
+    String parts = lab.rssParts(process); // beside the RSS: the jcmd calls below make the JVM allocate
     long committed = lab.heapCommittedMiB(process);
     long used = lab.heapUsedMiB(process);
     long live = lab.liveHeapMiB(process);
     System.out.printf("%s: RSS %d MiB (target %d, chart limit %d MiB); heap committed %d MiB, in use %d, live after a full GC %d; %d threads%n",
         what, rss, targetMiB, limitMiB, committed, used, live, lab.threads(process));
+    System.out.println("  RSS in MiB: " + parts);
     System.out.println("  JVM options: " + String.join(" ", options));
     String nmt = lab.nativeMemory(process);
     if (!nmt.isEmpty()) {
