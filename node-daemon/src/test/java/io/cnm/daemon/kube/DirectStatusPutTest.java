@@ -20,8 +20,9 @@ import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.ArrayList;
-import java.util.List;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -152,7 +153,7 @@ class DirectStatusPutTest {
    */
   private static final class RefusingNextStatusWrite extends Dispatcher {
     private final ApiServerDispatcher api = new ApiServerDispatcher();
-    private final List<String> statusWrites = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<String> statusWrites = Collections.synchronizedList(new ArrayList<>());
     private volatile int refuse;
 
     @Override
@@ -195,7 +196,7 @@ class DirectStatusPutTest {
         });
 
     CnmEndpoint direct = put.apply(realized(client.resource(ep).get(), "direct again"));
-    assertThat(direct.getStatus().getConditions()).isNotEmpty();
+    assertThat(Conditions.find(direct.getStatus().getConditions(), Conditions.REALIZED).orElseThrow().getMessage()).isEqualTo("direct again");
     assertThat(put.viaClient()).as("the next write is direct again").isEqualTo(2);
     assertThat(dispatcher.statusWrites).hasSize(5).last().isEqualTo("cnm-node-daemon");
   }
