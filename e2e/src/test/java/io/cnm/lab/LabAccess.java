@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** cnm-lab for the benchmarks in other packages: its commands, its API, its processes' memory. */
 public final class LabAccess {
@@ -51,8 +52,9 @@ public final class LabAccess {
    * the shared class archive, the module image) and shared memory.
    */
   public String rssParts(String process) throws Exception {
-    return String.format("anonymous %d, files %d, shared %d", status(process, "RssAnon:") / 1024, status(process, "RssFile:") / 1024,
-        status(process, "RssShmem:") / 1024);
+    List<String> status = Files.readAllLines(Path.of("/proc", pid(process), "status")); // one read: the three of one moment
+    return String.format("anonymous %d, files %d, shared %d", field(status, "RssAnon:") / 1024, field(status, "RssFile:") / 1024,
+        field(status, "RssShmem:") / 1024);
   }
 
   /** The process's threads now (each has a stack, and the C library may give it an arena of its own). */
@@ -62,7 +64,12 @@ public final class LabAccess {
 
   /** The number in a /proc/PID/status line, or -1. */
   private long status(String process, String field) throws Exception {
-    for (String line : Files.readAllLines(Path.of("/proc", pid(process), "status"))) {
+    return field(Files.readAllLines(Path.of("/proc", pid(process), "status")), field);
+  }
+
+  /** The number in the line of /proc/PID/status that starts with {@code field}, or -1. */
+  private static long field(List<String> status, String field) {
+    for (String line : status) {
       if (line.startsWith(field)) {
         return Long.parseLong(line.replaceAll("\\D", ""));
       }

@@ -111,7 +111,7 @@ public final class SandboxResolvers implements AutoCloseable {
       var e = it.next();
       if (!sandboxes.contains(e.getKey()) && !waiting.test(e.getKey())) {
         it.remove();
-        e.getValue().thenAccept(Channel::close); // one still being opened is closed when it is
+        e.getValue().thenAccept(SandboxResolvers::closeNow); // one still being opened is closed when it is
       }
     }
     return failed;
@@ -156,7 +156,7 @@ public final class SandboxResolvers implements AutoCloseable {
   }
 
   /**
-   * Closes a served socket before returning: {@code close()} from this thread only asks the
+   * Closes a socket before returning: {@code close()} from this thread only asks the
    * socket's event loop, which could still answer a query sent right after (or hold the address a
    * new socket binds).
    */

@@ -1,5 +1,6 @@
 package io.cnm.daemon.kube;
 
+import io.cnm.api.status.StatusUpdates;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -40,10 +41,13 @@ public final class DirectStatusPut<T extends HasMetadata> implements UnaryOperat
   private final String base;
   private final String plural;
   private final SSLSocketFactory tls;
+  /** The write as the client makes it, for everything this class leaves to it. */
+  private final UnaryOperator<T> clientWrite;
   private final AtomicLong viaClient = new AtomicLong();
 
   public DirectStatusPut(KubernetesClient client, Class<T> type) {
     this.client = client;
+    this.clientWrite = StatusUpdates.throughClient(client);
     this.type = type;
     Config c = client.getConfiguration();
     String why = unsupported(c);
@@ -151,7 +155,7 @@ public final class DirectStatusPut<T extends HasMetadata> implements UnaryOperat
 
   private T throughClient(T changed) {
     viaClient.incrementAndGet();
-    return client.resource(changed).updateStatus();
+    return clientWrite.apply(changed);
   }
 
   private static int positive(Integer millis) {
