@@ -6,6 +6,7 @@ import io.cnm.daemon.agent.AgentReadiness;
 import io.cnm.daemon.agent.SandboxDebugRoute;
 import io.cnm.daemon.config.Settings;
 import io.cnm.daemon.http.DaemonHttp;
+import io.cnm.daemon.kube.DaemonKinds;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -35,7 +36,7 @@ public final class Main {
     DaemonLogging.install(settings.get("cnm.log.level"));
     Daemon daemon;
     try {
-      daemon = Daemon.start(settings, new KubernetesClientBuilder().build());
+      daemon = Daemon.start(settings, new KubernetesClientBuilder().withKubernetesSerialization(DaemonKinds.serialization()).build());
     } catch (Settings.InvalidSetting e) {
       // A setting that does not parse: one line naming it.
       System.err.println("cnm-node-daemon: " + e.getMessage());
@@ -73,6 +74,7 @@ public final class Main {
 
     /** Starts the daemon on {@code client} (closed with the daemon, also when the start fails). */
     public static Daemon start(Settings settings, KubernetesClient client) throws java.io.IOException {
+      DaemonKinds.register(client.getKubernetesSerialization());
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       JvmGcMetrics gc = new JvmGcMetrics();
       DaemonHttp http = null;
