@@ -62,6 +62,26 @@ public final class LabAccess {
     return status(process, "Threads:");
   }
 
+  /**
+   * The classes the process has loaded and not unloaded, from its performance counters (jcmd
+   * PerfCounter.print: those from the shared archive and the others); -1 when jcmd cannot tell.
+   * Each class's metadata is in metaspace, so this is what a dependency's classes cost shows in.
+   */
+  public long classesLoaded(String process) throws Exception {
+    java.util.Map<String, Long> counters = new java.util.HashMap<>();
+    for (String line : jcmd(pid(process), "PerfCounter.print").lines().toList()) {
+      String[] kv = line.split("=", 2);
+      if (kv.length == 2 && kv[0].startsWith("java.cls.") && kv[1].matches("\\d+")) {
+        counters.put(kv[0].substring("java.cls.".length()), Long.parseLong(kv[1]));
+      }
+    }
+    if (!counters.containsKey("loadedClasses")) {
+      return -1;
+    }
+    return counters.get("loadedClasses") + counters.getOrDefault("sharedLoadedClasses", 0L) - counters.getOrDefault("unloadedClasses", 0L)
+        - counters.getOrDefault("sharedUnloadedClasses", 0L);
+  }
+
   /** The number in a /proc/PID/status line, or -1. */
   private long status(String process, String field) throws Exception {
     return field(Files.readAllLines(Path.of("/proc", pid(process), "status")), field);

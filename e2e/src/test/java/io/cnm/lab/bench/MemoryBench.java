@@ -112,8 +112,8 @@ public final class MemoryBench {
     long committed = lab.heapCommittedMiB(process);
     long used = lab.heapUsedMiB(process);
     long live = lab.liveHeapMiB(process);
-    System.out.printf("%s: RSS %d MiB (target %d, chart limit %d MiB); heap committed %d MiB, in use %d, live after a full GC %d; %d threads%n",
-        what, rss, targetMiB, limitMiB, committed, used, live, lab.threads(process));
+    System.out.printf("%s: RSS %d MiB (target %d, chart limit %d MiB); heap committed %d MiB, in use %d, live after a full GC %d; %d threads, "
+        + "%d classes%n", what, rss, targetMiB, limitMiB, committed, used, live, lab.threads(process), lab.classesLoaded(process));
     System.out.println("  RSS in MiB: " + parts);
     System.out.println("  JVM options: " + String.join(" ", options));
     String nmt = lab.nativeMemory(process);
