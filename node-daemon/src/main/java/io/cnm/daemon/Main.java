@@ -36,7 +36,7 @@ public final class Main {
     DaemonLogging.install(settings.get("cnm.log.level"));
     Daemon daemon;
     try {
-      daemon = Daemon.start(settings, new KubernetesClientBuilder().withKubernetesSerialization(DaemonKinds.serialization()).build());
+      daemon = Daemon.start(settings, client());
     } catch (Settings.InvalidSetting e) {
       // A setting that does not parse: one line naming it.
       System.err.println("cnm-node-daemon: " + e.getMessage());
@@ -54,6 +54,15 @@ public final class Main {
     }, "cnm-shutdown"));
     Logger.getLogger(Main.class).infof("cnm-node-daemon started in %d ms, HTTP on port %d", (System.nanoTime() - started) / 1_000_000,
         daemon.httpPort());
+  }
+
+  /**
+   * The API client from the process's environment (in a pod, its service account), reading only
+   * the daemon's kinds ({@link DaemonKinds}): the client's default scan of the class path would
+   * load about a thousand model classes the daemon never uses.
+   */
+  static KubernetesClient client() {
+    return new KubernetesClientBuilder().withKubernetesSerialization(DaemonKinds.serialization()).build();
   }
 
   /** A running daemon: what {@link #close()} stops, in the order it must (probes first, the API client last). */
