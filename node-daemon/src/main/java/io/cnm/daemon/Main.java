@@ -83,7 +83,6 @@ public final class Main {
 
     /** Starts the daemon on {@code client} (closed with the daemon, also when the start fails). */
     public static Daemon start(Settings settings, KubernetesClient client) throws java.io.IOException {
-      DaemonKinds.register(client.getKubernetesSerialization());
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       JvmGcMetrics gc = new JvmGcMetrics();
       DaemonHttp http = null;

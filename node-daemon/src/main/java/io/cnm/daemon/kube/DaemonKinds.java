@@ -39,7 +39,7 @@ public final class DaemonKinds {
     return register(new KubernetesSerialization(new com.fasterxml.jackson.databind.ObjectMapper(), false));
   }
 
-  /** Registers {@link #READ} with {@code serialization} (a client's made elsewhere, as in tests), and returns it. */
+  /** Registers {@link #READ} with {@code serialization}, and returns it. */
   public static KubernetesSerialization register(KubernetesSerialization serialization) {
     READ.forEach(serialization::registerKubernetesResource);
     return serialization;
