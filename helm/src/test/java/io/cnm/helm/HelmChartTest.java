@@ -183,6 +183,12 @@ class HelmChartTest {
   }
 
   @Test
+  void embeddedDns_oneEventLoopUnlessSet() {
+    Container c = one(io.fabric8.kubernetes.api.model.apps.DaemonSet.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(env(c, "CNM_DNS_EVENT_LOOPS")).isEqualTo("1");
+  }
+
+  @Test
   void nodeDaemonJvm_boundsWhatItReserves_wellUnderTheContainersMemoryLimit() {
     Container c = one(io.fabric8.kubernetes.api.model.apps.DaemonSet.class).getSpec().getTemplate().getSpec().getContainers().get(0);
     String opts = env(c, "JAVA_TOOL_OPTIONS");
@@ -341,7 +347,8 @@ class HelmChartTest {
       "operater.replicas|2|operater",
       "ipam.localPools[0].base|172.17.0.0|ipam.localPools.0.base",
       "nodeDaemon.gossip.keyRotation|twelve hours|nodeDaemon.gossip.keyRotation",
-      "metrics.serviceMonitor.enabled|maybe|metrics.serviceMonitor.enabled"})
+      "metrics.serviceMonitor.enabled|maybe|metrics.serviceMonitor.enabled",
+      "nodeDaemon.dns.eventLoops|0|nodeDaemon.dns.eventLoops"})
   void wrongValue_isRefusedByTemplate_namingTheKey(String key, String value, String named) {
     // --set parses numbers and booleans as helm does: "70000" is an integer, "maybe" a string.
     var template = new Helm(CHART).template().withName("cnm").withNamespace("cnm-system").set(key, value);

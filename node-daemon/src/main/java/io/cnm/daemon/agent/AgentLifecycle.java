@@ -4,6 +4,7 @@ import io.cnm.api.net.Cidr;
 import io.cnm.api.net.IpAddress;
 import io.cnm.daemon.dns.DnsRecords;
 import io.cnm.daemon.dns.DnsServer;
+import io.cnm.daemon.dns.DnsTransport;
 import io.cnm.daemon.dns.UdpUpstream;
 import io.cnm.daemon.config.Settings;
 import io.cnm.daemon.driver.Drivers;
@@ -54,6 +55,7 @@ public class AgentLifecycle implements AutoCloseable {
   private final String hostProc;
   private final String resolvConf;
   private final int upstreamTimeoutMs;
+  private final int dnsEventLoops;
   private final Optional<String> nodeAddress;
   private final boolean gossipEnabled;
   private final int gossipPort;
@@ -88,6 +90,7 @@ public class AgentLifecycle implements AutoCloseable {
     this.hostProc = settings.get("cnm.host-proc", "/proc");
     this.resolvConf = settings.get("cnm.dns.resolv-conf", "/etc/resolv.conf");
     this.upstreamTimeoutMs = settings.intValue("cnm.dns.upstream-timeout-ms", 2000);
+    this.dnsEventLoops = settings.intValue("cnm.dns.event-loops", 1, 1, 64);
     this.nodeAddress = settings.get("cnm.node.address");
     this.gossipEnabled = settings.bool("cnm.gossip.enabled", true);
     this.gossipPort = settings.intValue("cnm.gossip.port", 7947);
@@ -128,7 +131,12 @@ public class AgentLifecycle implements AutoCloseable {
     // Published ports answer on 127.0.0.1 too: the agent sets route_localnet on the bridges behind them only.
     AtomicReference<DnsRecords> records = new AtomicReference<>(DnsRecords.EMPTY);
     upstream = new UdpUpstream(UdpUpstream.fromResolvConf(Path.of(resolvConf)), upstreamTimeoutMs, nodeNetns.isPresent() ? nodeNs : null);
-    dns = new DnsServer(records::get, upstream, metrics);
+    DnsTransport transport = DnsTransport.best();
+    if (transport != DnsTransport.EPOLL) {
+      LOG.warnf("the embedded DNS uses Java NIO, one system call per query: Netty's epoll transport did not load (%s)",
+          DnsTransport.whyNotEpoll());
+    }
+    dns = new DnsServer(records::get, upstream, metrics, transport, dnsEventLoops);
     Underlay underlay = Underlays.detect(nodeNetlink, nodeAddress.map(IpAddress::parse));
     Cidr gw = Cidr.parse(gwbridgeSubnet);
     Sandboxes sandboxes = new Sandboxes(nodeNetlink, NetlinkFactory.kernel());

@@ -79,6 +79,11 @@ public final class Settings {
     return (int) parse(key, defaultValue, Integer.MIN_VALUE, Integer.MAX_VALUE);
   }
 
+  /** An int from {@code min} to {@code max}; another number is an error naming the setting and the range. */
+  public int intValue(String key, int defaultValue, int min, int max) {
+    return (int) parse(key, defaultValue, min, max);
+  }
+
   public long longValue(String key, long defaultValue) {
     return parse(key, defaultValue, Long.MIN_VALUE, Long.MAX_VALUE);
   }

@@ -13,7 +13,8 @@ import java.util.function.Supplier;
  * The hot path: an A or AAAA query for a local name is answered from {@link EncodedAnswers}
  * straight off the received bytes, one buffer out, with no DNS message objects. Anything else (a
  * name to forward, another type, a malformed or unusual query) goes on to the full decoder and
- * {@link DnsHandler}, unchanged.
+ * {@link DnsHandler}, unchanged. Replies are written as the queries of a read are answered and
+ * flushed once the read is done.
  */
 @ChannelHandler.Sharable
 final class FastPath extends ChannelInboundHandlerAdapter {
@@ -37,6 +38,13 @@ final class FastPath extends ChannelInboundHandlerAdapter {
       return;
     }
     ctx.fireChannelRead(msg);
+  }
+
+  /** The replies of one read leave together: one sendmmsg on epoll. */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    ctx.flush();
+    ctx.fireChannelReadComplete();
   }
 
   private boolean answered(ChannelHandlerContext ctx, DatagramPacket packet) {
@@ -97,7 +105,7 @@ final class FastPath extends ChannelInboundHandlerAdapter {
     out.writeShort(0);
     out.writeBytes(in, base + HEADER, questionLen); // the question as the client spelled it
     out.writeBytes(records);
-    ctx.writeAndFlush(new DatagramPacket(out, packet.sender()));
+    ctx.write(new DatagramPacket(out, packet.sender())); // sent with the rest of this read's replies
     metrics.dnsQuery(DaemonMetrics.DnsResult.ANSWERED, start);
     return true;
   }

@@ -3,6 +3,7 @@ package io.cnm.daemon.bench;
 import io.cnm.api.net.IpAddress;
 import io.cnm.daemon.dns.DnsRecords;
 import io.cnm.daemon.dns.DnsServer;
+import io.cnm.daemon.dns.DnsTransport;
 import io.cnm.daemon.kernel.TestNamespaces;
 import io.cnm.daemon.netns.NetNamespace;
 import io.netty.channel.Channel;
@@ -59,6 +60,8 @@ public final class DnsBench {
       NetNamespace ours = ns.create("dns-cnm");
       ns.create("dns-masq");
       Channel ch = cnm.serve(ours, "sb", 53);
+      System.out.println("embedded DNS transport: " + cnm.transport() + (cnm.transport() == DnsTransport.EPOLL ? ""
+          : " (epoll did not load: " + DnsTransport.whyNotEpoll() + ")"));
       Process masq = new ProcessBuilder("ip", "netns", "exec", ns.fullName("dns-masq"), "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
           "--no-resolv", "--no-hosts", "--addn-hosts=" + hosts, "--listen-address=127.0.0.1", "--bind-interfaces", "--port=53",
           "--user=root", "--pid-file=").redirectErrorStream(true).redirectOutput(dir.resolve("dnsmasq.log").toFile()).start();

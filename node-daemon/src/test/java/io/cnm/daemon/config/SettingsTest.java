@@ -49,5 +49,7 @@ class SettingsTest {
         .hasMessage("environment variable CNM_GOSSIP_TLS_ENABLED is 'maybe', expected true or false");
     assertThatThrownBy(() -> Settings.of(Map.of(), Map.of("CNM_HTTP_PORT", "99999999999"), new Properties()).intValue("cnm.http.port", 1))
         .hasMessageContaining("expected a number from");
+    assertThatThrownBy(() -> Settings.of(Map.of(), Map.of("CNM_DNS_EVENT_LOOPS", "0"), new Properties()).intValue("cnm.dns.event-loops", 1, 1, 64))
+        .hasMessage("environment variable CNM_DNS_EVENT_LOOPS is '0', expected a number from 1 to 64");
   }
 }

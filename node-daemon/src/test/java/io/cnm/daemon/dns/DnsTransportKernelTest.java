@@ -1,0 +1,129 @@
+package io.cnm.daemon.dns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cnm.api.net.IpAddress;
+import io.cnm.daemon.kernel.TestNamespaces;
+import io.cnm.daemon.netns.NetNamespace;
+import io.netty.channel.Channel;
+import io.netty.channel.epoll.Epoll;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The embedded DNS's transports on real sockets in namespaces of this test's own: a burst of
+ * queries sent without waiting (epoll reads them in batches and sends the replies of a batch
+ * together) is answered in full on both, and the sockets of several sandboxes are spread over
+ * the configured event loops.
+ */
+@Tag("kernel")
+class DnsTransportKernelTest {
+  static final int BURST = 200;
+  final DnsRecords records = new DnsRecords(Map.of("web", Set.of("ns/back")),
+      Map.of("ns/back", Map.of("db", List.of(IpAddress.parse("10.0.2.2")), "cache", List.of(IpAddress.parse("10.0.2.3")))),
+      Map.of("ns/back", "back"));
+  TestNamespaces ns;
+  DnsServer server;
+
+  @AfterEach
+  void tearDown() {
+    if (server != null) {
+      server.close();
+    }
+    if (ns != null) {
+      ns.close();
+    }
+  }
+
+  @Test
+  void epollLoadsOnLinux_theDaemonsTransport() {
+    Assumptions.assumeTrue(System.getProperty("os.name").equals("Linux") && List.of("amd64", "aarch64").contains(System.getProperty("os.arch")),
+        "the native epoll library is shipped for Linux on x86_64 and aarch64 only");
+    assertThat(DnsTransport.whyNotEpoll()).isNull();
+    assertThat(DnsTransport.best()).isEqualTo(DnsTransport.EPOLL);
+  }
+
+  @ParameterizedTest
+  @EnumSource(DnsTransport.class)
+  void aBurstOfQueriesSentWithoutWaiting_isAnsweredInFull_eachReplyToItsQuery(DnsTransport transport) throws Exception {
+    TestNamespaces.assumeKernelTestsCanRun();
+    Assumptions.assumeTrue(transport != DnsTransport.EPOLL || Epoll.isAvailable(), () -> "epoll does not load: " + DnsTransport.whyNotEpoll());
+    ns = new TestNamespaces();
+    NetNamespace web = ns.create("web");
+    server = new DnsServer(() -> records, (n, t) -> CompletableFuture.failedFuture(new IllegalStateException("none")),
+        io.cnm.daemon.metrics.DaemonMetrics.none(), transport, 1);
+    server.serve(web, "web", 53);
+
+    Map<Integer, List<String>> replies = web.run(() -> {
+      try (DatagramSocket s = new DatagramSocket()) {
+        s.setReceiveBufferSize(1 << 20);
+        s.setSoTimeout(3000);
+        InetSocketAddress to = new InetSocketAddress(DnsServer.ADDRESS, 53);
+        for (int id = 1; id <= BURST; id++) { // every other one a name the fast path answers from the other record
+          byte[] q = RawDns.query(id, id % 2 == 0 ? "db" : "cache.back", 1);
+          s.send(new DatagramPacket(q, q.length, to));
+        }
+        Map<Integer, List<String>> got = new HashMap<>();
+        byte[] buf = new byte[4096];
+        try {
+          while (got.size() < BURST) {
+            DatagramPacket p = new DatagramPacket(buf, buf.length);
+            s.receive(p);
+            byte[] m = java.util.Arrays.copyOf(buf, p.getLength());
+            int id = ((m[0] & 0xff) << 8) | (m[1] & 0xff);
+            got.put(id, DnsClient.parse(m, id).addresses());
+          }
+        } catch (java.net.SocketTimeoutException e) {
+          // reported by the assertion below, with how many came
+        }
+        return got;
+      }
+    });
+    assertThat(replies).as("replies to %d queries sent at once", BURST).hasSize(BURST);
+    for (var e : replies.entrySet()) {
+      assertThat(e.getValue()).as("reply %d", e.getKey()).containsExactly(e.getKey() % 2 == 0 ? "10.0.2.2" : "10.0.2.3");
+    }
+  }
+
+  @Test
+  void sandboxesAreSpreadOverTheEventLoops_andEachAnswers() {
+    TestNamespaces.assumeKernelTestsCanRun();
+    ns = new TestNamespaces();
+    server = new DnsServer(() -> records, (n, t) -> CompletableFuture.failedFuture(new IllegalStateException("none")),
+        io.cnm.daemon.metrics.DaemonMetrics.none(), DnsTransport.best(), 2);
+    Set<Object> loops = new HashSet<>();
+    List<NetNamespace> sandboxes = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      NetNamespace sb = ns.create("web" + i);
+      sandboxes.add(sb);
+      Channel ch = server.serve(sb, "web", 53);
+      loops.add(ch.eventLoop());
+    }
+    assertThat(loops).as("event loops serving four sandboxes").hasSize(2);
+    for (NetNamespace sb : sandboxes) {
+      assertThat(DnsClient.query(sb, DnsServer.ADDRESS, 53, "db", 1, 2000).addresses()).containsExactly("10.0.2.2");
+    }
+  }
+
+  @Test
+  void noEventLoop_isRefused() {
+    assertThatThrownBy(() -> new DnsServer(() -> records, (n, t) -> CompletableFuture.failedFuture(new IllegalStateException("none")),
+        io.cnm.daemon.metrics.DaemonMetrics.none(), DnsTransport.NIO, 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one event loop");
+  }
+}
