@@ -21,9 +21,8 @@ public enum DnsTransport {
 
   /**
    * A batch read's slot per query. 1,232 bytes is the UDP payload DNS flag day 2020 settled on; a
-   * query is a header, one name of at most 255 bytes and an OPT record, far below it. A larger
-   * datagram is cut to this and then fails to parse (FORMERR), as a server with a 1,232-byte
-   * buffer would.
+   * query is a header, one name of at most 255 bytes and an OPT record, far below it. A longer
+   * datagram is cut to its first 1,232 bytes; its question, at the front, is still answered.
    */
   static final int MAX_QUERY = 1232;
   /** Queries read per system call at most. */

@@ -100,6 +100,28 @@ class DnsTransportKernelTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(DnsTransport.class)
+  void aQueryLongerThanABatchSlot_isStillAnsweredFromItsQuestion(DnsTransport transport) {
+    TestNamespaces.assumeKernelTestsCanRun();
+    Assumptions.assumeTrue(transport != DnsTransport.EPOLL || Epoll.isAvailable(), () -> "epoll does not load: " + DnsTransport.whyNotEpoll());
+    ns = new TestNamespaces();
+    NetNamespace web = ns.create("web");
+    server = new DnsServer(() -> records, (n, t) -> CompletableFuture.failedFuture(new IllegalStateException("none")),
+        io.cnm.daemon.metrics.DaemonMetrics.none(), transport, 1);
+    server.serve(web, "web", 53);
+    // An OPT record with 1,400 bytes of EDNS padding (option 12): the datagram is longer than epoll's 1,232-byte slot.
+    byte[] q = RawDns.query(4242, "db", 1);
+    q[11] = 1; // ARCOUNT
+    int pad = 1400;
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(q.length + 11 + 4 + pad).put(q);
+    b.put((byte) 0).putShort((short) 41).putShort((short) 1232).putInt(0).putShort((short) (4 + pad)); // root, OPT, size, ttl, rdlen
+    b.putShort((short) 12).putShort((short) pad).put(new byte[pad]);
+    byte[] reply = DnsClient.exchange(web, DnsServer.ADDRESS, 53, b.array(), 2000);
+    assertThat(reply).as("a reply to a %d-byte query", b.capacity()).isNotNull();
+    assertThat(DnsClient.parse(reply, 4242)).isEqualTo(new DnsClient.Reply("NoError", List.of("10.0.2.2")));
+  }
+
   @Test
   void sandboxesAreSpreadOverTheEventLoops_andEachAnswers() {
     TestNamespaces.assumeKernelTestsCanRun();
