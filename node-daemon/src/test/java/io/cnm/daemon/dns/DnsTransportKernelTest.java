@@ -50,6 +50,18 @@ class DnsTransportKernelTest {
     }
   }
 
+  /** A sandbox "web" served on one loop of {@code transport} (skipped where epoll does not load). */
+  private NetNamespace servedSandbox(DnsTransport transport) {
+    TestNamespaces.assumeKernelTestsCanRun();
+    Assumptions.assumeTrue(transport != DnsTransport.EPOLL || Epoll.isAvailable(), () -> "epoll does not load: " + DnsTransport.whyNotEpoll());
+    ns = new TestNamespaces();
+    NetNamespace web = ns.create("web");
+    server = new DnsServer(() -> records, (n, t) -> CompletableFuture.failedFuture(new IllegalStateException("none")),
+        io.cnm.daemon.metrics.DaemonMetrics.none(), transport, 1);
+    server.serve(web, "web", 53);
+    return web;
+  }
+
   @Test
   void epollLoadsOnLinux_theDaemonsTransport() {
     Assumptions.assumeTrue(System.getProperty("os.name").equals("Linux") && List.of("amd64", "aarch64").contains(System.getProperty("os.arch")),
@@ -61,13 +73,7 @@ class DnsTransportKernelTest {
   @ParameterizedTest
   @EnumSource(DnsTransport.class)
   void aBurstOfQueriesSentWithoutWaiting_isAnsweredInFull_eachReplyToItsQuery(DnsTransport transport) throws Exception {
-    TestNamespaces.assumeKernelTestsCanRun();
-    Assumptions.assumeTrue(transport != DnsTransport.EPOLL || Epoll.isAvailable(), () -> "epoll does not load: " + DnsTransport.whyNotEpoll());
-    ns = new TestNamespaces();
-    NetNamespace web = ns.create("web");
-    server = new DnsServer(() -> records, (n, t) -> CompletableFuture.failedFuture(new IllegalStateException("none")),
-        io.cnm.daemon.metrics.DaemonMetrics.none(), transport, 1);
-    server.serve(web, "web", 53);
+    NetNamespace web = servedSandbox(transport);
 
     Map<Integer, List<String>> replies = web.run(() -> {
       try (DatagramSocket s = new DatagramSocket()) {
@@ -103,13 +109,7 @@ class DnsTransportKernelTest {
   @ParameterizedTest
   @EnumSource(DnsTransport.class)
   void aQueryLongerThanABatchSlot_isStillAnsweredFromItsQuestion(DnsTransport transport) {
-    TestNamespaces.assumeKernelTestsCanRun();
-    Assumptions.assumeTrue(transport != DnsTransport.EPOLL || Epoll.isAvailable(), () -> "epoll does not load: " + DnsTransport.whyNotEpoll());
-    ns = new TestNamespaces();
-    NetNamespace web = ns.create("web");
-    server = new DnsServer(() -> records, (n, t) -> CompletableFuture.failedFuture(new IllegalStateException("none")),
-        io.cnm.daemon.metrics.DaemonMetrics.none(), transport, 1);
-    server.serve(web, "web", 53);
+    NetNamespace web = servedSandbox(transport);
     // An OPT record with 1,400 bytes of EDNS padding (option 12): the datagram is longer than epoll's 1,232-byte slot.
     byte[] q = RawDns.query(4242, "db", 1);
     q[11] = 1; // ARCOUNT
