@@ -8,7 +8,9 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.net.StandardSocketOptions;
 
 /**
  * The embedded DNS's sockets: Linux's epoll through Netty's native transport, where a read takes
@@ -44,12 +46,18 @@ public enum DnsTransport {
     return this == EPOLL ? new EpollEventLoopGroup(loops) : new NioEventLoopGroup(loops);
   }
 
-  /** The channel class and options of a sandbox's socket. */
-  Bootstrap configure(Bootstrap b) {
+  /**
+   * The channel class and options of a sandbox's socket.
+   *
+   * @param shared whether other sockets bind the same address (SO_REUSEPORT); only then, so that
+   *     with one loop nothing else in the sandbox can bind 127.0.0.11:53 beside the daemon
+   */
+  Bootstrap configure(Bootstrap b, boolean shared) {
     if (this == NIO) {
-      return b.channel(NioDatagramChannel.class);
+      return b.channel(NioDatagramChannel.class).option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), shared);
     }
     return b.channel(EpollDatagramChannel.class)
+        .option(EpollChannelOption.SO_REUSEPORT, shared)
         .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_QUERY)
         .option(io.netty.channel.ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_QUERY * BATCH));
   }

@@ -1,7 +1,6 @@
 package io.cnm.daemon.dns;
 
 import io.cnm.daemon.netns.NetNamespace;
-import io.netty.channel.Channel;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -45,9 +44,9 @@ public final class SandboxResolvers implements AutoCloseable {
     return t;
   });
   /** Sockets opened or being opened ahead, by sandbox path, not served yet. */
-  private final Map<String, CompletableFuture<Channel>> prepared = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<DnsSocket>> prepared = new ConcurrentHashMap<>();
   /** Sockets served, by sandbox path: their resolv.conf points at them. The agent's thread only. */
-  private final Map<String, Channel> served = new HashMap<>();
+  private final Map<String, DnsSocket> served = new HashMap<>();
 
   /** @param port 53, or a test's own */
   public SandboxResolvers(DnsServer server, NetnsResolvConf resolvConfs, int port) {
@@ -63,11 +62,11 @@ public final class SandboxResolvers implements AutoCloseable {
 
   /** Whether the sandbox is served by an open socket. The agent's thread. */
   public boolean serving(String netnsPath) {
-    Channel ch = served.get(netnsPath);
-    return ch != null && ch.isOpen(); // bound when served; isActive would ask the socket for its address
+    DnsSocket s = served.get(netnsPath);
+    return s != null && s.isOpen(); // bound when served; isActive would ask the socket for its address
   }
 
-  private Channel open(String netnsPath) {
+  private DnsSocket open(String netnsPath) {
     try (NetNamespace ns = NetNamespace.open(netnsPath)) {
       return server.serve(ns, netnsPath, port);
     }
@@ -119,17 +118,17 @@ public final class SandboxResolvers implements AutoCloseable {
 
   /** Serves the sandbox with its prepared socket (or one opened now); null when done, else why not. */
   private Exception take(String path) {
-    Channel old = served.remove(path);
+    DnsSocket old = served.remove(path);
     if (old != null) {
       closeNow(old); // closed under us: opened again; its resolv.conf is there
     }
-    CompletableFuture<Channel> f = prepared.get(path);
+    CompletableFuture<DnsSocket> f = prepared.get(path);
     if (f != null && f.isCompletedExceptionally()) {
       prepared.remove(path, f); // opened ahead too early (the namespace was not there yet, say): now again
     }
     prepare(path);
     f = prepared.get(path);
-    Channel ch;
+    DnsSocket ch;
     try {
       ch = f.get(OPEN_WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
@@ -155,14 +154,10 @@ public final class SandboxResolvers implements AutoCloseable {
     return null;
   }
 
-  /**
-   * Closes a socket before returning: {@code close()} from this thread only asks the
-   * socket's event loop, which could still answer a query sent right after (or hold the address a
-   * new socket binds).
-   */
-  private static void closeNow(Channel ch) {
-    if (!ch.close().awaitUninterruptibly(CLOSE_WAIT_MILLIS)) {
-      LOG.warnf("DNS socket %s not closed after %d ms", ch, CLOSE_WAIT_MILLIS);
+  /** Closes a socket before returning ({@link DnsSocket#closeNow}). */
+  private static void closeNow(DnsSocket s) {
+    if (!s.closeNow(CLOSE_WAIT_MILLIS)) {
+      LOG.warnf("DNS socket %s not closed after %d ms", s, CLOSE_WAIT_MILLIS);
     }
   }
 
@@ -183,8 +178,8 @@ public final class SandboxResolvers implements AutoCloseable {
   /** Stops serving; the resolv.conf files stay (a restarted daemon serves the same sandboxes again). */
   @Override
   public void close() {
-    served.values().forEach(Channel::close);
-    prepared.values().forEach(f -> f.thenAccept(Channel::close));
+    served.values().forEach(DnsSocket::close);
+    prepared.values().forEach(f -> f.thenAccept(DnsSocket::close));
     opener.shutdownNow();
   }
 }

@@ -3,10 +3,10 @@ package io.cnm.daemon.bench;
 import io.cnm.api.net.IpAddress;
 import io.cnm.daemon.dns.DnsRecords;
 import io.cnm.daemon.dns.DnsServer;
+import io.cnm.daemon.dns.DnsSocket;
 import io.cnm.daemon.dns.DnsTransport;
 import io.cnm.daemon.kernel.TestNamespaces;
 import io.cnm.daemon.netns.NetNamespace;
-import io.netty.channel.Channel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +59,7 @@ public final class DnsBench {
          DnsServer cnm = new DnsServer(() -> records, (n, t) -> CompletableFuture.failedFuture(new IllegalStateException("no upstream")))) {
       NetNamespace ours = ns.create("dns-cnm");
       ns.create("dns-masq");
-      Channel ch = cnm.serve(ours, "sb", 53);
+      DnsSocket ch = cnm.serve(ours, "sb", 53);
       System.out.println("embedded DNS transport: " + cnm.transport() + (cnm.transport() == DnsTransport.EPOLL ? ""
           : " (epoll did not load: " + DnsTransport.whyNotEpoll() + ")"));
       Process masq = new ProcessBuilder("ip", "netns", "exec", ns.fullName("dns-masq"), "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
@@ -92,7 +92,7 @@ public final class DnsBench {
                 .toList()));
       } finally {
         masq.destroy();
-        ch.close().syncUninterruptibly();
+        ch.closeNow(1000);
       }
     }
   }

@@ -13,7 +13,6 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,8 +27,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The embedded DNS's transports on real sockets in namespaces of this test's own: a burst of
  * queries sent without waiting (epoll reads them in batches and sends the replies of a batch
- * together) is answered in full on both, and the sockets of several sandboxes are spread over
- * the configured event loops.
+ * together) is answered in full on both; with several event loops each sandbox has a socket on
+ * each, sharing the address (SO_REUSEPORT), and with one nothing else can bind beside it.
  */
 @Tag("kernel")
 class DnsTransportKernelTest {
@@ -122,24 +121,61 @@ class DnsTransportKernelTest {
     assertThat(DnsClient.parse(reply, 4242)).isEqualTo(new DnsClient.Reply("NoError", List.of("10.0.2.2")));
   }
 
-  @Test
-  void sandboxesAreSpreadOverTheEventLoops_andEachAnswers() {
+  @ParameterizedTest
+  @EnumSource(DnsTransport.class)
+  void withTwoLoops_eachSandboxHasASocketOnEach_sharingTheAddress_andEitherAnswers(DnsTransport transport) throws Exception {
     TestNamespaces.assumeKernelTestsCanRun();
+    Assumptions.assumeTrue(transport != DnsTransport.EPOLL || Epoll.isAvailable(), () -> "epoll does not load: " + DnsTransport.whyNotEpoll());
     ns = new TestNamespaces();
     server = new DnsServer(() -> records, (n, t) -> CompletableFuture.failedFuture(new IllegalStateException("none")),
-        io.cnm.daemon.metrics.DaemonMetrics.none(), DnsTransport.best(), 2);
-    Set<Object> loops = new HashSet<>();
+        io.cnm.daemon.metrics.DaemonMetrics.none(), transport, 2);
     List<NetNamespace> sandboxes = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
+    List<DnsSocket> sockets = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
       NetNamespace sb = ns.create("web" + i);
       sandboxes.add(sb);
-      Channel ch = server.serve(sb, "web", 53);
-      loops.add(ch.eventLoop());
+      sockets.add(server.serve(sb, "web", 53)); // the second channel's bind fails without SO_REUSEPORT
     }
-    assertThat(loops).as("event loops serving four sandboxes").hasSize(2);
+    for (DnsSocket s : sockets) {
+      assertThat(s.channels()).hasSize(2);
+      assertThat(s.channels().stream().map(Channel::eventLoop).distinct()).as("event loops of one sandbox's socket").hasSize(2);
+    }
     for (NetNamespace sb : sandboxes) {
-      assertThat(DnsClient.query(sb, DnsServer.ADDRESS, 53, "db", 1, 2000).addresses()).containsExactly("10.0.2.2");
+      assertThat(answeredFromFreshPorts(sb, 32)).as("clients on 32 source ports answered").isEqualTo(32);
     }
+    // Either channel alone serves the address: the kernel hands each client to one of them.
+    sockets.get(0).channels().get(0).close().syncUninterruptibly();
+    assertThat(sockets.get(0).isOpen()).isFalse();
+    assertThat(answeredFromFreshPorts(sandboxes.get(0), 32)).as("clients answered by the channel left").isEqualTo(32);
+  }
+
+  @Test
+  void withOneLoop_nothingElseInTheSandboxCanBindTheAddressBesideIt() {
+    TestNamespaces.assumeKernelTestsCanRun();
+    ns = new TestNamespaces();
+    server = new DnsServer(() -> records, (n, t) -> CompletableFuture.failedFuture(new IllegalStateException("none")));
+    NetNamespace web = ns.create("web");
+    assertThat(server.serve(web, "web", 53).channels()).hasSize(1);
+    // Not even a socket that asks for SO_REUSEPORT itself, as the daemon's would with several loops.
+    assertThatThrownBy(() -> web.run(() -> {
+      try (java.nio.channels.DatagramChannel other = java.nio.channels.DatagramChannel.open()) {
+        other.setOption(java.net.StandardSocketOptions.SO_REUSEPORT, true);
+        other.bind(new InetSocketAddress(DnsServer.ADDRESS, 53));
+      }
+      return null;
+    })).hasRootCauseInstanceOf(java.net.BindException.class);
+  }
+
+  /** How many of {@code clients} queries, each from a socket (a source port) of its own, are answered. */
+  private static int answeredFromFreshPorts(NetNamespace sandbox, int clients) {
+    int answered = 0;
+    for (int i = 0; i < clients; i++) {
+      DnsClient.Reply r = DnsClient.query(sandbox, DnsServer.ADDRESS, 53, "db", 1, 2000);
+      if (r != null && r.addresses().equals(List.of("10.0.2.2"))) {
+        answered++;
+      }
+    }
+    return answered;
   }
 
   @Test
