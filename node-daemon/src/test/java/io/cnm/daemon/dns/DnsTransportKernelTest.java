@@ -49,10 +49,14 @@ class DnsTransportKernelTest {
     }
   }
 
-  /** A sandbox "web" served on one loop of {@code transport} (skipped where epoll does not load). */
-  private NetNamespace servedSandbox(DnsTransport transport) {
+  private static void assumeCanRun(DnsTransport transport) {
     TestNamespaces.assumeKernelTestsCanRun();
     Assumptions.assumeTrue(transport != DnsTransport.EPOLL || Epoll.isAvailable(), () -> "epoll does not load: " + DnsTransport.whyNotEpoll());
+  }
+
+  /** A sandbox "web" served on one loop of {@code transport} (skipped where epoll does not load). */
+  private NetNamespace servedSandbox(DnsTransport transport) {
+    assumeCanRun(transport);
     ns = new TestNamespaces();
     NetNamespace web = ns.create("web");
     server = new DnsServer(() -> records, (n, t) -> CompletableFuture.failedFuture(new IllegalStateException("none")),
@@ -124,8 +128,7 @@ class DnsTransportKernelTest {
   @ParameterizedTest
   @EnumSource(DnsTransport.class)
   void withTwoLoops_eachSandboxHasASocketOnEach_sharingTheAddress_andEitherAnswers(DnsTransport transport) throws Exception {
-    TestNamespaces.assumeKernelTestsCanRun();
-    Assumptions.assumeTrue(transport != DnsTransport.EPOLL || Epoll.isAvailable(), () -> "epoll does not load: " + DnsTransport.whyNotEpoll());
+    assumeCanRun(transport);
     ns = new TestNamespaces();
     server = new DnsServer(() -> records, (n, t) -> CompletableFuture.failedFuture(new IllegalStateException("none")),
         io.cnm.daemon.metrics.DaemonMetrics.none(), transport, 2);
