@@ -22,11 +22,10 @@ import java.util.function.Supplier;
  * The embedded DNS servers of one node: a UDP socket at 127.0.0.11:53 inside each sandbox on each
  * of the daemon's DNS event loops (one unless configured; several share the address through
  * SO_REUSEPORT, {@link DnsSocket}), on epoll's batched reads and writes where it loads
- * ({@link DnsTransport}). Local names are answered on a
- * fast path from answers encoded once per records snapshot ({@link FastPath}); the rest through
- * Netty's DNS codec. The socket is created inside the sandbox (on a thread that joined its
- * namespace); the event loops were started in the node's namespace before any such switch, so
- * their threads never live in a sandbox.
+ * ({@link DnsTransport}). Local names are answered on a fast path from answers encoded once per
+ * records snapshot ({@link FastPath}); the rest through Netty's DNS codec. The socket is created
+ * inside the sandbox (on a thread that joined its namespace); the event loops were started in the
+ * node's namespace before any such switch, so their threads never live in a sandbox.
  */
 public final class DnsServer implements AutoCloseable {
   public static final String ADDRESS = "127.0.0.11";
