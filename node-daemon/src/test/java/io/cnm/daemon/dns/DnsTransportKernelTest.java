@@ -83,7 +83,7 @@ class DnsTransportKernelTest {
         s.setReceiveBufferSize(1 << 20);
         s.setSoTimeout(3000);
         InetSocketAddress to = new InetSocketAddress(DnsServer.ADDRESS, 53);
-        for (int id = 1; id <= BURST; id++) { // every other one a name the fast path answers from the other record
+        for (int id = 1; id <= BURST; id++) { // odd ids ask for cache.back, even ones for db: each reply must answer its own query
           byte[] q = RawDns.query(id, id % 2 == 0 ? "db" : "cache.back", 1);
           s.send(new DatagramPacket(q, q.length, to));
         }
