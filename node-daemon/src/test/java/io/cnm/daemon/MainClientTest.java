@@ -3,6 +3,7 @@ package io.cnm.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cnm.api.v1alpha1.CnmEndpoint;
+import io.cnm.daemon.kube.DaemonKindsTest;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.WatchEvent;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -11,9 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The process's API client reads the daemon's kinds into their classes and scans the class path for no other. */
 class MainClientTest {
   static Object objectOf(KubernetesClient client, String apiVersion, String kind) {
-    String event = "{\"type\":\"ADDED\",\"object\":{\"apiVersion\":\"" + apiVersion + "\",\"kind\":\"" + kind
-        + "\",\"metadata\":{\"name\":\"x\",\"namespace\":\"ns\"}}}";
-    return client.getKubernetesSerialization().unmarshal(event, WatchEvent.class).getObject();
+    return client.getKubernetesSerialization().unmarshal(DaemonKindsTest.event("ADDED", apiVersion, kind), WatchEvent.class).getObject();
   }
 
   @Test

@@ -76,7 +76,7 @@ public final class Settings {
   }
 
   public int intValue(String key, int defaultValue) {
-    return (int) parse(key, defaultValue, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    return intValue(key, defaultValue, Integer.MIN_VALUE, Integer.MAX_VALUE);
   }
 
   /** An int from {@code min} to {@code max}; another number is an error naming the setting and the range. */

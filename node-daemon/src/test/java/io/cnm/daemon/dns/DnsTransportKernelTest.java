@@ -49,6 +49,12 @@ class DnsTransportKernelTest {
     }
   }
 
+  /** A server of local names only (no upstream) on {@code loops} loops of {@code transport}. */
+  private DnsServer newServer(DnsTransport transport, int loops) {
+    return new DnsServer(() -> records, (n, t) -> CompletableFuture.failedFuture(new IllegalStateException("none")),
+        io.cnm.daemon.metrics.DaemonMetrics.none(), transport, loops);
+  }
+
   private static void assumeCanRun(DnsTransport transport) {
     TestNamespaces.assumeKernelTestsCanRun();
     Assumptions.assumeTrue(transport != DnsTransport.EPOLL || Epoll.isAvailable(), () -> "epoll does not load: " + DnsTransport.whyNotEpoll());
@@ -59,8 +65,7 @@ class DnsTransportKernelTest {
     assumeCanRun(transport);
     ns = new TestNamespaces();
     NetNamespace web = ns.create("web");
-    server = new DnsServer(() -> records, (n, t) -> CompletableFuture.failedFuture(new IllegalStateException("none")),
-        io.cnm.daemon.metrics.DaemonMetrics.none(), transport, 1);
+    server = newServer(transport, 1);
     server.serve(web, "web", 53);
     return web;
   }
@@ -130,8 +135,7 @@ class DnsTransportKernelTest {
   void withTwoLoops_eachSandboxHasASocketOnEach_sharingTheAddress_andEitherAnswers(DnsTransport transport) throws Exception {
     assumeCanRun(transport);
     ns = new TestNamespaces();
-    server = new DnsServer(() -> records, (n, t) -> CompletableFuture.failedFuture(new IllegalStateException("none")),
-        io.cnm.daemon.metrics.DaemonMetrics.none(), transport, 2);
+    server = newServer(transport, 2);
     List<NetNamespace> sandboxes = new ArrayList<>();
     List<DnsSocket> sockets = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
@@ -156,7 +160,7 @@ class DnsTransportKernelTest {
   void withOneLoop_nothingElseInTheSandboxCanBindTheAddressBesideIt() {
     TestNamespaces.assumeKernelTestsCanRun();
     ns = new TestNamespaces();
-    server = new DnsServer(() -> records, (n, t) -> CompletableFuture.failedFuture(new IllegalStateException("none")));
+    server = newServer(DnsTransport.best(), 1);
     NetNamespace web = ns.create("web");
     assertThat(server.serve(web, "web", 53).channels()).hasSize(1);
     // Not even a socket that asks for SO_REUSEPORT itself, as the daemon's would with several loops.
@@ -183,8 +187,7 @@ class DnsTransportKernelTest {
 
   @Test
   void noEventLoop_isRefused() {
-    assertThatThrownBy(() -> new DnsServer(() -> records, (n, t) -> CompletableFuture.failedFuture(new IllegalStateException("none")),
-        io.cnm.daemon.metrics.DaemonMetrics.none(), DnsTransport.NIO, 0))
+    assertThatThrownBy(() -> newServer(DnsTransport.NIO, 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one event loop");
   }
 }

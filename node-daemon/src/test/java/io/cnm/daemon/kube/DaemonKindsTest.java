@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
  * the class path); an informer on a client made with it gets its objects through a real HTTP
  * server's watch.
  */
-class DaemonKindsTest {
-  static String event(String type, String apiVersion, String kind) {
+public class DaemonKindsTest {
+  /** A watch event of one object of this kind. */
+  public static String event(String type, String apiVersion, String kind) {
     return "{\"type\":\"" + type + "\",\"object\":{\"apiVersion\":\"" + apiVersion + "\",\"kind\":\"" + kind
         + "\",\"metadata\":{\"name\":\"x\",\"namespace\":\"ns\",\"resourceVersion\":\"7\"}}}";
   }
