@@ -275,7 +275,7 @@ class LabOverlayTest {
     String c2mac = mac("c2");
     long gone = await(() -> !fdb("node1").contains(c2mac), 30_000);
     System.out.println("node2's entries left node1 " + gone + " ms after the node was lost");
-    // One probe round over the two others, then memberlist's suspicion timeout for 3 members: 4 · max(1, log10 3) · 1 s.
+    // One probe round over the two others, memberlist's suspicion timeout for 3 members (4 · max(1, log10 3) · 1 s), the last call's 0.5 s.
     assertThat(gone).as(() -> "node1 fdb: " + fdb("node1")).isBetween(0L, 12_000L);
     assertThat(resolves("c1", "c2", ip("c2"))).as("c2's name went with its node").isFalse();
     assertThat(Sh.run(List.of("ip", "-n", CnmLab.PREFIX + "node1", "neigh", "show", "nud", "permanent"), false)).doesNotContain(ip("c2") + " ");

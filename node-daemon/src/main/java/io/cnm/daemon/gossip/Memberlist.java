@@ -104,6 +104,8 @@ public final class Memberlist {
     final long min;
     final long max;
     final Set<String> confirmations = new HashSet<>();
+    /** Whether it is ours (we raised it, or our probe was a counted confirmation): then we tell the suspect every gossip round. */
+    boolean ours;
     Scheduler.Cancellable timer;
 
     Suspicion(Rec r, String from, int n) {
@@ -124,11 +126,24 @@ public final class Memberlist {
       long timeout = Timers.suspicionTimeout(confirmations.size() - 1, k, min, max);
       long remaining = Math.max(0, start + timeout - scheduler.now());
       timer = scheduler.schedule(remaining, () -> {
-        if (r.state == State.SUSPECT && r.incarnation == incarnation) {
-          stats.declaredDead.incrementAndGet();
-          dead(new Dead(r.name, r.incarnation, self));
+        if (r.state != State.SUSPECT || r.incarnation != incarnation) {
+          return;
         }
+        // A last call before the verdict, from every member holding the suspicion (accusers too:
+        // skipping it for them saved the probe timeout but let more false positives through in
+        // simulated loss): a live suspect answers this member directly, cancelling the timer below.
+        send(r.addr, new Suspect(r.name, r.incarnation, self));
+        timer = scheduler.schedule(cfg.probeTimeoutMillis(), () -> {
+          if (r.state == State.SUSPECT && r.incarnation == incarnation) {
+            declareDead(r);
+          }
+        });
       });
+    }
+
+    private void declareDead(Rec r) {
+      stats.declaredDead.incrementAndGet();
+      dead(new Dead(r.name, r.incarnation, self));
     }
 
     /** Counts an independent suspicion; true when it was new (and so worth passing on). */
@@ -299,10 +314,19 @@ public final class Memberlist {
 
   /** Sends one message with as many queued broadcasts piggy-backed as fit. */
   private void send(InetSocketAddress to, Message m) {
-    byte[] body = Codec.body(m);
+    send(to, List.of(m));
+  }
+
+  /** Sends messages in this order in one packet, with as many queued broadcasts piggy-backed as fit. */
+  private void send(InetSocketAddress to, List<Message> ms) {
     List<byte[]> bodies = new ArrayList<>();
-    bodies.add(body);
-    bodies.addAll(broadcasts.take(cfg.packetBudget() - body.length - 3));
+    int size = 3;
+    for (Message m : ms) {
+      byte[] body = Codec.body(m);
+      bodies.add(body);
+      size += body.length;
+    }
+    bodies.addAll(broadcasts.take(cfg.packetBudget() - size));
     sendBodies(to, bodies);
   }
 
@@ -421,7 +445,7 @@ public final class Memberlist {
   void alive(Alive a) {
     if (a.name().equals(self)) {
       if (a.incarnation() > incarnation && !leaving) {
-        refute(a.incarnation());
+        refute(a.incarnation(), null);
       }
       return;
     }
@@ -459,7 +483,7 @@ public final class Memberlist {
   void suspect(Suspect s) {
     if (s.name().equals(self)) {
       if (!leaving) {
-        refute(s.incarnation());
+        refute(s.incarnation(), s.from());
       }
       return;
     }
@@ -470,6 +494,7 @@ public final class Memberlist {
     if (r.state == State.SUSPECT) {
       // Lifeguard: an independent suspicion shortens the timeout, and is passed on so the others count it too.
       if (r.suspicion != null && s.incarnation() == r.incarnation && r.suspicion.confirm(r, s.from())) {
+        r.suspicion.ours |= s.from().equals(self);
         broadcast(s.name(), s);
       }
       return;
@@ -480,13 +505,14 @@ public final class Memberlist {
     stats.suspicions.incrementAndGet();
     broadcast(s.name(), s);
     r.suspicion = new Suspicion(r, s.from(), aliveCount());
+    r.suspicion.ours = s.from().equals(self);
     publish(r);
   }
 
   void dead(Dead d) {
     if (d.name().equals(self)) {
       if (!leaving) {
-        refute(d.incarnation());
+        refute(d.incarnation(), d.from());
       }
       return;
     }
@@ -503,13 +529,26 @@ public final class Memberlist {
     LOG.debugf("%s: %s is %s", self, d.name(), r.state);
   }
 
-  /** Someone thinks this member is suspect or dead: raise the incarnation past theirs and say so. */
-  private void refute(long accused) {
-    incarnation = Math.max(incarnation, accused) + 1;
-    stats.refutations.incrementAndGet();
-    health = Math.min(cfg.awarenessMax() - 1, health + 1);
-    broadcast(self, new Alive(self, selfAddr, incarnation));
-    view.put(self, new Member(self, transport.localAddress(), incarnation, State.ALIVE, scheduler.now()));
+  /**
+   * Someone thinks this member is suspect or dead: raise the incarnation past theirs and say so to
+   * everyone, and to the accuser directly (a broadcast is sent only a few times, and loss can eat
+   * them all). An accusation below our incarnation was already refuted: the accuser missed it, and
+   * hears it again.
+   */
+  private void refute(long accused, String accuser) {
+    if (accused >= incarnation) {
+      incarnation = accused + 1;
+      stats.refutations.incrementAndGet();
+      health = Math.min(cfg.awarenessMax() - 1, health + 1);
+      broadcast(self, new Alive(self, selfAddr, incarnation));
+      view.put(self, new Member(self, transport.localAddress(), incarnation, State.ALIVE, scheduler.now()));
+    } else {
+      broadcast(self, new Alive(self, selfAddr, incarnation)); // others may have missed it too
+    }
+    Rec to = accuser == null ? null : members.get(accuser);
+    if (to != null) {
+      send(to.addr, new Alive(self, selfAddr, incarnation));
+    }
   }
 
   private void cancelSuspicion(Rec r) {
@@ -563,7 +602,13 @@ public final class Memberlist {
     int[] nacks = {0};
     int[] expectedNacks = {0};
     probes.put(s, new Probe(() -> acked[0] = true, () -> nacks[0]++));
-    send(target.addr, new Ping(s, target.name, self, selfAddr));
+    Ping ping = new Ping(s, target.name, self, selfAddr);
+    if (target.state == State.SUSPECT) {
+      // Lifeguard's buddy system: the suspicion goes first, so the refutation can ride on the ack.
+      send(target.addr, List.of(new Suspect(target.name, target.incarnation, self), ping));
+    } else {
+      send(target.addr, ping);
+    }
     long interval = Timers.scaled(cfg.probeIntervalMillis(), health);
     scheduler.schedule(Timers.scaled(cfg.probeTimeoutMillis(), health), () -> {
       if (acked[0] || stopped) {
@@ -597,6 +642,7 @@ public final class Memberlist {
   // ---- gossip and push/pull
 
   private void gossip() {
+    tellSuspects();
     if (broadcasts.size() == 0) {
       return;
     }
@@ -614,6 +660,19 @@ public final class Memberlist {
         return;
       }
       sendBodies(r.addr, bodies);
+    }
+  }
+
+  /**
+   * The suspects our own probes failed on hear of it every round, not only from the few sends of
+   * the broadcast: a live member that never hears cannot refute, and is declared dead. Only the
+   * accusers send (at most k + 1 members per suspicion), so a suspect is not flooded.
+   */
+  private void tellSuspects() {
+    for (Rec r : members.values()) {
+      if (r.state == State.SUSPECT && r.suspicion != null && r.suspicion.ours) {
+        send(r.addr, new Suspect(r.name, r.incarnation, self));
+      }
     }
   }
 

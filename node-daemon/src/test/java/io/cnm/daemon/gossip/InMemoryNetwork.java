@@ -3,6 +3,7 @@ package io.cnm.daemon.gossip;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -21,6 +22,7 @@ final class InMemoryNetwork {
   private final Map<InetSocketAddress, Endpoint> endpoints = new HashMap<>();
   private final Set<Set<InetSocketAddress>> cut = new HashSet<>();
   private final Set<InetSocketAddress> down = new HashSet<>();
+  private final Map<List<InetSocketAddress>, Long> sentBetween = new HashMap<>();
   double loss;
   long delayMillis = 1;
   long sent;
@@ -43,6 +45,15 @@ final class InMemoryNetwork {
 
   void heal() {
     cut.clear();
+  }
+
+  void heal(InetSocketAddress a, InetSocketAddress b) {
+    cut.remove(Set.of(a, b));
+  }
+
+  /** Packets {@code from} sent to {@code to}, lost or not. */
+  long sent(InetSocketAddress from, InetSocketAddress to) {
+    return sentBetween.getOrDefault(List.of(from, to), 0L);
   }
 
   /** The member's packets and streams go nowhere, and nothing reaches it (a crash or a dead host). */
@@ -76,6 +87,7 @@ final class InMemoryNetwork {
     public void send(InetSocketAddress to, byte[] packet) {
       sent++;
       bytes += packet.length;
+      sentBetween.merge(List.of(address, to), 1L, Long::sum);
       if (blocked(address, to) || random.nextDouble() < loss) {
         return;
       }
