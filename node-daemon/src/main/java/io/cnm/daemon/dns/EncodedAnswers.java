@@ -1,6 +1,8 @@
 package io.cnm.daemon.dns;
 
 import io.cnm.api.net.IpAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -21,34 +23,117 @@ final class EncodedAnswers {
    */
   record Encoded(byte[][] rotations, int count) {}
 
-  private record Key(String sandbox, String name, int type) {}
+  /**
+   * A sandbox, a name and a type. The name is kept as the bytes of its text (labels joined by
+   * dots, lower case, one byte a character), so the fast path looks an answer up with a key it
+   * fills in place, and makes no object per query. Only copies ({@link #copy}) are stored.
+   */
+  static final class NameKey {
+    /** Longest name text kept: a name's wire form is at most 255 bytes (RFC 1035 2.3.4). */
+    static final int MAX = 255;
+    private String sandbox;
+    private final byte[] name;
+    private int length;
+    private int type;
+    private int hash;
+
+    /** A probe for one thread's lookups, with a buffer of {@link #MAX} bytes. */
+    NameKey() {
+      this.name = new byte[MAX];
+    }
+
+    private NameKey(String sandbox, byte[] name, int length, int type, int hash) {
+      this.sandbox = sandbox;
+      this.name = name;
+      this.length = length;
+      this.type = type;
+      this.hash = hash;
+    }
+
+    /** The buffer the caller writes a name's text into, before {@link #set}. */
+    byte[] buffer() {
+      return name;
+    }
+
+    /** Points this probe at the first {@code length} bytes of its buffer. */
+    NameKey set(String sandbox, int length, int type) {
+      this.sandbox = sandbox;
+      this.length = length;
+      this.type = type;
+      int h = 31 * sandbox.hashCode() + type;
+      for (int i = 0; i < length; i++) {
+        h = 31 * h + name[i];
+      }
+      this.hash = h;
+      return this;
+    }
+
+    /** A probe for a name given as text (tests and callers off the hot path). */
+    static NameKey of(String sandbox, String name, int type) {
+      byte[] bytes = name.getBytes(StandardCharsets.ISO_8859_1);
+      NameKey k = new NameKey();
+      if (bytes.length > MAX) {
+        throw new IllegalArgumentException("name longer than " + MAX + " bytes");
+      }
+      System.arraycopy(bytes, 0, k.name, 0, bytes.length);
+      return k.set(sandbox, bytes.length, type);
+    }
+
+    NameKey copy() {
+      return new NameKey(sandbox, Arrays.copyOf(name, length), length, type, hash);
+    }
+
+    String text() {
+      return new String(name, 0, length, StandardCharsets.ISO_8859_1);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof NameKey k && k.hash == hash && k.type == type && k.length == length && k.sandbox.equals(sandbox)
+          && Arrays.equals(name, 0, length, k.name, 0, k.length);
+    }
+  }
 
   final DnsRecords records;
-  private final ConcurrentHashMap<Key, Encoded> answers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<NameKey, Encoded> answers = new ConcurrentHashMap<>();
 
   EncodedAnswers(DnsRecords records) {
     this.records = records;
   }
 
   /**
-   * @param name lower case, without the trailing dot; type 1 (A) or 28 (AAAA)
+   * @param key the name lower case, without the trailing dot; type 1 (A) or 28 (AAAA). Not kept:
+   *     a probe can be filled again for the next query
    * @return the encoded answer, or {@link #FORWARD}; only local answers are kept (bounded by the
    *     records), so names queried to be forwarded cannot grow the map
    */
-  Encoded get(String sandbox, String name, int type) {
-    Key k = new Key(sandbox, name, type);
-    Encoded e = answers.get(k);
+  Encoded get(NameKey key) {
+    Encoded e = answers.get(key);
     if (e == null) {
-      e = encode(k);
+      e = encode(key.sandbox, key.text(), key.type);
       if (e != FORWARD) {
-        answers.putIfAbsent(k, e);
+        answers.putIfAbsent(key.copy(), e);
       }
     }
     return e;
   }
 
-  private Encoded encode(Key k) {
-    Answerer.Answer a = Answerer.answer(records, k.sandbox(), k.name(), k.type() == 1 ? 4 : 6);
+  /** The answers kept: one per sandbox, name and type asked, however the name was spelled. */
+  int size() {
+    return answers.size();
+  }
+
+  Encoded get(String sandbox, String name, int type) {
+    return get(NameKey.of(sandbox, name, type));
+  }
+
+  private Encoded encode(String sandbox, String name, int type) {
+    Answerer.Answer a = Answerer.answer(records, sandbox, name, type == 1 ? 4 : 6);
     if (!(a instanceof Answerer.Local local)) {
       return FORWARD;
     }

@@ -1,7 +1,6 @@
 package io.cnm.daemon.dns;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
@@ -14,15 +13,16 @@ import java.util.function.Supplier;
  * straight off the received bytes, one buffer out, with no DNS message objects. Anything else (a
  * name to forward, another type, a malformed or unusual query) goes on to the full decoder and
  * {@link DnsHandler}, unchanged. Replies are written as the queries of a read are answered and
- * flushed once the read is done.
+ * flushed once the read is done. One per channel: its lookup key is filled in place, on the
+ * channel's event loop.
  */
-@ChannelHandler.Sharable
 final class FastPath extends ChannelInboundHandlerAdapter {
   private static final int HEADER = 12;
 
   private final String sandbox;
   private final Supplier<EncodedAnswers> answers;
   private final AtomicInteger rotation = new AtomicInteger();
+  private final EncodedAnswers.NameKey probe = new EncodedAnswers.NameKey();
   private final DaemonMetrics metrics;
 
   FastPath(String sandbox, Supplier<EncodedAnswers> answers, DaemonMetrics metrics) {
@@ -57,7 +57,8 @@ final class FastPath extends ChannelInboundHandlerAdapter {
         || in.getUnsignedShort(base + 8) != 0 || in.getUnsignedShort(base + 10) > 1) {
       return false;
     }
-    StringBuilder name = new StringBuilder(32);
+    byte[] name = probe.buffer(); // the name's text, lower case, filled in place: no object per query
+    int n = 0;
     int p = base + HEADER;
     int end = base + len;
     while (true) {
@@ -68,15 +69,15 @@ final class FastPath extends ChannelInboundHandlerAdapter {
       if (l == 0) {
         break;
       }
-      if (l > 63 || p + l > end) {
-        return false; // a pointer or garbage: not in a question as clients send it
+      if (l > 63 || p + l > end || n + l + 1 > EncodedAnswers.NameKey.MAX) {
+        return false; // a pointer, garbage or a name too long: not in a question as clients send it
       }
-      if (!name.isEmpty()) {
-        name.append('.');
+      if (n > 0) {
+        name[n++] = '.';
       }
       for (int i = 0; i < l; i++) {
-        char c = (char) in.getUnsignedByte(p + i);
-        name.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+        byte c = in.getByte(p + i);
+        name[n++] = c >= 'A' && c <= 'Z' ? (byte) (c + 32) : c;
       }
       p += l;
     }
@@ -89,7 +90,7 @@ final class FastPath extends ChannelInboundHandlerAdapter {
     if ((type != 1 && type != 28) || klass != 1) {
       return false;
     }
-    EncodedAnswers.Encoded a = answers.get().get(sandbox, name.toString(), type);
+    EncodedAnswers.Encoded a = answers.get().get(probe.set(sandbox, n, type));
     if (a == EncodedAnswers.FORWARD) {
       return false;
     }

@@ -35,10 +35,12 @@ public final class DnsBench {
 
   /**
    * @param cpuPerQuery the server's CPU time per answered query under load, in microseconds (its whole process)
+   * @param allocPerQuery bytes allocated in this JVM per answered query under load (for the embedded DNS: its event
+   *     loop's, Netty's per-datagram objects included; for dnsmasq: only the bench's own, not counted)
    * @param loadCpuPerQuery dnsperf's own CPU time per answered query under load: one core's worth of it bounds what any
    *     server can be shown to answer here
    */
-  record Result(double qps, long lost, double p50, double p99, double cpuPerQuery, double loadCpuPerQuery) {}
+  record Result(double qps, long lost, double p50, double p99, double cpuPerQuery, double allocPerQuery, double loadCpuPerQuery) {}
 
   public static void main(String[] args) throws Exception {
     TestNamespaces.assumeKernelTestsCanRun();
@@ -87,6 +89,8 @@ public final class DnsBench {
             + "past about %.0f qps, %.2f x dnsmasq's best round%n", range(c.stream().map(Result::loadCpuPerQuery).toList(), "%.2f"),
             range(m.stream().map(Result::loadCpuPerQuery).toList(), "%.2f"), 1e6 / load,
             1e6 / load / m.stream().mapToDouble(Result::qps).max().orElseThrow());
+        System.out.printf("cnm: bytes allocated per query under load, per round: %s%n",
+            String.join(", ", c.stream().map(x -> String.format("%.0f", x.allocPerQuery())).toList()));
         System.out.printf("dnsmasq / cnm CPU per query, per round: %s (above 1: cnm spends less per query)%n",
             String.join(", ", java.util.stream.IntStream.range(0, 3).mapToObj(i -> String.format("%.2f", m.get(i).cpuPerQuery() / c.get(i).cpuPerQuery()))
                 .toList()));
@@ -115,10 +119,22 @@ public final class DnsBench {
     return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
+  /** Bytes allocated so far by this JVM's live threads (the DNS's event loop among them). */
+  static long ownAllocatedBytes() {
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (long b : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+      sum += Math.max(0, b);
+    }
+    return sum;
+  }
+
   static Result run(String namespace, String server, Path queries, java.util.function.LongSupplier cpu) throws Exception {
     long cpu0 = cpu.getAsLong();
+    long alloc0 = ownAllocatedBytes();
     String load = dnsperf(namespace, server, queries, "-l", String.valueOf(SECONDS), "-q", "50", "-c", "1", "-T", "1");
     double cpuPerQuery = (cpu.getAsLong() - cpu0) / 1000.0 / number(COMPLETED, load);
+    double allocPerQuery = (ownAllocatedBytes() - alloc0) / number(COMPLETED, load);
     double loadCpuPerQuery = childCpuMicros(load) / number(COMPLETED, load);
     String paced = dnsperf(namespace, server, queries, "-l", String.valueOf(SECONDS), "-Q", "1000", "-q", "50", "-v");
     List<Double> lat = new ArrayList<>();
@@ -131,7 +147,8 @@ public final class DnsBench {
       throw new IllegalStateException("no replies at 1,000 qps from " + server + ":\n" + paced.lines().limit(20).toList());
     }
     return new Result(number(QPS, load), (long) number(LOST, load) + (long) number(LOST, paced), lat.get(lat.size() / 2),
-        lat.get((int) Math.min(lat.size() - 1, Math.round(lat.size() * 0.99))), cpuPerQuery, loadCpuPerQuery);
+        lat.get((int) Math.min(lat.size() - 1, Math.round(lat.size() * 0.99))), cpuPerQuery, allocPerQuery,
+        loadCpuPerQuery);
   }
 
   static double number(Pattern p, String text) {
