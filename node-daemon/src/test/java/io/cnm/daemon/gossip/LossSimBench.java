@@ -21,12 +21,9 @@ public final class LossSimBench {
         long dead = 0;
         long suspicions = 0;
         for (long seed = 1; seed <= 30; seed++) {
-          SimCluster c = SimCluster.of(n, seed, cfg);
-          c.sched.runUntil(() -> c.allSeeAlive(c.all()), 20_000);
-          c.net.loss = 0.20;
-          c.sched.runFor(300_000);
-          dead += c.members.stream().mapToLong(m -> m.stats().declaredDead.get()).sum();
-          suspicions += c.members.stream().mapToLong(m -> m.stats().suspicions.get()).sum();
+          SimCluster c = SimCluster.underLoss(n, seed, cfg, 0.20, 300_000);
+          dead += c.declaredDead();
+          suspicions += c.suspicions();
         }
         System.out.printf("| %s | %d | %d | %d |%n", cfg.probeIntervalMillis() == 1000 ? "default" : "fast", n, dead, suspicions);
       }

@@ -70,14 +70,10 @@ class MemberlistTest {
       for (int n : new int[] {3, 5}) {
         long suspicions = 0;
         for (long seed = 1; seed <= 10; seed++) {
-          SimCluster c = SimCluster.of(n, seed, cfg);
-          c.sched.runUntil(() -> c.allSeeAlive(c.all()), 20_000);
-          c.net.loss = 0.20;
-          c.sched.runFor(300_000);
-          long dead = c.members.stream().mapToLong(m -> m.stats().declaredDead.get()).sum();
-          assertThat(dead).as("live members declared dead: %d members, probe every %d ms, seed %d", n, cfg.probeIntervalMillis(), seed)
-              .isZero();
-          suspicions += c.members.stream().mapToLong(m -> m.stats().suspicions.get()).sum();
+          SimCluster c = SimCluster.underLoss(n, seed, cfg, 0.20, 300_000);
+          assertThat(c.declaredDead()).as("live members declared dead: %d members, probe every %d ms, seed %d", n,
+              cfg.probeIntervalMillis(), seed).isZero();
+          suspicions += c.suspicions();
         }
         assertThat(suspicions).as("the loss made suspicions to refute").isGreaterThan(100);
       }
@@ -88,8 +84,7 @@ class MemberlistTest {
   void aSuspectThatMissedEveryWordOfItsSuspicion_isAskedOnceMoreBeforeTheVerdict_andLives() {
     SimCluster c = SimCluster.of(3, 11, CFG);
     c.sched.runUntil(() -> c.allSeeAlive(c.all()), 10_000);
-    c.net.partition(SimCluster.addr(0), SimCluster.addr(1));
-    c.net.partition(SimCluster.addr(2), SimCluster.addr(1));
+    c.isolate(1);
     // n0 holds a suspicion n2 raised: n0 does not tell n1 of it on every round (only accusers do).
     c.sched.execute(() -> c.members.get(0).suspect(new Message.Suspect("n1", 0, "n2")));
     long timeout = Timers.suspicionTimeout(CFG.suspicionMult(), 3, CFG.probeIntervalMillis());
@@ -106,8 +101,7 @@ class MemberlistTest {
   void anAccuser_tellsItsSuspectFiveTimesASecond_untilItRefutes() {
     SimCluster c = SimCluster.of(3, 12, CFG);
     c.sched.runUntil(() -> c.allSeeAlive(c.all()), 10_000);
-    c.net.partition(SimCluster.addr(0), SimCluster.addr(1));
-    c.net.partition(SimCluster.addr(2), SimCluster.addr(1));
+    c.isolate(1);
     c.sched.execute(() -> c.members.get(0).suspect(new Message.Suspect("n1", 0, "n0")));
     c.sched.runFor(100);
     long before = c.net.sent(SimCluster.addr(0), SimCluster.addr(1));

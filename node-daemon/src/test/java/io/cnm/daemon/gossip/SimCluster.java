@@ -58,6 +58,33 @@ final class SimCluster {
     return c;
   }
 
+  /** n members joined, then {@code millis} of protocol with {@code loss} of the packets dropped. */
+  static SimCluster underLoss(int n, long seed, GossipConfig cfg, double loss, long millis) {
+    SimCluster c = of(n, seed, cfg);
+    c.sched.runUntil(() -> c.allSeeAlive(c.all()), 20_000);
+    c.net.loss = loss;
+    c.sched.runFor(millis);
+    return c;
+  }
+
+  /** Live members declared dead, summed over the members' counts. */
+  long declaredDead() {
+    return members.stream().mapToLong(m -> m.stats().declaredDead.get()).sum();
+  }
+
+  long suspicions() {
+    return members.stream().mapToLong(m -> m.stats().suspicions.get()).sum();
+  }
+
+  /** Cuts member i off from every other member, both ways. */
+  void isolate(int i) {
+    for (int j = 0; j < members.size(); j++) {
+      if (j != i) {
+        net.partition(addr(i), addr(j));
+      }
+    }
+  }
+
   /** Whether every member in {@code who} sees every other in {@code who} alive. */
   boolean allSeeAlive(List<Integer> who) {
     for (int i : who) {
