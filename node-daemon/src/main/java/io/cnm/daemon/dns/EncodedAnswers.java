@@ -71,10 +71,10 @@ final class EncodedAnswers {
     /** A probe for a name given as text (tests and callers off the hot path). */
     static NameKey of(String sandbox, String name, int type) {
       byte[] bytes = name.getBytes(StandardCharsets.ISO_8859_1);
-      NameKey k = new NameKey();
       if (bytes.length > MAX) {
         throw new IllegalArgumentException("name longer than " + MAX + " bytes");
       }
+      NameKey k = new NameKey();
       System.arraycopy(bytes, 0, k.name, 0, bytes.length);
       return k.set(sandbox, bytes.length, type);
     }
@@ -126,10 +126,6 @@ final class EncodedAnswers {
   /** The answers kept: one per sandbox, name and type asked, however the name was spelled. */
   int size() {
     return answers.size();
-  }
-
-  Encoded get(String sandbox, String name, int type) {
-    return get(NameKey.of(sandbox, name, type));
   }
 
   private Encoded encode(String sandbox, String name, int type) {

@@ -104,8 +104,6 @@ public final class Memberlist {
     final long min;
     final long max;
     final Set<String> confirmations = new HashSet<>();
-    /** Whether it is ours (we raised it, or our probe was a counted confirmation): then we tell the suspect every gossip round. */
-    boolean ours;
     Scheduler.Cancellable timer;
 
     Suspicion(Rec r, String from, int n) {
@@ -144,6 +142,11 @@ public final class Memberlist {
     private void declareDead(Rec r) {
       stats.declaredDead.incrementAndGet();
       dead(new Dead(r.name, r.incarnation, self));
+    }
+
+    /** Whether we raised it or our failed probe was a counted confirmation: then we tell the suspect every gossip round. */
+    boolean ours() {
+      return confirmations.contains(self);
     }
 
     /** Counts an independent suspicion; true when it was new (and so worth passing on). */
@@ -494,7 +497,6 @@ public final class Memberlist {
     if (r.state == State.SUSPECT) {
       // Lifeguard: an independent suspicion shortens the timeout, and is passed on so the others count it too.
       if (r.suspicion != null && s.incarnation() == r.incarnation && r.suspicion.confirm(r, s.from())) {
-        r.suspicion.ours |= s.from().equals(self);
         broadcast(s.name(), s);
       }
       return;
@@ -505,7 +507,6 @@ public final class Memberlist {
     stats.suspicions.incrementAndGet();
     broadcast(s.name(), s);
     r.suspicion = new Suspicion(r, s.from(), aliveCount());
-    r.suspicion.ours = s.from().equals(self);
     publish(r);
   }
 
@@ -540,11 +541,9 @@ public final class Memberlist {
       incarnation = accused + 1;
       stats.refutations.incrementAndGet();
       health = Math.min(cfg.awarenessMax() - 1, health + 1);
-      broadcast(self, new Alive(self, selfAddr, incarnation));
       view.put(self, new Member(self, transport.localAddress(), incarnation, State.ALIVE, scheduler.now()));
-    } else {
-      broadcast(self, new Alive(self, selfAddr, incarnation)); // others may have missed it too
     }
+    broadcast(self, new Alive(self, selfAddr, incarnation)); // again for a stale accusation: others may have missed it too
     Rec to = accuser == null ? null : members.get(accuser);
     if (to != null) {
       send(to.addr, new Alive(self, selfAddr, incarnation));
@@ -670,7 +669,7 @@ public final class Memberlist {
    */
   private void tellSuspects() {
     for (Rec r : members.values()) {
-      if (r.state == State.SUSPECT && r.suspicion != null && r.suspicion.ours) {
+      if (r.state == State.SUSPECT && r.suspicion != null && r.suspicion.ours()) {
         send(r.addr, new Suspect(r.name, r.incarnation, self));
       }
     }

@@ -70,7 +70,7 @@ class FastPathTest {
     }
     // Kept keys are copies, not a channel's probe (filled again for its next query, it would match nothing).
     assertThat(answers.size()).isEqualTo(3);
-    assertThat(answers.get("sb", "web.back", 1).count()).isEqualTo(1);
+    assertThat(answers.get(EncodedAnswers.NameKey.of("sb", "web.back", 1)).count()).isEqualTo(1);
     other.finishAndReleaseAll();
   }
 
