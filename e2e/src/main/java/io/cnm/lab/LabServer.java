@@ -61,6 +61,14 @@ public final class LabServer {
     operator.register(new ServiceReconciler(ipam, recovery, events));
     operator.register(new PodNetworksReconciler(events));
     operator.start();
+    if (!"false".equals(System.getenv("CNM_LAB_ADMISSION_WEBHOOK"))) {
+      // The endpoints' admission webhook, as the chart runs it (there through a Service, here on loopback): the API
+      // calls it on each CnmEndpoint's create (ApiServerDispatcher). CNM_LAB_ADMISSION_WEBHOOK=false leaves it out.
+      io.cnm.operator.admission.WebhookTls tls = new io.cnm.operator.admission.WebhookTls(client, "default", "cnm-operator-webhook-tls",
+          List.of("localhost"), java.time.Duration.ofDays(365), java.time.Clock.systemUTC());
+      io.cnm.operator.admission.AdmissionWebhook.start(client, "cnm-operator", io.cnm.operator.admission.AdmissionWebhook::local, tls,
+          new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
     // The gossip keyring the node-daemons wait for, as the operator's GossipKeysLifecycle makes it.
     new io.cnm.operator.keys.GossipKeyRotator(client, "default", java.time.Duration.ofHours(12), java.time.Clock.systemUTC()).reconcile();
     // The cluster CA and the daemons' certificates, as the operator's NodeCertificatesLifecycle runs them (tests shorten the validity).

@@ -46,7 +46,7 @@ class LabReleaseTest {
     state = Files.createTempDirectory("cnm-lab-release");
     lab = new CnmLab(state, LabDemoTest.HOME);
     lab.run("up", "--nodes", "1");
-    for (String sb : List.of("gone1", "gone2", "gone3", "old", "next", "ov", "pub")) {
+    for (String sb : List.of("gone1", "gone2", "gone3", "old", "next", "ov", "pub", "adm")) {
       lab.run("sandbox", "add", sb, "--node", "node1");
     }
     LabRuns.apply(lab, state, """
@@ -94,6 +94,18 @@ class LabReleaseTest {
   private Condition ready(String name) {
     CnmEndpoint e = LabRuns.endpointNamed(client, name);
     return e == null || e.getStatus() == null ? null : Conditions.find(e.getStatus().getConditions(), Conditions.READY).orElse(null);
+  }
+
+  @Test
+  @Order(0)
+  void anEndpointIsStoredWithItsLabelsAndFinalizer_byTheOperatorsAdmissionWebhook() throws Exception {
+    var registration = client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("cnm-operator").get();
+    assertThat(registration.getWebhooks().get(0).getClientConfig().getUrl()).startsWith("https://localhost:");
+    // The create's answer is the object as stored, before the operator has seen it: what it carries came through admission.
+    CnmEndpoint created = client.resource(LabAccess.<CnmEndpoint>load(client, LabRuns.endpoint("adm", "brnet", "node1").substring(4))).create();
+    assertThat(created.getMetadata().getLabels()).containsEntry(CnmEndpoint.NODE_LABEL, "node1").containsEntry(CnmEndpoint.NETWORK_LABEL, "brnet");
+    assertThat(created.getMetadata().getFinalizers()).containsExactly("cnmendpoints.cnm.io/finalizer");
+    LabRuns.await(() -> LabRuns.realizedOf(client, "adm").map(c -> "True".equals(c.getStatus())).orElse(false), 20, "adm realized");
   }
 
   @Test

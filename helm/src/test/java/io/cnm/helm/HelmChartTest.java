@@ -155,7 +155,8 @@ class HelmChartTest {
     assertThat(keys.getRules()).allSatisfy(r -> assertThat(r.getResources()).containsAnyOf("secrets", "configmaps").hasSize(1));
     // The gossip keyring and the cluster CA: its key in a Secret, its certificate in a ConfigMap for the daemons.
     assertThat(keys.getRules()).filteredOn(r -> !r.getResourceNames().isEmpty() && r.getResources().contains("secrets"))
-        .singleElement().satisfies(r -> assertThat(r.getResourceNames()).containsExactlyInAnyOrder("cnm-gossip-keys", "cnm-ca"));
+        .singleElement().satisfies(r -> assertThat(r.getResourceNames()).containsExactlyInAnyOrder("cnm-gossip-keys", "cnm-ca",
+            "cnm-operator-webhook-tls"));
     assertThat(keys.getRules()).filteredOn(r -> !r.getResourceNames().isEmpty() && r.getResources().contains("configmaps"))
         .singleElement().satisfies(r -> assertThat(r.getResourceNames()).containsExactly("cnm-ca"));
     assertThat(keys.getRules()).filteredOn(r -> r.getResourceNames().isEmpty()).allSatisfy(r -> assertThat(r.getVerbs())
@@ -235,7 +236,13 @@ class HelmChartTest {
     for (String plural : List.of("cnmnetworks", "cnmendpoints", "cnmservices")) {
       assertThat(verbs(role, "cnm.io", plural)).containsExactlyInAnyOrder("get", "list", "delete");
     }
-    assertThat(role.getRules()).allSatisfy(r -> assertThat(r.getApiGroups()).containsExactly("cnm.io"));
+    // Beyond cnm's objects, only the deletion of the operator's own webhook registration, by name.
+    assertThat(role.getRules()).filteredOn(r -> !r.getApiGroups().contains("cnm.io")).singleElement().satisfies(r -> {
+      assertThat(r.getApiGroups()).containsExactly("admissionregistration.k8s.io");
+      assertThat(r.getResourceNames()).containsExactly("cnm-operator");
+      assertThat(r.getVerbs()).containsExactly("delete");
+    });
+    assertThat(c.getCommand()).endsWith("240", "cnm-operator");
     // The daemons' heartbeat, read by the operator before it gives back a deleted endpoint's address.
     Role lease = role("cnm-node-daemon-lease");
     assertThat(lease.getMetadata().getNamespace()).isEqualTo("cnm-system");
@@ -288,6 +295,51 @@ class HelmChartTest {
   }
 
   @Test
+  void admissionWebhook_everyReplicaServesItBehindAService_andTheOperatorMayWriteOnlyItsOwnRegistration() {
+    Container operator = one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(operator.getPorts()).anySatisfy(p -> {
+      assertThat(p.getName()).isEqualTo("webhook");
+      assertThat(p.getContainerPort()).isEqualTo(10250);
+    });
+    assertThat(env(operator, "CNM_ADMISSION_WEBHOOK_ENABLED")).isEqualTo("true");
+    assertThat(env(operator, "CNM_ADMISSION_WEBHOOK_PORT")).isEqualTo("10250");
+    assertThat(env(operator, "CNM_ADMISSION_WEBHOOK_SERVICE")).isEqualTo("cnm-operator-webhook");
+    assertThat(env(operator, "CNM_ADMISSION_WEBHOOK_SECRET")).isEqualTo("cnm-operator-webhook-tls");
+    assertThat(env(operator, "CNM_ADMISSION_WEBHOOK_CONFIGURATION")).isEqualTo("cnm-operator");
+    io.fabric8.kubernetes.api.model.Service svc = rendered.stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.Service
+        && o.getMetadata().getName().equals("cnm-operator-webhook")).map(o -> (io.fabric8.kubernetes.api.model.Service) o).findFirst().orElseThrow();
+    assertThat(svc.getMetadata().getNamespace()).isEqualTo("cnm-system");
+    assertThat(svc.getSpec().getSelector()).containsEntry("app.kubernetes.io/component", "operator").containsEntry("app.kubernetes.io/instance", "cnm");
+    assertThat(svc.getSpec().getPorts()).singleElement().satisfies(p -> {
+      assertThat(p.getPort()).isEqualTo(443);
+      assertThat(p.getTargetPort().getStrVal()).isEqualTo("webhook");
+    });
+    ClusterRole role = clusterRole("cnm-operator");
+    assertThat(role.getRules()).filteredOn(r -> r.getResources().contains("mutatingwebhookconfigurations")).satisfiesExactlyInAnyOrder(
+        r -> {
+          assertThat(r.getVerbs()).containsExactly("create");
+          assertThat(r.getResourceNames()).isEmpty();
+        },
+        r -> {
+          assertThat(r.getVerbs()).containsExactlyInAnyOrder("get", "update");
+          assertThat(r.getResourceNames()).containsExactly("cnm-operator");
+        });
+  }
+
+  @Test
+  void admissionWebhook_off_rendersNoServiceNoRightsAndTellsTheOperator() {
+    List<HasMetadata> off = parse(new Helm(CHART).template().withName("cnm").withNamespace("cnm-system")
+        .set("operator.admissionWebhook.enabled", "false").call());
+    Container operator = off.stream().filter(o -> o instanceof Deployment).map(o -> (Deployment) o).findFirst().orElseThrow()
+        .getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(env(operator, "CNM_ADMISSION_WEBHOOK_ENABLED")).isEqualTo("false");
+    assertThat(operator.getPorts()).noneSatisfy(p -> assertThat(p.getName()).isEqualTo("webhook"));
+    assertThat(off).noneSatisfy(o -> assertThat(o.getMetadata().getName()).isEqualTo("cnm-operator-webhook"));
+    assertThat(off).filteredOn(o -> o instanceof ClusterRole).allSatisfy(o -> assertThat(((ClusterRole) o).getRules())
+        .noneSatisfy(r -> assertThat(r.getResources()).contains("mutatingwebhookconfigurations")));
+  }
+
+  @Test
   void imagesAreTheBuildsVersion_theChartsAppVersion_andNameWhatMakeImagesBuilds() throws IOException {
     java.util.regex.Matcher pom = java.util.regex.Pattern.compile("<artifactId>cnm-operator-parent</artifactId>\\s*<version>([^<]+)</version>")
         .matcher(Files.readString(Path.of("..", "pom.xml")));
@@ -304,8 +356,8 @@ class HelmChartTest {
   @Test
   void metrics_aServicePerComponentWithAPortNamedMetrics_andServiceMonitorsWhenAsked() {
     List<io.fabric8.kubernetes.api.model.Service> services = rendered.stream().filter(io.fabric8.kubernetes.api.model.Service.class::isInstance)
-        .map(io.fabric8.kubernetes.api.model.Service.class::cast).toList();
-    assertThat(services).extracting(o -> o.getMetadata().getName()).contains("cnm-operator-metrics", "cnm-node-daemon-metrics");
+        .map(io.fabric8.kubernetes.api.model.Service.class::cast).filter(svc -> svc.getMetadata().getName().endsWith("-metrics")).toList();
+    assertThat(services).extracting(o -> o.getMetadata().getName()).containsExactlyInAnyOrder("cnm-operator-metrics", "cnm-node-daemon-metrics");
     for (var svc : services) {
       assertThat(svc.getSpec().getPorts()).singleElement().satisfies(p -> assertThat(p.getName()).isEqualTo("metrics"));
     }

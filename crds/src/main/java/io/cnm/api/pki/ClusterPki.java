@@ -80,27 +80,53 @@ public final class ClusterPki {
    * The result's key is empty.
    */
   public static Issued issue(String caCertPem, String caKeyPem, String node, PublicKey publicKey, Instant now, Duration validity) {
+    try {
+      return sign(caCertPem, caKeyPem, new X500Name("CN=" + escape(node) + ",O=cnm-operator node-daemon"), publicKey, now, validity,
+          new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth},
+          new GeneralName(GeneralName.dNSName, node), new GeneralName(GeneralName.uniformResourceIdentifier, NodeKeys.NODE_URI + node));
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot issue the certificate of node " + node + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A TLS server's certificate (the operator's admission webhook) for the DNS names a client
+   * dials, and a new key for it, signed by the CA, valid for server authentication only.
+   */
+  public static Issued serving(String caCertPem, String caKeyPem, java.util.List<String> dnsNames, Instant now, Duration validity) {
+    KeyPair kp = NodeKeys.keyPair();
+    try {
+      Issued cert = sign(caCertPem, caKeyPem, new X500Name("CN=" + escape(dnsNames.get(0)) + ",O=cnm-operator"), kp.getPublic(), now, validity,
+          new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth},
+          dnsNames.stream().map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new));
+      return new Issued(cert.certificatePem(), NodeKeys.keyPem(kp.getPrivate()), cert.notAfter());
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot issue a serving certificate for " + dnsNames + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A leaf certificate signed by the CA, valid from {@code now} for {@code validity} but not beyond the CA; its key is empty. */
+  private static Issued sign(String caCertPem, String caKeyPem, X500Name subject, PublicKey publicKey, Instant now, Duration validity,
+      KeyPurposeId[] purposes, GeneralName... names) throws IOException, GeneralSecurityException {
     X509Certificate ca = NodeKeys.certificate(caCertPem);
     Instant notAfter = now.plus(validity);
     if (notAfter.isAfter(ca.getNotAfter().toInstant())) {
       notAfter = ca.getNotAfter().toInstant();
     }
-    try {
-      JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-      JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca, serial(), Date.from(now.minusSeconds(60)), Date.from(notAfter),
-          new X500Name("CN=" + node.replace(",", "\\,").replace("=", "\\=") + ",O=cnm-operator node-daemon"), publicKey);
-      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-      b.addExtension(Extension.extendedKeyUsage, false,
-          new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-      b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-          new GeneralName(GeneralName.dNSName, node), new GeneralName(GeneralName.uniformResourceIdentifier, NodeKeys.NODE_URI + node)}));
-      b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(ca));
-      b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(publicKey));
-      return new Issued(pem(b.build(signer(privateKey(caKeyPem)))), "", notAfter);
-    } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalStateException("cannot issue the certificate of node " + node + ": " + e.getMessage(), e);
-    }
+    JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+    JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca, serial(), Date.from(now.minusSeconds(60)), Date.from(notAfter),
+        subject, publicKey);
+    b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+    b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+    b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
+    b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+    b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(ca));
+    b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(publicKey));
+    return new Issued(pem(b.build(signer(privateKey(caKeyPem)))), "", notAfter);
+  }
+
+  private static String escape(String rdnValue) {
+    return rdnValue.replace(",", "\\,").replace("=", "\\=");
   }
 
   /** A PEM private key: PKCS#8 (as {@link NodeKeys} writes it), or the older EC form ("EC PRIVATE KEY"). */

@@ -45,9 +45,63 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     return server;
   }
 
+  private static final String WEBHOOK_CONFIGURATIONS = "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations";
+  private final MockAdmission admission = new MockAdmission();
+  /** Whether a MutatingWebhookConfiguration was written since they were last read (read on the next create). */
+  private volatile boolean webhooksChanged = true;
+
+  /** A create goes through mutating admission first, as on the API server (see {@link MockAdmission}). */
+  @Override
+  public MockResponse handleCreate(RecordedRequest request) {
+    String path = request.getPath();
+    if (path.startsWith(WEBHOOK_CONFIGURATIONS)) {
+      webhooksChanged = true;
+      return super.handleCreate(request);
+    }
+    if (webhooksChanged) {
+      webhooksChanged = false;
+      try {
+        admission.load(super.handleGet(WEBHOOK_CONFIGURATIONS).getBody().readUtf8());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    if (!admission.any()) {
+      return super.handleCreate(request);
+    }
+    String admitted;
+    try {
+      admitted = admission.admitCreate(path, request.getUtf8Body());
+    } catch (MockAdmission.Refused r) {
+      return new MockResponse().setResponseCode(r.code).setBody("{\"apiVersion\":\"v1\",\"kind\":\"Status\",\"status\":\"Failure\","
+          + "\"code\":" + r.code + ",\"message\":" + JSON.valueToTree(r.getMessage()) + "}");
+    }
+    return super.handleCreate(new RecordedRequest(request.getRequestLine(), request.method(), path, request.getHeaders(),
+        new Buffer().write(admitted.getBytes(StandardCharsets.UTF_8))));
+  }
+
+  @Override
+  public MockResponse handleDelete(String path) {
+    if (path.startsWith(WEBHOOK_CONFIGURATIONS)) {
+      webhooksChanged = true;
+    }
+    return super.handleDelete(path);
+  }
+
+  @Override
+  public MockResponse handlePatch(RecordedRequest request) {
+    if (request.getPath().startsWith(WEBHOOK_CONFIGURATIONS)) {
+      webhooksChanged = true;
+    }
+    return super.handlePatch(request);
+  }
+
   @Override
   public MockResponse handleUpdate(RecordedRequest request) {
     String path = request.getPath();
+    if (path.startsWith(WEBHOOK_CONFIGURATIONS)) {
+      webhooksChanged = true;
+    }
     if (!path.endsWith("/status")) {
       return super.handleUpdate(request);
     }

@@ -17,6 +17,37 @@ public interface CnmConfig {
 
   Pki pki();
 
+  AdmissionWebhookSettings admissionWebhook();
+
+  /**
+   * The CnmEndpoint admission webhook ({@link io.cnm.operator.admission.AdmissionWebhook}): endpoints created with their
+   * labels and finalizer on, one write fewer each. Off unless the chart (which makes its Service) turns it on.
+   */
+  interface AdmissionWebhookSettings {
+    @WithDefault("false")
+    boolean enabled();
+
+    /** The HTTPS port the webhook's Service sends to. */
+    @WithDefault("8443")
+    int port();
+
+    /** The Service the API server dials, in the release namespace (its certificate is made for its names). */
+    @WithDefault("cnm-operator-webhook")
+    String service();
+
+    /** The Secret that keeps the webhook's CA and certificate, in the release namespace. */
+    @WithDefault("cnm-operator-webhook-tls")
+    String secret();
+
+    /** The MutatingWebhookConfiguration the operator writes (cluster-wide: the release's name keeps it apart). */
+    @WithDefault("cnm-operator")
+    String configuration();
+
+    /** How long the serving certificate is valid; renewed from the same CA with a third left. */
+    @WithDefault("8760h")
+    java.time.Duration certificateValidity();
+  }
+
   /** The cluster PKI: the CA, and a certificate per node-daemon for the gossip's mutual TLS. */
   interface Pki {
     /** Run the CA and issue the node-daemons' certificates (the daemons then require them for the gossip's TCP sync). */

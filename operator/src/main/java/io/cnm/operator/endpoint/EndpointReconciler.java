@@ -295,19 +295,13 @@ public class EndpointReconciler implements Reconciler<CnmEndpoint>, Tuned<CnmEnd
    * nothing lacks (the cached object is not changed).
    */
   static Map<String, Object> metadataPatch(CnmEndpoint ep, String node, String finalizer) {
+    EndpointMetadata missing = EndpointMetadata.missing(ep, node, finalizer);
     Map<String, Object> patch = new HashMap<>();
-    if (node != null) {
-      Map<String, String> labels = new HashMap<>(ep.getMetadata().getLabels() == null ? Map.of() : ep.getMetadata().getLabels());
-      String oldNode = labels.put(CnmEndpoint.NODE_LABEL, node);
-      String oldNet = labels.put(CnmEndpoint.NETWORK_LABEL, ep.getSpec().getNetwork());
-      if (!node.equals(oldNode) || !ep.getSpec().getNetwork().equals(oldNet)) {
-        patch.put("labels", labels);
-      }
+    if (missing.labels() != null) {
+      patch.put("labels", missing.labels());
     }
-    if (!ep.hasFinalizer(finalizer)) {
-      List<String> finalizers = new ArrayList<>(ep.getMetadata().getFinalizers() == null ? List.of() : ep.getMetadata().getFinalizers());
-      finalizers.add(finalizer);
-      patch.put("finalizers", finalizers);
+    if (missing.finalizers() != null) {
+      patch.put("finalizers", missing.finalizers());
       patch.put("resourceVersion", ep.getMetadata().getResourceVersion());
     }
     return patch;

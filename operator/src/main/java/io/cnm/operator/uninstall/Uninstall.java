@@ -23,8 +23,11 @@ import java.util.Objects;
  * network leaves. Networks are deleted before endpoints: the operator then makes no new endpoint
  * for a pod that still asks for one of them.
  *
- * <p>Run as {@code java -cp 'lib/main/*:app/*' io.cnm.operator.uninstall.Uninstall [timeout-seconds]}
- * from the operator's application directory. Exit code 0 when nothing is left, 1 otherwise (it then
+ * <p>The operator's admission webhook registration (a MutatingWebhookConfiguration the operator
+ * made, not a release object) is deleted first, when named.
+ *
+ * <p>Run as {@code java -cp 'lib/main/*:app/*' io.cnm.operator.uninstall.Uninstall [timeout-seconds
+ * [webhook-configuration]]} from the operator's application directory. Exit code 0 when nothing is left, 1 otherwise (it then
  * names what is left and why), so {@code helm uninstall} stops before the operator is gone.
  */
 public final class Uninstall {
@@ -36,8 +39,17 @@ public final class Uninstall {
     Duration timeout = Duration.ofSeconds(args.length > 0 ? Long.parseLong(args[0]) : 300);
     // The Vert.x client by name: outside Quarkus, its own client factory has no Vert.x to run on.
     try (KubernetesClient client = new KubernetesClientBuilder().withHttpClientFactory(new VertxHttpClientFactory()).build()) {
+      if (args.length > 1) {
+        deleteWebhookRegistration(client, args[1], System.out);
+      }
       System.exit(run(client, timeout, System.out) ? 0 : 1);
     }
+  }
+
+  /** Deletes the admission webhook's registration {@code name}: nothing created from now on calls a webhook that is going. */
+  public static void deleteWebhookRegistration(KubernetesClient client, String name, PrintStream out) {
+    boolean deleted = !client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(name).delete().isEmpty();
+    out.printf("%s MutatingWebhookConfiguration %s%n", deleted ? "deleted" : "no", name);
   }
 
   /** Deletes everything cnm made in every namespace and waits until it is gone; false, naming what is left, on timeout. */
