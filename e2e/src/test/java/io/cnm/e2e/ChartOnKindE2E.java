@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.marcnuri.helm.Helm;
 import io.cnm.api.status.Conditions;
 import io.cnm.api.v1alpha1.CnmEndpoint;
+import io.cnm.api.v1alpha1.CnmEndpointSpec;
 import io.cnm.api.v1alpha1.CnmNetwork;
 import io.cnm.api.v1alpha1.CnmNetworkSpec;
+import io.cnm.api.v1alpha1.Sandbox;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -29,7 +31,8 @@ import org.testcontainers.DockerClientFactory;
  * The shipped artefacts on a real cluster: a Kind cluster of two workers (made with the kind CLI,
  * which {@code kind load image-archive} needs too), the archives {@code make images} built loaded
  * into it, the chart installed with helm, and two pods on two nodes annotated onto one overlay
- * network: each reaches the other and resolves its name at the embedded DNS (127.0.0.11). Skipped,
+ * network: each reaches the other and resolves its name at the embedded DNS (127.0.0.11); and an
+ * endpoint stored with the operator's labels and finalizer by the chart's admission webhook. Skipped,
  * with the reason, where no Docker engine is reachable, kind is not on PATH or the images are not
  * built. What it checks is also covered by lab tests (LabImagesTest, LabOverlayTest), which run here.
  */
@@ -114,6 +117,35 @@ class ChartOnKindE2E {
         .split("/")[0];
     assertThat(exec("pod0", "ping", "-c", "3", "-W", "2", ip1)).contains("3 packets received");
     assertThat(exec("pod0", "nslookup", "pod1", "127.0.0.11")).contains(ip1);
+  }
+
+  @Test
+  void anEndpointIsStoredWithTheOperatorsLabelsAndFinalizer_byTheChartsAdmissionWebhook() throws Exception {
+    CnmNetwork net = new CnmNetwork();
+    net.getMetadata().setName("e2e-adm");
+    net.getMetadata().setNamespace("default");
+    CnmNetworkSpec spec = new CnmNetworkSpec();
+    spec.setDriver("bridge");
+    net.setSpec(spec);
+    client.resource(net).create();
+    String worker = client.nodes().list().getItems().stream().map(n -> n.getMetadata().getName()).filter(n -> n.contains("worker"))
+        .sorted().findFirst().orElseThrow();
+    CnmEndpoint e = new CnmEndpoint();
+    e.getMetadata().setName("adm");
+    e.getMetadata().setNamespace("default");
+    e.setSpec(new CnmEndpointSpec());
+    e.getSpec().setNetwork("e2e-adm");
+    e.getSpec().setSandbox(new Sandbox());
+    e.getSpec().getSandbox().setNodeName(worker);
+    e.getSpec().getSandbox().setNetnsPath("/run/netns/e2e-adm");
+    // The create's answer is the object as the API server stored it, before the operator saw it:
+    // what it carries came through the chart's webhook (its Service, certificate and registration).
+    CnmEndpoint created = client.resource(e).create();
+    assertThat(created.getMetadata().getLabels()).containsEntry(CnmEndpoint.NODE_LABEL, worker)
+        .containsEntry(CnmEndpoint.NETWORK_LABEL, "e2e-adm");
+    assertThat(created.getMetadata().getFinalizers()).containsExactly("cnmendpoints.cnm.io/finalizer");
+    client.resource(created).delete();
+    client.resources(CnmEndpoint.class).inNamespace("default").withName("adm").waitUntilCondition(x -> x == null, 60, TimeUnit.SECONDS);
   }
 
   private static String exec(String pod, String... cmd) throws Exception {

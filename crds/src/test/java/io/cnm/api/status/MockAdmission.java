@@ -43,7 +43,8 @@ final class MockAdmission {
     }
   }
 
-  private record Webhook(String name, JsonNode rules, String url, SSLContext tls, Duration timeout, boolean failOpen) {}
+  /** One webhook; its client is kept across calls so connections are reused, as the API server's are. */
+  private record Webhook(String name, JsonNode rules, String url, HttpClient http, Duration timeout, boolean failOpen) {}
 
   private volatile List<Webhook> webhooks = List.of();
 
@@ -53,8 +54,11 @@ final class MockAdmission {
     for (JsonNode cfg : JSON.readTree(list).path("items")) {
       for (JsonNode w : cfg.path("webhooks")) {
         JsonNode client = w.path("clientConfig");
-        out.add(new Webhook(w.path("name").asText(), w.path("rules"), client.path("url").asText(null), tls(client.path("caBundle").asText("")),
-            Duration.ofSeconds(w.path("timeoutSeconds").asInt(10)), "Ignore".equals(w.path("failurePolicy").asText("Fail"))));
+        Duration timeout = Duration.ofSeconds(w.path("timeoutSeconds").asInt(10));
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(tls(client.path("caBundle").asText("")))
+            .connectTimeout(timeout).build();
+        out.add(new Webhook(w.path("name").asText(), w.path("rules"), client.path("url").asText(null), http, timeout,
+            "Ignore".equals(w.path("failurePolicy").asText("Fail"))));
       }
     }
     webhooks = List.copyOf(out);
@@ -132,8 +136,7 @@ final class MockAdmission {
     req.putObject("resource").put("group", group).put("version", version).put("resource", resource);
     req.putObject("userInfo").put("username", "cnm-lab");
     req.set("object", object);
-    HttpClient http = HttpClient.newBuilder().sslContext(w.tls()).connectTimeout(w.timeout()).build();
-    HttpResponse<byte[]> res = http.send(HttpRequest.newBuilder(URI.create(w.url())).timeout(w.timeout())
+    HttpResponse<byte[]> res = w.http().send(HttpRequest.newBuilder(URI.create(w.url())).timeout(w.timeout())
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(review.toString())).build(),
         HttpResponse.BodyHandlers.ofByteArray());
     if (res.statusCode() != 200) {
