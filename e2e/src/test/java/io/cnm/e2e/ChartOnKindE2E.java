@@ -90,15 +90,8 @@ class ChartOnKindE2E {
 
   @Test
   void twoPodsOnTwoNodes_onOneOverlay_talkAndResolveEachOther() throws Exception {
-    CnmNetwork net = new CnmNetwork();
-    net.getMetadata().setName("e2e-net");
-    net.getMetadata().setNamespace("default");
-    CnmNetworkSpec spec = new CnmNetworkSpec();
-    spec.setDriver("overlay");
-    net.setSpec(spec);
-    client.resource(net).create();
-    List<String> workers = client.nodes().list().getItems().stream().map(n -> n.getMetadata().getName()).filter(n -> n.contains("worker"))
-        .sorted().toList();
+    createNetwork("e2e-net", "overlay");
+    List<String> workers = workers();
     assertThat(workers).hasSize(2);
     for (int i = 0; i < 2; i++) {
       Pod p = new PodBuilder().withNewMetadata().withName("pod" + i).withNamespace("default")
@@ -121,15 +114,8 @@ class ChartOnKindE2E {
 
   @Test
   void anEndpointIsStoredWithTheOperatorsLabelsAndFinalizer_byTheChartsAdmissionWebhook() throws Exception {
-    CnmNetwork net = new CnmNetwork();
-    net.getMetadata().setName("e2e-adm");
-    net.getMetadata().setNamespace("default");
-    CnmNetworkSpec spec = new CnmNetworkSpec();
-    spec.setDriver("bridge");
-    net.setSpec(spec);
-    client.resource(net).create();
-    String worker = client.nodes().list().getItems().stream().map(n -> n.getMetadata().getName()).filter(n -> n.contains("worker"))
-        .sorted().findFirst().orElseThrow();
+    createNetwork("e2e-adm", "bridge");
+    String worker = workers().get(0);
     CnmEndpoint e = new CnmEndpoint();
     e.getMetadata().setName("adm");
     e.getMetadata().setNamespace("default");
@@ -146,6 +132,20 @@ class ChartOnKindE2E {
     assertThat(created.getMetadata().getFinalizers()).containsExactly("cnmendpoints.cnm.io/finalizer");
     client.resource(created).delete();
     client.resources(CnmEndpoint.class).inNamespace("default").withName("adm").waitUntilCondition(x -> x == null, 60, TimeUnit.SECONDS);
+  }
+
+  private static void createNetwork(String name, String driver) {
+    CnmNetwork net = new CnmNetwork();
+    net.getMetadata().setName(name);
+    net.getMetadata().setNamespace("default");
+    CnmNetworkSpec spec = new CnmNetworkSpec();
+    spec.setDriver(driver);
+    net.setSpec(spec);
+    client.resource(net).create();
+  }
+
+  private static List<String> workers() {
+    return client.nodes().list().getItems().stream().map(n -> n.getMetadata().getName()).filter(n -> n.contains("worker")).sorted().toList();
   }
 
   private static String exec(String pod, String... cmd) throws Exception {

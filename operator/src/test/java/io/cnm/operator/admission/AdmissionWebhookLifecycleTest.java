@@ -10,17 +10,13 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
-import java.io.ByteArrayInputStream;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.Map;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,13 +53,7 @@ class AdmissionWebhookLifecycleTest {
     var secret = client.secrets().inNamespace(svc.getNamespace()).withName("cnm-operator-webhook-tls").get();
     assertEquals(ca, new String(Base64.getDecoder().decode(secret.getData().get("ca.crt")), StandardCharsets.UTF_8));
 
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(ca.getBytes(StandardCharsets.UTF_8))));
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(null, tmf.getTrustManagers(), null);
+    SSLContext tls = WebhookServerTest.trusting(ca);
     HttpsURLConnection c = (HttpsURLConnection) new URL("https://127.0.0.1:" + lifecycle.port().orElseThrow() + AdmissionWebhook.PATH).openConnection();
     c.setSSLSocketFactory(tls.getSocketFactory());
     String dnsName = "cnm-operator-webhook." + svc.getNamespace() + ".svc";

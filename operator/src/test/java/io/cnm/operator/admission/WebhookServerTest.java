@@ -61,7 +61,8 @@ class WebhookServerTest {
     }
   }
 
-  private static SSLContext trusting(String caPem) throws Exception {
+  /** A client context that trusts {@code caPem} alone. */
+  static SSLContext trusting(String caPem) throws Exception {
     KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
     trust.load(null, null);
     trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509")
