@@ -104,7 +104,7 @@ bench-services:
 	$(MVN) -pl crds -am install -DskipTests -q
 	$(MVN) -pl node-daemon test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.cnm.daemon.bench.ServicesBench -q
 
-## bench-e2e: on cnm-lab, a CnmEndpoint created through the API until a watch sees it Ready and Realized, with 20 and 500 endpoints on the node, beside the API's floor and the chain (the path's own requests and watch hops, trivial controllers); bursts; RSS.
+## bench-e2e: on cnm-lab, a CnmEndpoint created through the API until a watch sees it Ready and Realized, with 20 and 500 endpoints on the node, beside the API's floor (a ConfigMap, and a custom resource with a status write) and the chain (the path's own requests and watch hops, trivial controllers); bursts; RSS.
 bench-e2e: build
 	java -Dcnm.home=$(CURDIR) -cp e2e/target/cnm-lab.jar:e2e/target/test-classes:node-daemon/target/test-classes io.cnm.lab.bench.E2eBench
 
