@@ -116,22 +116,32 @@ class ChartOnKindE2E {
   void anEndpointIsStoredWithTheOperatorsLabelsAndFinalizer_byTheChartsAdmissionWebhook() throws Exception {
     createNetwork("e2e-adm", "bridge");
     String worker = workers().get(0);
-    CnmEndpoint e = new CnmEndpoint();
-    e.getMetadata().setName("adm");
-    e.getMetadata().setNamespace("default");
-    e.setSpec(new CnmEndpointSpec());
-    e.getSpec().setNetwork("e2e-adm");
-    e.getSpec().setSandbox(new Sandbox());
-    e.getSpec().getSandbox().setNodeName(worker);
-    e.getSpec().getSandbox().setNetnsPath("/run/netns/e2e-adm");
     // The create's answer is the object as the API server stored it, before the operator saw it:
     // what it carries came through the chart's webhook (its Service, certificate and registration).
-    CnmEndpoint created = client.resource(e).create();
+    // The Service may route to the operator a moment after helm's wait; the webhook fails open meanwhile.
+    CnmEndpoint created = null;
+    for (int attempt = 0; attempt < 30 && (created == null || created.getMetadata().getFinalizers().isEmpty()); attempt++) {
+      if (created != null) {
+        client.resource(created).delete();
+        Thread.sleep(2000);
+      }
+      created = client.resource(endpoint("adm-" + attempt, "e2e-adm", worker)).create();
+    }
+    assertThat(created.getMetadata().getFinalizers()).containsExactly("cnmendpoints.cnm.io/finalizer");
     assertThat(created.getMetadata().getLabels()).containsEntry(CnmEndpoint.NODE_LABEL, worker)
         .containsEntry(CnmEndpoint.NETWORK_LABEL, "e2e-adm");
-    assertThat(created.getMetadata().getFinalizers()).containsExactly("cnmendpoints.cnm.io/finalizer");
-    client.resource(created).delete();
-    client.resources(CnmEndpoint.class).inNamespace("default").withName("adm").waitUntilCondition(x -> x == null, 60, TimeUnit.SECONDS);
+  }
+
+  private static CnmEndpoint endpoint(String name, String network, String node) {
+    CnmEndpoint e = new CnmEndpoint();
+    e.getMetadata().setName(name);
+    e.getMetadata().setNamespace("default");
+    e.setSpec(new CnmEndpointSpec());
+    e.getSpec().setNetwork(network);
+    e.getSpec().setSandbox(new Sandbox());
+    e.getSpec().getSandbox().setNodeName(node);
+    e.getSpec().getSandbox().setNetnsPath("/run/netns/" + name);
+    return e;
   }
 
   private static void createNetwork(String name, String driver) {
