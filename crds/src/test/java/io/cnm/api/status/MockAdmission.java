@@ -3,23 +3,20 @@ package io.cnm.api.status;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cnm.api.pki.TrustingTls;
 import io.fabric8.zjsonpatch.JsonPatch;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Mutating admission as the API server does it, for the mock: on a CREATE, each webhook of the
@@ -160,22 +157,13 @@ final class MockAdmission {
 
   private static SSLContext tls(String caBundle) {
     try {
-      SSLContext ctx = SSLContext.getInstance("TLS");
       if (caBundle.isEmpty()) {
+        SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, null, null);
         return ctx;
       }
-      KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-      ks.load(null, null);
-      int i = 0;
-      for (var cert : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(Base64.getDecoder().decode(caBundle)))) {
-        ks.setCertificateEntry("ca" + i++, cert);
-      }
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(ks);
-      ctx.init(null, tmf.getTrustManagers(), null);
-      return ctx;
-    } catch (IOException | java.security.GeneralSecurityException e) {
+      return TrustingTls.of(new String(Base64.getDecoder().decode(caBundle), StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException | java.security.GeneralSecurityException e) {
       throw new IllegalArgumentException("caBundle is not a PEM certificate: " + e.getMessage(), e);
     }
   }

@@ -6,8 +6,11 @@ import io.cnm.lab.LabAccess;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -224,7 +227,8 @@ public final class E2eBench {
           + "ConfigMap floor = %.2f%n", median(at500.total) / median(at500.crFloor), median(at500.crFloor) / floorMedian);
       // "The rest" is not all theirs: timestamps along the path (README) found the same requests slower on CnmEndpoints.
       System.out.printf("  what the path's own requests and watch hops take: chain / floor = %.2f; the rest is the operator's and the "
-          + "daemon's work and what the API server spends more on CnmEndpoints than on ConfigMaps: median at 500 / chain = %.2f%n", median(at500.chain) / floorMedian, median(at500.total) / median(at500.chain));
+          + "daemon's work and what the API server spends more on CnmEndpoints than on ConfigMaps: median at 500 / chain = %.2f%n",
+          median(at500.chain) / floorMedian, median(at500.total) / median(at500.chain));
       System.out.printf("  the daemon's work during the samples at 500 (its /q/metrics): %s%n", work);
       System.out.printf("bursts: 20 endpoints at once, all Realized in %d ms; 480 more at once, all Realized in %d ms (%.1f ms each)%n",
           burst20, burst480, burst480 / 480.0);
@@ -458,13 +462,12 @@ public final class E2eBench {
    * when that status comes back.
    */
   private SharedIndexInformer<GenericKubernetesResource> crFloorController() {
-    var objects = client.genericKubernetesResources(BENCH_OBJECTS).inNamespace(NS).withLabel("bench", "crfloor");
-    return objects.inform(new ResourceEventHandler<>() {
+    return benchObjects().withLabel("bench", "crfloor").inform(new ResourceEventHandler<>() {
       @Override
       public void onAdd(GenericKubernetesResource o) {
         GenericKubernetesResource handled = client.getKubernetesSerialization().clone(o);
         handled.setAdditionalProperty("status", Map.of("handled", "yes"));
-        client.genericKubernetesResources(BENCH_OBJECTS).inNamespace(NS).resource(handled).updateStatus();
+        benchObjects().resource(handled).updateStatus();
       }
 
       @Override
@@ -488,11 +491,15 @@ public final class E2eBench {
     o.setMetadata(new ObjectMetaBuilder().withName(name).addToLabels("bench", "crfloor").build());
     o.setAdditionalProperty("spec", Map.of("sample", tag));
     long t0 = System.nanoTime();
-    client.genericKubernetesResources(BENCH_OBJECTS).inNamespace(NS).resource(o).create();
+    benchObjects().resource(o).create();
     await(() -> crFloorSeen.containsKey(name), 30, name);
     double ms = (crFloorSeen.get(name) - t0) / 1e6;
-    client.genericKubernetesResources(BENCH_OBJECTS).inNamespace(NS).withName(name).delete();
+    benchObjects().withName(name).delete();
     return ms;
+  }
+
+  private NonNamespaceOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> benchObjects() {
+    return client.genericKubernetesResources(BENCH_OBJECTS).inNamespace(NS);
   }
 
   /** One sample of the chain (ms): until the bench's watch sees the second controller's write, and the first's. */

@@ -3,6 +3,7 @@ package io.cnm.operator.admission;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cnm.api.pki.TrustingTls;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ServiceReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
@@ -53,7 +54,7 @@ class AdmissionWebhookLifecycleTest {
     var secret = client.secrets().inNamespace(svc.getNamespace()).withName("cnm-operator-webhook-tls").get();
     assertEquals(ca, new String(Base64.getDecoder().decode(secret.getData().get("ca.crt")), StandardCharsets.UTF_8));
 
-    SSLContext tls = WebhookServerTest.trusting(ca);
+    SSLContext tls = TrustingTls.of(ca);
     HttpsURLConnection c = (HttpsURLConnection) new URL("https://127.0.0.1:" + lifecycle.port().orElseThrow() + AdmissionWebhook.PATH).openConnection();
     c.setSSLSocketFactory(tls.getSocketFactory());
     String dnsName = "cnm-operator-webhook." + svc.getNamespace() + ".svc";

@@ -3,7 +3,7 @@ package io.cnm.operator.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cnm.api.pki.ClusterPki;
-import java.io.ByteArrayInputStream;
+import io.cnm.api.pki.TrustingTls;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -11,15 +11,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,7 +39,7 @@ class WebhookServerTest {
     byte[] answer = "{\"response\":{\"allowed\":true}}".getBytes(StandardCharsets.UTF_8);
     try (WebhookServer server = WebhookServer.start(new InetSocketAddress(InetAddress.getByName("localhost"), 0), serverTls, PATH,
         body -> answer)) {
-      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting(ca.certificatePem())).build();
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(TrustingTls.of(ca.certificatePem())).build();
       HttpRequest review = HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + PATH))
           .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"request\":{}}")).build();
       List<Double> ms = new ArrayList<>();
@@ -59,18 +56,5 @@ class WebhookServerTest {
       // A stalled answer takes at least the delayed ACK's 40 ms; one that is not, about a millisecond here.
       assertThat(kept.get(kept.size() / 2)).as("median round trip on a kept-alive connection (ms), all: %s", ms).isLessThan(25.0);
     }
-  }
-
-  /** A client context that trusts {@code caPem} alone. */
-  static SSLContext trusting(String caPem) throws Exception {
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509")
-        .generateCertificate(new ByteArrayInputStream(caPem.getBytes(StandardCharsets.UTF_8))));
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(null, tmf.getTrustManagers(), null);
-    return tls;
   }
 }
