@@ -120,9 +120,9 @@ bench-encryption:
 	$(MVN) -pl node-daemon exec:exec -q -Dexec.executable=java -Dexec.classpathScope=test \
 	  "-Dexec.args=$(DAEMON_JVM_OPTIONS) -classpath %classpath io.cnm.daemon.bench.EncryptionBench 3"
 
-## bench-dns: the embedded DNS (in a JVM with the daemon's shipped settings) against dnsmasq, same name, dnsperf over loopback in namespaces of its own: qps at 50 in flight, CPU per query, p50/p99 at 1,000 qps.
+## bench-dns: the embedded DNS (in a JVM with the daemon's shipped settings) against dnsmasq and a floor server that only answers (C, built here), same name, dnsperf over loopback in namespaces of its own: qps at 50 in flight, CPU per query, p50/p99 at 1,000 qps.
 bench-dns:
-	command -v dnsperf >/dev/null && command -v dnsmasq >/dev/null || (apt-get update -qq && apt-get install -y -qq --no-install-recommends dnsperf dnsmasq-base)
+	command -v dnsperf >/dev/null && command -v dnsmasq >/dev/null && command -v cc >/dev/null || (apt-get update -qq && apt-get install -y -qq --no-install-recommends dnsperf dnsmasq-base gcc libc6-dev)
 	$(MVN) -pl crds -am install -DskipTests -q
 	$(MVN) -pl node-daemon test-compile -q
 	$(MVN) -pl node-daemon exec:exec -q -Dexec.executable=java -Dexec.classpathScope=test \
