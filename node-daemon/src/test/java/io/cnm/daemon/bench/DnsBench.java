@@ -48,7 +48,11 @@ public final class DnsBench {
    *     cores from the server's)
    */
   record Result(double qps, long lost, double p50, double p99, double cpuPerQuery, double kernelPerQuery, double allocPerQuery,
-      double loadCpuPerQuery) {}
+      double loadCpuPerQuery) {
+    double userPerQuery() {
+      return cpuPerQuery - kernelPerQuery;
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     TestNamespaces.assumeKernelTestsCanRun();
@@ -107,22 +111,16 @@ public final class DnsBench {
         }
         System.out.printf("cnm / dnsmasq throughput, per round: %s (target >= 2)%n",
             ratios(c, m, Result::qps));
-        System.out.printf("dnsperf's own CPU per query: %s us (cnm's rounds), %s us (dnsmasq's)%s: it sends and receives on threads "
-            + "of its own, and shares the machine's cores with the server%n", range(c.stream().map(Result::loadCpuPerQuery).toList(), "%.2f"),
-            range(m.stream().map(Result::loadCpuPerQuery).toList(), "%.2f"),
-            f.isEmpty() ? "" : ", " + range(f.stream().map(Result::loadCpuPerQuery).toList(), "%.2f") + " us (the floor's)");
+        System.out.printf("dnsperf's own CPU per query, in each server's rounds: %s us: it sends and receives on threads of its own, "
+            + "and shares the machine's cores with the server%n", ranges(Result::loadCpuPerQuery, c, m, f));
         if (!f.isEmpty()) {
           System.out.printf("floor / dnsmasq throughput, per round: %s: what a server doing nothing but answer reaches here; "
               + "the target's 2x can be shown only where this is well above 2%n", ratios(f, m, Result::qps));
           System.out.printf("cnm / floor throughput, per round: %s; floor / cnm CPU per query: %s (1 would be no cost over the kernel's)%n",
               ratios(c, f, Result::qps), ratios(f, c, Result::cpuPerQuery));
         }
-        System.out.printf("of the CPU per query, in the kernel: cnm %s, dnsmasq %s%s us; in user space: cnm %s, dnsmasq %s%s us%n",
-            range(c.stream().map(Result::kernelPerQuery).toList(), "%.2f"), range(m.stream().map(Result::kernelPerQuery).toList(), "%.2f"),
-            f.isEmpty() ? "" : ", floor " + range(f.stream().map(Result::kernelPerQuery).toList(), "%.2f"),
-            range(c.stream().map(x -> x.cpuPerQuery() - x.kernelPerQuery()).toList(), "%.2f"),
-            range(m.stream().map(x -> x.cpuPerQuery() - x.kernelPerQuery()).toList(), "%.2f"),
-            f.isEmpty() ? "" : ", floor " + range(f.stream().map(x -> x.cpuPerQuery() - x.kernelPerQuery()).toList(), "%.2f"));
+        System.out.printf("of the CPU per query, in the kernel: %s us; in user space: %s us%n", ranges(Result::kernelPerQuery, c, m, f),
+            ranges(Result::userPerQuery, c, m, f));
         System.out.printf("cnm: bytes allocated per query under load, per round: %s%n",
             String.join(", ", c.stream().map(x -> String.format("%.0f", x.allocPerQuery())).toList()));
         System.out.printf("dnsmasq / cnm CPU per query, per round: %s (above 1: cnm spends less per query)%n",
@@ -135,6 +133,12 @@ public final class DnsBench {
         ch.closeNow(1000);
       }
     }
+  }
+
+  /** One value's range over the rounds of each server that ran: "cnm a-b, dnsmasq c-d, floor e-f". */
+  static String ranges(java.util.function.Function<Result, Double> of, List<Result> cnm, List<Result> dnsmasq, List<Result> floor) {
+    String out = "cnm " + range(cnm.stream().map(of).toList(), "%.2f") + ", dnsmasq " + range(dnsmasq.stream().map(of).toList(), "%.2f");
+    return floor.isEmpty() ? out : out + ", floor " + range(floor.stream().map(of).toList(), "%.2f");
   }
 
   /** a[i] / b[i] for each round. */
@@ -199,12 +203,12 @@ public final class DnsBench {
    * @param pid the server's process (for the embedded DNS, this JVM: with its GC and compiler threads, the bench's own idle)
    */
   static Result run(String namespace, String server, Path queries, long pid) throws Exception {
-    long cpu0 = ProcStat.cpuNanos(pid);
-    long kernel0 = ProcStat.kernelCpuNanos(pid);
+    ProcStat.Times cpu0 = ProcStat.times(pid);
     long alloc0 = ownAllocatedBytes();
     String load = dnsperf(namespace, server, queries, "-l", String.valueOf(SECONDS), "-q", "50", "-c", "1", "-T", "1");
-    double cpuPerQuery = (ProcStat.cpuNanos(pid) - cpu0) / 1000.0 / number(COMPLETED, load);
-    double kernelPerQuery = (ProcStat.kernelCpuNanos(pid) - kernel0) / 1000.0 / number(COMPLETED, load);
+    ProcStat.Times cpu1 = ProcStat.times(pid);
+    double cpuPerQuery = (cpu1.totalNanos() - cpu0.totalNanos()) / 1000.0 / number(COMPLETED, load);
+    double kernelPerQuery = (cpu1.kernelNanos() - cpu0.kernelNanos()) / 1000.0 / number(COMPLETED, load);
     double allocPerQuery = (ownAllocatedBytes() - alloc0) / number(COMPLETED, load);
     double loadCpuPerQuery = childCpuMicros(load) / number(COMPLETED, load);
     String paced = dnsperf(namespace, server, queries, "-l", String.valueOf(SECONDS), "-Q", "1000", "-q", "50", "-v");

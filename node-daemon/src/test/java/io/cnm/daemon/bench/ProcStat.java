@@ -11,21 +11,22 @@ public final class ProcStat {
 
   /** CPU time (user + system) the process has used so far, in ns (clock ticks at USER_HZ 100). */
   public static long cpuNanos(long pid) {
-    long[] t = times(pid);
-    return (t[0] + t[1]) * 10_000_000L;
+    return times(pid).totalNanos();
   }
 
-  /** The part of {@link #cpuNanos} spent in the kernel (system time), in ns. */
-  public static long kernelCpuNanos(long pid) {
-    return times(pid)[1] * 10_000_000L;
+  /** A process's CPU time so far, read once: in user space and in the kernel (system time), in ns. */
+  public record Times(long userNanos, long kernelNanos) {
+    public long totalNanos() {
+      return userNanos + kernelNanos;
+    }
   }
 
-  /** utime and stime, in clock ticks. */
-  private static long[] times(long pid) {
+  /** utime and stime of the process, from one read of its stat file (clock ticks at USER_HZ 100). */
+  public static Times times(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
+      return new Times(Long.parseLong(f[11]) * 10_000_000L, Long.parseLong(f[12]) * 10_000_000L);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
